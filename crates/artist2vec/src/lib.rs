@@ -1,0 +1,52 @@
+//! **artist2vec** — learn vectors of music artists from what people listen to, and use and judge
+//! them: similar-artist lists, recommendations, and honest evaluation with ranking metrics and
+//! significance tests.
+//!
+//! This umbrella crate re-exports the workspace's crates under short names; depend on the
+//! individual crates instead to compile less.
+//!
+//! | module | crate | what |
+//! |---|---|---|
+//! | [`core`] | `artist2vec-core` | vocabularies, interactions, sessions, embedding tables, shared traits |
+//! | [`data`] | `artist2vec-data` | loaders, preparation, splits, synthetic data |
+//! | [`sparse`] | `artist2vec-sparse` | CSR matrices, weightings, co-occurrence, top-k |
+//! | [`metrics`] | `artist2vec-metrics` | ranking metrics, evaluator, full-catalogue top-k |
+//! | [`stats`] | `artist2vec-stats` | significance tests, confidence intervals, corrections |
+//!
+//! # Quick start
+//!
+//! ```
+//! use artist2vec::prelude::*;
+//!
+//! // Sessions of two listeners over three artists.
+//! let users = Vocabulary::from_ids(["ann", "bob"])?;
+//! let artists = Vocabulary::from_ids(["Metallica", "Slayer", "Madonna"])?;
+//! let mut sessions = Sessions::new(users, artists, false);
+//! let play = |item, time| Play { item, time, duration: None };
+//! sessions.push(1, 0, [play(0, 0), play(1, 200), play(0, 400)])?;
+//! sessions.push(2, 1, [play(2, 50), play(1, 300)])?;
+//!
+//! // Artist co-occurrence within sessions, then the users × artists play counts.
+//! let co = artist2vec::sparse::cooccurrence(
+//!     sessions.offsets(), sessions.play_items(), 3, &Default::default())?;
+//! assert_eq!(co.get(0, 1), Some(&1.0));
+//! let counts = artist2vec::sparse::user_item(&sessions.to_counts());
+//! assert_eq!(counts.get(0, 0), Some(&2.0));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+pub use artist2vec_core as core;
+pub use artist2vec_data as data;
+pub use artist2vec_metrics as metrics;
+pub use artist2vec_sparse as sparse;
+pub use artist2vec_stats as stats;
+
+/// The types most programs need.
+pub mod prelude {
+    pub use artist2vec_core::{
+        ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, NoProgress, Observer,
+        Play, Progress, Query, Recommender, Sessions, SimilarArtists, Similarity, Vocabulary,
+    };
+    pub use artist2vec_data::{DataError, Dataset, Mode, PrepareConfig, Report, Split};
+}

@@ -1,0 +1,43 @@
+//! Core types of **artist2vec**: vocabularies, interactions, sessions, embedding tables and the
+//! traits that every model, metric and tool of the workspace shares.
+//!
+//! This crate is deliberately small: it knows nothing of polars, sprs or burn, so that every other
+//! crate can depend on it and it compiles in seconds.
+//!
+//! # Quick start
+//!
+//! ```
+//! use artist2vec_core::{Embeddings, Similarity, Vocabulary};
+//!
+//! // Three artists in two dimensions.
+//! let mut vocab = Vocabulary::new();
+//! for name in ["Metallica", "Slayer", "Madonna"] {
+//!     let ix = vocab.insert(name);
+//!     vocab.set_name(ix, name);
+//! }
+//! let table = Embeddings::new(vocab, 2, vec![1.0, 0.1, 0.9, 0.2, -0.1, 1.0])?;
+//! let similar = table.similar_by_id("Metallica", 1, Similarity::Cosine)?;
+//! assert_eq!(table.vocab().id(similar[0].item), "Slayer");
+//! # Ok::<(), artist2vec_core::CoreError>(())
+//! ```
+#![warn(missing_docs)]
+
+mod embeddings;
+mod error;
+mod interactions;
+pub mod modelfile;
+mod progress;
+mod sessions;
+pub mod topk;
+mod traits;
+mod vocab;
+
+pub use embeddings::dot;
+pub use embeddings::{Embeddings, Similarity};
+pub use error::CoreError;
+pub use interactions::{Interaction, Interactions};
+pub use progress::{NoProgress, Observer, Progress};
+pub use sessions::{Play, SessionRef, Sessions};
+pub use topk::Neighbor;
+pub use traits::{ArtistVectors, Fit, Query, Recommender, SimilarArtists, check_query};
+pub use vocab::Vocabulary;

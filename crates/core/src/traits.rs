@@ -1,0 +1,243 @@
+use rayon::prelude::*;
+
+use crate::topk::{Neighbor, top_k};
+use crate::{CoreError, Embeddings, NoProgress, Observer};
+
+/// Trains a model from data of type `D`. Implemented by a model's *configuration*, so that
+/// `AlsConfig::default().fit(&train)?` reads as what it does (linfa's `Fit` on parameters).
+///
+/// Implementations validate the configuration before any work ([`Fit::validate`]) and report
+/// progress through the observer, never by printing.
+pub trait Fit<D: ?Sized> {
+    /// The trained model.
+    type Model;
+    /// The error type (a crate's own error enum).
+    type Error: std::error::Error + From<CoreError>;
+
+    /// Checks every value of the configuration; called first by `fit`.
+    ///
+    /// # Errors
+    /// A typed error naming the first bad value.
+    fn validate(&self) -> Result<(), Self::Error>;
+
+    /// Trains on `data`, reporting progress to `observer`.
+    ///
+    /// # Errors
+    /// A bad configuration, or data the model cannot train on (e.g. empty).
+    fn fit_observed(&self, data: &D, observer: &dyn Observer) -> Result<Self::Model, Self::Error>;
+
+    /// Trains on `data` without progress reports.
+    ///
+    /// # Errors
+    /// As [`fit_observed`](Fit::fit_observed).
+    fn fit(&self, data: &D) -> Result<Self::Model, Self::Error> {
+        self.fit_observed(data, &NoProgress)
+    }
+}
+
+/// Whom to recommend for.
+#[derive(Debug, Clone, Copy)]
+pub enum Query<'a> {
+    /// A user seen at training time, by dense index.
+    User(u32),
+    /// A new listener given only what they played: (dense artist index, weight) pairs.
+    History(&'a [(u32, f32)]),
+}
+
+/// Anything that can score all artists for a listener and return the best ones.
+///
+/// Implementors provide [`score_into`](Recommender::score_into) and [`seen`](Recommender::seen);
+/// the top-k selection, exclusion of seen artists and batching are shared.
+pub trait Recommender: Send + Sync {
+    /// Number of artists scored.
+    fn n_items(&self) -> usize;
+
+    /// Number of users known from training.
+    fn n_users(&self) -> usize;
+
+    /// Writes a score for every artist into `scores` (length [`n_items`](Recommender::n_items)).
+    ///
+    /// # Errors
+    /// [`CoreError::IndexOutOfRange`] for an unknown user or artist in the query.
+    fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError>;
+
+    /// The artists a training user interacted with, sorted ascending.
+    ///
+    /// # Errors
+    /// [`CoreError::IndexOutOfRange`] for an unknown user.
+    fn seen(&self, user: u32) -> Result<&[u32], CoreError>;
+
+    /// The `k` best artists for `query`, best first; with `exclude_seen`, artists the user (or the
+    /// history) already has are left out.
+    ///
+    /// # Errors
+    /// As [`score_into`](Recommender::score_into).
+    fn recommend(
+        &self,
+        query: &Query<'_>,
+        k: usize,
+        exclude_seen: bool,
+    ) -> Result<Vec<Neighbor>, CoreError> {
+        check_query(query, self.n_users(), self.n_items())?;
+        let mut scores = vec![0f32; self.n_items()];
+        self.score_into(query, &mut scores)?;
+        let owned;
+        let exclude: &[u32] = match (exclude_seen, query) {
+            (false, _) => &[],
+            (true, Query::User(u)) => self.seen(*u)?,
+            (true, Query::History(h)) => {
+                let mut v: Vec<u32> = h.iter().map(|p| p.0).collect();
+                v.sort_unstable();
+                v.dedup();
+                owned = v;
+                &owned
+            }
+        };
+        Ok(top_k(&scores, k, exclude))
+    }
+
+    /// [`recommend`](Recommender::recommend) for many training users, in parallel.
+    ///
+    /// # Errors
+    /// The first error of any user.
+    fn recommend_users(
+        &self,
+        users: &[u32],
+        k: usize,
+        exclude_seen: bool,
+    ) -> Result<Vec<Vec<Neighbor>>, CoreError> {
+        users
+            .par_iter()
+            .map_init(
+                || vec![0f32; self.n_items()],
+                |scores, &u| {
+                    let q = Query::User(u);
+                    check_query(&q, self.n_users(), self.n_items())?;
+                    self.score_into(&q, scores)?;
+                    let ex = if exclude_seen { self.seen(u)? } else { &[] };
+                    Ok(top_k(scores, k, ex))
+                },
+            )
+            .collect()
+    }
+}
+
+/// Checks that a query's user and artists are within range.
+///
+/// # Errors
+/// [`CoreError::IndexOutOfRange`] naming the first bad index.
+pub fn check_query(query: &Query<'_>, n_users: usize, n_items: usize) -> Result<(), CoreError> {
+    match query {
+        Query::User(u) if *u as usize >= n_users => Err(CoreError::IndexOutOfRange {
+            kind: "user",
+            index: *u as usize,
+            len: n_users,
+        }),
+        Query::History(h) => match h.iter().find(|p| p.0 as usize >= n_items) {
+            Some(p) => Err(CoreError::IndexOutOfRange {
+                kind: "artist",
+                index: p.0 as usize,
+                len: n_items,
+            }),
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// Models that learn a vector per artist.
+pub trait ArtistVectors {
+    /// The artist vectors with their vocabulary.
+    fn artist_vectors(&self) -> &Embeddings;
+}
+
+/// Models that can list the artists most similar to a given one.
+pub trait SimilarArtists {
+    /// The `k` artists most similar to `artist` (dense index), best first, `artist` excluded.
+    ///
+    /// # Errors
+    /// [`CoreError::IndexOutOfRange`] for an unknown artist.
+    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError>;
+}
+
+impl SimilarArtists for Embeddings {
+    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
+        Embeddings::similar(self, artist, k, crate::Similarity::Cosine)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A recommender whose score is the artist index times the user's "taste".
+    struct Linear {
+        seen: Vec<Vec<u32>>,
+    }
+
+    impl Recommender for Linear {
+        fn n_items(&self) -> usize {
+            6
+        }
+        fn n_users(&self) -> usize {
+            self.seen.len()
+        }
+        fn score_into(&self, q: &Query<'_>, s: &mut [f32]) -> Result<(), CoreError> {
+            let sign = match q {
+                Query::User(u) => {
+                    if *u == 0 {
+                        1.0
+                    } else {
+                        -1.0
+                    }
+                }
+                Query::History(_) => 1.0,
+            };
+            for (i, v) in s.iter_mut().enumerate() {
+                *v = sign * i as f32;
+            }
+            Ok(())
+        }
+        fn seen(&self, user: u32) -> Result<&[u32], CoreError> {
+            self.seen
+                .get(user as usize)
+                .map(|v| v.as_slice())
+                .ok_or(CoreError::IndexOutOfRange {
+                    kind: "user",
+                    index: user as usize,
+                    len: self.seen.len(),
+                })
+        }
+    }
+
+    #[test]
+    fn recommend_excludes_seen_and_checks_range() {
+        let m = Linear {
+            seen: vec![vec![5], vec![0, 1]],
+        };
+        let r = m.recommend(&Query::User(0), 2, true).unwrap();
+        assert_eq!(r.iter().map(|n| n.item).collect::<Vec<_>>(), vec![4, 3]);
+        let r = m.recommend(&Query::User(0), 2, false).unwrap();
+        assert_eq!(r[0].item, 5);
+        let r = m
+            .recommend(&Query::History(&[(4, 1.0), (5, 2.0)]), 1, true)
+            .unwrap();
+        assert_eq!(r[0].item, 3);
+        assert!(m.recommend(&Query::User(7), 1, true).is_err());
+        assert!(m.recommend(&Query::History(&[(6, 1.0)]), 1, true).is_err());
+        let all = m.recommend_users(&[0, 1], 1, true).unwrap();
+        assert_eq!(
+            all,
+            vec![
+                vec![Neighbor {
+                    item: 4,
+                    score: 4.0
+                }],
+                vec![Neighbor {
+                    item: 2,
+                    score: -2.0
+                }]
+            ]
+        );
+    }
+}

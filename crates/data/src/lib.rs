@@ -1,0 +1,19 @@
+//! Data for **artist2vec**: streaming loaders for the common music-listening formats, preparation
+//! steps with the seed notebooks' defaults, seeded splits, and a synthetic 30Music-like generator.
+//!
+//! Every loader returns a [`Dataset`] and a [`Report`] of what it read, skipped and dropped; bad
+//! input is an error naming the file, the line and what was expected ([`Mode::Strict`], the
+//! default) or a counted skip ([`Mode::Lenient`]).
+#![warn(missing_docs)]
+
+pub mod dataset;
+mod error;
+pub mod prepare;
+mod report;
+pub mod split;
+
+pub use dataset::{ArtistTags, Dataset};
+pub use error::DataError;
+pub use prepare::{PrepareConfig, PrepareReport, prepare};
+pub use report::{Mode, Report};
+pub use split::{Split, read_split_dir, write_split_dir};

@@ -1,0 +1,3 @@
+//! Cross-crate integration tests (one binary, linked once).
+
+mod real_data;
