@@ -4,7 +4,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{check_confidence, check_finite, check_len, mean, mean_var, Alternative, ConfidenceInterval};
+use crate::common::{
+    Alternative, ConfidenceInterval, check_confidence, check_finite, check_len, mean, mean_var,
+};
 use crate::distributions::{normal_cdf, normal_ppf};
 use crate::error::{Result, StatsError};
 
@@ -149,7 +151,11 @@ pub struct BootstrapResult {
 /// assert_eq!(res, bootstrap_ci(&x, median, &opts)?); // seeded: reproducible
 /// # Ok::<(), artist2vec_stats::StatsError>(())
 /// ```
-pub fn bootstrap_ci<F>(data: &[f64], statistic: F, options: &BootstrapOptions) -> Result<BootstrapResult>
+pub fn bootstrap_ci<F>(
+    data: &[f64],
+    statistic: F,
+    options: &BootstrapOptions,
+) -> Result<BootstrapResult>
 where
     F: Fn(&[f64]) -> f64,
 {
@@ -165,7 +171,11 @@ where
         for slot in resample.iter_mut() {
             *slot = data[rng.random_range(0..n)];
         }
-        distribution.push(finite_statistic(&statistic, &resample, "a bootstrap resample")?);
+        distribution.push(finite_statistic(
+            &statistic,
+            &resample,
+            "a bootstrap resample",
+        )?);
     }
     let confidence_interval = interval(data, &statistic, estimate, &mut distribution, options)?;
     let (_, var) = mean_var(&distribution);
@@ -294,7 +304,11 @@ where
         leave_one_out.clear();
         leave_one_out.extend_from_slice(&data[..i]);
         leave_one_out.extend_from_slice(&data[i + 1..]);
-        jack.push(finite_statistic(statistic, &leave_one_out, "a jackknife sample")?);
+        jack.push(finite_statistic(
+            statistic,
+            &leave_one_out,
+            "a jackknife sample",
+        )?);
     }
     let nf = n as f64;
     let jack_mean = jack.iter().sum::<f64>() / nf;
@@ -371,7 +385,10 @@ mod tests {
             Err(StatsError::Undefined { .. })
         ));
         let p = bootstrap_mean_ci(&x, &opts.with_method(BootstrapMethod::Percentile)).unwrap();
-        assert_eq!((p.confidence_interval.low, p.confidence_interval.high), (3.0, 3.0));
+        assert_eq!(
+            (p.confidence_interval.low, p.confidence_interval.high),
+            (3.0, 3.0)
+        );
     }
 
     #[test]
@@ -392,13 +409,18 @@ mod tests {
         let bad = |s: &[f64]| if s.len() < 3 { f64::NAN } else { 1.0 + s[0] };
         assert!(matches!(
             bootstrap_ci(&x, bad, &BootstrapOptions::new(0).with_n_resamples(10)),
-            Err(StatsError::NonFiniteStatistic { context: "a jackknife sample", .. })
+            Err(StatsError::NonFiniteStatistic {
+                context: "a jackknife sample",
+                ..
+            })
         ));
     }
 
     #[test]
     fn one_sided_intervals() {
-        let x: Vec<f64> = (0..30).map(|i| f64::from(i % 7) + f64::from(i) / 30.0).collect();
+        let x: Vec<f64> = (0..30)
+            .map(|i| f64::from(i % 7) + f64::from(i) / 30.0)
+            .collect();
         let base = BootstrapOptions::new(3).with_n_resamples(400);
         let less = bootstrap_mean_ci(&x, &base.with_alternative(Alternative::Less)).unwrap();
         assert_eq!(less.confidence_interval.low, f64::NEG_INFINITY);

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::common::{check_no_nan, Alternative};
+use crate::common::{Alternative, check_no_nan};
 use crate::distributions::{mann_whitney_sf, normal_cdf};
 use crate::error::{Result, StatsError};
 use crate::rank::rank_average;
@@ -274,7 +274,10 @@ mod tests {
         );
         assert!(matches!(
             mann_whitney_u(&[1.0], &[f64::NAN], &opts()),
-            Err(StatsError::NanInput { sample: "y", index: 0 })
+            Err(StatsError::NanInput {
+                sample: "y",
+                index: 0
+            })
         ));
         let equal = [2.0; 4];
         let r = mann_whitney_u(&equal, &equal[..3], &opts()).unwrap();

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::common::{
-    check_confidence, check_finite, check_len, check_paired, differences, mean_var,
-    Alternative, ConfidenceInterval,
+    Alternative, ConfidenceInterval, check_confidence, check_finite, check_len, check_paired,
+    differences, mean_var,
 };
 use crate::distributions::{t_cdf, t_ppf};
 use crate::error::{Result, StatsError};
@@ -282,7 +282,12 @@ mod tests {
     #[test]
     fn scipy_probe_values() {
         // Values printed by scipy 1.17.1.
-        let r = welch_t_test(&[1.0, 2.0, 4.0], &[3.0, 5.0, 6.0, 9.0], Alternative::TwoSided).unwrap();
+        let r = welch_t_test(
+            &[1.0, 2.0, 4.0],
+            &[3.0, 5.0, 6.0, 9.0],
+            Alternative::TwoSided,
+        )
+        .unwrap();
         assert!((r.statistic - -2.2334123138816575).abs() < 1e-13);
         assert!((r.p_value - 0.0768610406463394).abs() < 1e-12);
         assert!((r.df - 4.906424158638268).abs() < 1e-12);
@@ -302,7 +307,10 @@ mod tests {
         let r = paired_t_test(&[1.0, 2.0, 3.0], &[0.0, 1.0, 2.0], Alternative::TwoSided).unwrap();
         assert_eq!((r.statistic, r.p_value), (f64::INFINITY, 0.0));
         let r = welch_t_test(&[1.0, 1.0], &[2.0, 2.0], Alternative::Greater).unwrap();
-        assert_eq!((r.statistic, r.p_value, r.df), (f64::NEG_INFINITY, 1.0, 1.0));
+        assert_eq!(
+            (r.statistic, r.p_value, r.df),
+            (f64::NEG_INFINITY, 1.0, 1.0)
+        );
         assert!(matches!(
             paired_t_test(&[1.0, 2.0], &[1.0, 2.0], Alternative::TwoSided),
             Err(StatsError::Undefined { .. })
@@ -319,7 +327,11 @@ mod tests {
     fn too_small_samples() {
         assert_eq!(
             paired_t_test(&[1.0], &[2.0], Alternative::TwoSided),
-            Err(StatsError::TooFewObservations { sample: "x", needed: 2, got: 1 })
+            Err(StatsError::TooFewObservations {
+                sample: "x",
+                needed: 2,
+                got: 1
+            })
         );
         assert!(matches!(
             student_t_test(&[1.0], &[2.0], Alternative::TwoSided),

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::common::{check_no_nan, check_paired, differences, Alternative};
+use crate::common::{Alternative, check_no_nan, check_paired, differences};
 use crate::distributions::{normal_cdf, subset_sum_pmf, wilcoxon_pmf};
 use crate::error::{Result, StatsError};
 use crate::rank::rank_average;
@@ -253,9 +253,14 @@ fn wilcoxon_impl(d: &[f64], options: &WilcoxonOptions) -> Result<WilcoxonResult>
     let mut z_out = None;
     let p_value = match method {
         WilcoxonMethod::Exact => exact_p(ranked_d.len(), r_plus, alternative),
-        WilcoxonMethod::Permutation => {
-            permutation_p(&ranked_d, &ranked.ranks, r_plus, r_zero, zero_method, alternative)
-        }
+        WilcoxonMethod::Permutation => permutation_p(
+            &ranked_d,
+            &ranked.ranks,
+            r_plus,
+            r_zero,
+            zero_method,
+            alternative,
+        ),
         _ => {
             let mut z = (r_plus - mn) / se;
             if z.is_nan() {
@@ -358,7 +363,7 @@ fn permutation_p(
     let weights: Vec<u64> = ranked_d
         .iter()
         .zip(ranks)
-        .filter(|(&v, _)| v != 0.0)
+        .filter(|&(&v, _)| v != 0.0)
         .map(|(_, &r)| (2.0 * r).round() as u64)
         .collect();
     // Zero differences keep their sign under flipping: under zsplit they add
@@ -408,30 +413,51 @@ mod tests {
 
     #[test]
     fn auto_method_follows_scipy_rule() {
-        let untied: Vec<f64> = (1..=20).map(|i| f64::from(i) * if i % 3 == 0 { -1.0 } else { 1.0 }).collect();
+        let untied: Vec<f64> = (1..=20)
+            .map(|i| f64::from(i) * if i % 3 == 0 { -1.0 } else { 1.0 })
+            .collect();
         let o = WilcoxonOptions::new();
-        assert_eq!(wilcoxon_one_sample(&untied, &o).unwrap().method, WilcoxonMethod::Exact);
+        assert_eq!(
+            wilcoxon_one_sample(&untied, &o).unwrap().method,
+            WilcoxonMethod::Exact
+        );
         let mut tied = untied.clone();
         tied[0] = 2.0;
-        assert_eq!(wilcoxon_one_sample(&tied, &o).unwrap().method, WilcoxonMethod::Asymptotic);
+        assert_eq!(
+            wilcoxon_one_sample(&tied, &o).unwrap().method,
+            WilcoxonMethod::Asymptotic
+        );
         assert_eq!(
             wilcoxon_one_sample(&tied[..13], &o).unwrap().method,
             WilcoxonMethod::Permutation
         );
         let big: Vec<f64> = (1..=51).map(f64::from).collect();
-        assert_eq!(wilcoxon_one_sample(&big, &o).unwrap().method, WilcoxonMethod::Asymptotic);
-        assert_eq!(wilcoxon_one_sample(&big[..50], &o).unwrap().method, WilcoxonMethod::Exact);
+        assert_eq!(
+            wilcoxon_one_sample(&big, &o).unwrap().method,
+            WilcoxonMethod::Asymptotic
+        );
+        assert_eq!(
+            wilcoxon_one_sample(&big[..50], &o).unwrap().method,
+            WilcoxonMethod::Exact
+        );
     }
 
     #[test]
     fn permutation_equals_exact_without_ties() {
         let d = [1.5, -0.2, 3.1, 2.2, -4.0, 0.7, 5.5, 6.1, -0.9];
-        for alternative in [Alternative::TwoSided, Alternative::Less, Alternative::Greater] {
+        for alternative in [
+            Alternative::TwoSided,
+            Alternative::Less,
+            Alternative::Greater,
+        ] {
             let o = WilcoxonOptions::new().with_alternative(alternative);
             let exact = wilcoxon_one_sample(&d, &o.with_method(WilcoxonMethod::Exact)).unwrap();
             let perm =
                 wilcoxon_one_sample(&d, &o.with_method(WilcoxonMethod::Permutation)).unwrap();
-            assert!((exact.p_value - perm.p_value).abs() < 1e-15, "{alternative:?}");
+            assert!(
+                (exact.p_value - perm.p_value).abs() < 1e-15,
+                "{alternative:?}"
+            );
         }
     }
 
@@ -464,7 +490,10 @@ mod tests {
         );
         assert!(matches!(
             wilcoxon(&[1.0, f64::NAN], &[0.0, 0.0], &o),
-            Err(StatsError::NanInput { sample: "x", index: 1 })
+            Err(StatsError::NanInput {
+                sample: "x",
+                index: 1
+            })
         ));
     }
 
