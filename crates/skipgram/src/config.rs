@@ -1,0 +1,319 @@
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, SkipGramError};
+
+/// How far around an artist its context reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Window {
+    /// Up to `n` artists on either side (word2vec's `window`).
+    Fixed(usize),
+    /// The whole sentence: every other artist of the session, playlist or bag is context.
+    Whole,
+}
+
+/// In which order the artists of a sentence are presented to the trainer.
+///
+/// Order matters only through the window: with [`Window::Whole`] and no shrinking, every
+/// order gives the same pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    /// Play order for [`Sessions`](artist2vec_core::Sessions), a bag reshuffled every epoch
+    /// for [`Interactions`](artist2vec_core::Interactions).
+    #[default]
+    Auto,
+    /// As stored: play order for sessions; row order (first occurrence) for interactions.
+    Given,
+    /// Shuffled once, before training, with the configuration's seed (the reference gensim
+    /// recipe for hetrec: one shuffled sentence per user).
+    ShuffledOnce,
+    /// Reshuffled at the start of every epoch (a bag of artists).
+    ShuffledEachEpoch,
+}
+
+/// How the logistic function is evaluated in the training loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Sigmoid {
+    /// A 1024-entry table over `[-6, 6]`, saturating outside (word2vec.c's approach): fast,
+    /// error below 0.003.
+    #[default]
+    Table,
+    /// `1 / (1 + exp(-x))` computed exactly in `f32`: slower, used by gradient tests.
+    Exact,
+}
+
+/// How a listener is scored against the artists.
+///
+/// The listener's vector is always the play-share-weighted mean of the *input* vectors of the
+/// artists they played (the notebooks' recipe); the scoring says what it is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Scoring {
+    /// Dot product with each artist's input vector.
+    InputDot,
+    /// Cosine similarity with each artist's input vector (the notebooks' recipe).
+    InputCosine,
+    /// Dot product with each artist's *output* vector (`syn1neg`): the quantity the skip-gram
+    /// objective actually trains, and by far the better recommender (hetrec NDCG@10 0.20 vs 0.04).
+    #[default]
+    Output,
+}
+
+/// Configuration of skip-gram with negative sampling (item2vec).
+///
+/// Defaults follow gensim 4's `Word2Vec(sg=1, hs=0)` except where noted. Every field is checked
+/// by [`validate`](SkipGramConfig::validate) before any work.
+///
+/// ```
+/// use artist2vec_skipgram::{SkipGramConfig, Window, Scoring};
+/// let config = SkipGramConfig::new(64)
+///     .with_window(Window::Fixed(50))
+///     .with_epochs(50)
+///     .with_sample(0.0)
+///     .with_scoring(Scoring::Output);
+/// assert!(config.validate().is_ok());
+/// assert!(SkipGramConfig::new(0).validate().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SkipGramConfig {
+    /// Vector dimension (default 100, gensim's `vector_size`).
+    pub dim: usize,
+    /// Context window (default `Fixed(5)`).
+    pub window: Window,
+    /// Draw each position's window size uniformly from `1..=window` as word2vec does
+    /// (default `true`, gensim's `shrink_windows`).
+    pub shrink_window: bool,
+    /// Negative samples per positive pair (default 5); must be ≥ 1.
+    pub negative: usize,
+    /// Exponent of the unigram distribution negatives are drawn from (default 0.75).
+    pub ns_exponent: f64,
+    /// Frequent-artist subsampling threshold (default 1e-3; 0 disables it). An artist with
+    /// corpus frequency `f` is kept with probability `(sqrt(f / sample) + 1) · sample / f`,
+    /// word2vec's formula as implemented by gensim.
+    pub sample: f64,
+    /// Artists occurring fewer times in the corpus are dropped before training
+    /// (default 5, gensim's default; 1 keeps every artist).
+    pub min_count: u64,
+    /// Initial learning rate (default 0.025).
+    pub alpha: f32,
+    /// Final learning rate; the rate decays linearly from `alpha` to `min_alpha` over all
+    /// epochs (default 1e-4).
+    pub min_alpha: f32,
+    /// Passes over the corpus (default 5).
+    pub epochs: usize,
+    /// Order of artists within a sentence (default [`Order::Auto`]).
+    pub order: Order,
+    /// Worker threads; 0 = all available cores (default 0). With 1 thread training is
+    /// bit-reproducible; with more it is lock-free ("Hogwild") and not.
+    pub threads: usize,
+    /// Seed of every random choice (default 1, gensim's default).
+    pub seed: u64,
+    /// Evaluation of the logistic function (default [`Sigmoid::Table`]).
+    pub sigmoid: Sigmoid,
+    /// How the trained model scores listeners (default [`Scoring::Output`]).
+    pub scoring: Scoring,
+}
+
+impl Default for SkipGramConfig {
+    fn default() -> Self {
+        Self {
+            dim: 100,
+            window: Window::Fixed(5),
+            shrink_window: true,
+            negative: 5,
+            ns_exponent: 0.75,
+            sample: 1e-3,
+            min_count: 5,
+            alpha: 0.025,
+            min_alpha: 1e-4,
+            epochs: 5,
+            order: Order::Auto,
+            threads: 0,
+            seed: 1,
+            sigmoid: Sigmoid::Table,
+            scoring: Scoring::Output,
+        }
+    }
+}
+
+macro_rules! setter {
+    ($(#[$m:meta])* $name:ident, $field:ident: $ty:ty) => {
+        $(#[$m])*
+        #[must_use]
+        pub fn $name(mut self, $field: $ty) -> Self {
+            self.$field = $field;
+            self
+        }
+    };
+}
+
+impl SkipGramConfig {
+    /// The default configuration with `dim` dimensions.
+    pub fn new(dim: usize) -> Self {
+        Self {
+            dim,
+            ..Self::default()
+        }
+    }
+
+    setter!(/// Sets [`dim`](Self::dim).
+        with_dim, dim: usize);
+    setter!(/// Sets [`window`](Self::window).
+        with_window, window: Window);
+    setter!(/// Sets [`shrink_window`](Self::shrink_window).
+        with_shrink_window, shrink_window: bool);
+    setter!(/// Sets [`negative`](Self::negative).
+        with_negative, negative: usize);
+    setter!(/// Sets [`ns_exponent`](Self::ns_exponent).
+        with_ns_exponent, ns_exponent: f64);
+    setter!(/// Sets [`sample`](Self::sample).
+        with_sample, sample: f64);
+    setter!(/// Sets [`min_count`](Self::min_count).
+        with_min_count, min_count: u64);
+    setter!(/// Sets [`alpha`](Self::alpha).
+        with_alpha, alpha: f32);
+    setter!(/// Sets [`min_alpha`](Self::min_alpha).
+        with_min_alpha, min_alpha: f32);
+    setter!(/// Sets [`epochs`](Self::epochs).
+        with_epochs, epochs: usize);
+    setter!(/// Sets [`order`](Self::order).
+        with_order, order: Order);
+    setter!(/// Sets [`threads`](Self::threads).
+        with_threads, threads: usize);
+    setter!(/// Sets [`seed`](Self::seed).
+        with_seed, seed: u64);
+    setter!(/// Sets [`sigmoid`](Self::sigmoid).
+        with_sigmoid, sigmoid: Sigmoid);
+    setter!(/// Sets [`scoring`](Self::scoring).
+        with_scoring, scoring: Scoring);
+
+    /// Checks every value; called first by `fit`.
+    ///
+    /// # Errors
+    /// [`SkipGramError::Config`] naming the first bad field, its value and what is allowed.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |field, value: String, expected| {
+            Err(SkipGramError::Config {
+                field,
+                value,
+                expected,
+            })
+        };
+        if self.dim == 0 || self.dim > 1 << 16 {
+            return bad("dim", self.dim.to_string(), "1 ..= 65536");
+        }
+        if let Window::Fixed(w) = self.window {
+            if w == 0 {
+                return bad("window", "Fixed(0)".into(), "Fixed(n) with n ≥ 1, or Whole");
+            }
+        }
+        if self.negative == 0 || self.negative > 1000 {
+            return bad("negative", self.negative.to_string(), "1 ..= 1000");
+        }
+        if !self.ns_exponent.is_finite() || self.ns_exponent.abs() > 10.0 {
+            return bad(
+                "ns_exponent",
+                self.ns_exponent.to_string(),
+                "a finite number in [-10, 10] (0.75 is word2vec's)",
+            );
+        }
+        if !(self.sample.is_finite() && (0.0..1.0).contains(&self.sample)) {
+            return bad("sample", self.sample.to_string(), "0 (off) or in (0, 1)");
+        }
+        if self.min_count == 0 {
+            return bad("min_count", "0".into(), "≥ 1");
+        }
+        if !(self.alpha.is_finite() && self.alpha > 0.0 && self.alpha <= 10.0) {
+            return bad("alpha", self.alpha.to_string(), "a number in (0, 10]");
+        }
+        if !(self.min_alpha.is_finite() && self.min_alpha >= 0.0 && self.min_alpha <= self.alpha) {
+            return bad(
+                "min_alpha",
+                self.min_alpha.to_string(),
+                "a number in [0, alpha]",
+            );
+        }
+        if self.epochs == 0 || self.epochs > 100_000 {
+            return bad("epochs", self.epochs.to_string(), "1 ..= 100000");
+        }
+        if self.threads > 4096 {
+            return bad(
+                "threads",
+                self.threads.to_string(),
+                "0 (all cores) ..= 4096",
+            );
+        }
+        Ok(())
+    }
+
+    /// The number of worker threads training will use.
+    pub fn effective_threads(&self) -> usize {
+        if self.threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            self.threads
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_bad_value_is_named() {
+        let cases: Vec<(SkipGramConfig, &str)> = vec![
+            (SkipGramConfig::new(0), "dim"),
+            (
+                SkipGramConfig::default().with_window(Window::Fixed(0)),
+                "window",
+            ),
+            (SkipGramConfig::default().with_negative(0), "negative"),
+            (
+                SkipGramConfig::default().with_ns_exponent(f64::NAN),
+                "ns_exponent",
+            ),
+            (SkipGramConfig::default().with_sample(1.5), "sample"),
+            (SkipGramConfig::default().with_sample(-0.1), "sample"),
+            (SkipGramConfig::default().with_min_count(0), "min_count"),
+            (SkipGramConfig::default().with_alpha(0.0), "alpha"),
+            (SkipGramConfig::default().with_alpha(f32::INFINITY), "alpha"),
+            (SkipGramConfig::default().with_min_alpha(0.5), "min_alpha"),
+            (SkipGramConfig::default().with_epochs(0), "epochs"),
+            (SkipGramConfig::default().with_threads(10_000), "threads"),
+        ];
+        for (c, field) in cases {
+            match c.validate() {
+                Err(SkipGramError::Config { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+        assert!(SkipGramConfig::default().validate().is_ok());
+        assert!(
+            SkipGramConfig::default()
+                .with_window(Window::Whole)
+                .validate()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn serde_roundtrip_and_defaults_for_missing_fields() {
+        let c = SkipGramConfig::new(32)
+            .with_window(Window::Whole)
+            .with_order(Order::ShuffledEachEpoch)
+            .with_scoring(Scoring::InputCosine);
+        let s = serde_json::to_string(&c).unwrap();
+        let back: SkipGramConfig = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, c);
+        let partial: SkipGramConfig =
+            serde_json::from_str(r#"{"dim": 8, "window": {"fixed": 3}}"#).unwrap();
+        assert_eq!(partial.dim, 8);
+        assert_eq!(partial.window, Window::Fixed(3));
+        assert_eq!(partial.negative, 5);
+        assert!(serde_json::from_str::<SkipGramConfig>(r#"{"dims": 8}"#).is_err());
+    }
+}
