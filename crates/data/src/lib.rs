@@ -17,3 +17,18 @@ pub use error::DataError;
 pub use prepare::{PrepareConfig, PrepareReport, prepare};
 pub use report::{Mode, Report};
 pub use split::{Split, read_split_dir, write_split_dir};
+
+pub mod hetrec;
+pub mod idomaar;
+pub mod lastfm1k;
+pub mod lines;
+pub mod mpd;
+pub mod synth;
+pub mod table;
+
+pub use hetrec::{load_hetrec, Hetrec, HetrecOptions};
+pub use idomaar::{load_idomaar, load_idomaar_files, ArtistPolicy, IdomaarFiles, IdomaarOptions};
+pub use lastfm1k::{load_lastfm1k, LastFm1kOptions};
+pub use mpd::{load_mpd, MpdOptions};
+pub use synth::{SynthConfig, Synthetic};
+pub use table::{load_table, TableColumns, TableFormat, TableOptions};

@@ -429,23 +429,6 @@ pub(crate) fn parse_i64(s: &[u8]) -> Option<i64> {
     }
 }
 
-/// Splits `line` at tabs into exactly `N` leading fields and the rest (the last field keeps any
-/// further tabs). Returns how many fields there were when fewer than `N + 1`.
-pub(crate) fn split_tabs<const N: usize>(line: &[u8]) -> Result<([&[u8]; N], &[u8]), usize> {
-    let mut out: [&[u8]; N] = [&[]; N];
-    let mut rest = line;
-    for (i, slot) in out.iter_mut().enumerate() {
-        match memchr::memchr(b'\t', rest) {
-            Some(t) => {
-                *slot = &rest[..t];
-                rest = &rest[t + 1..];
-            }
-            None => return Err(i + 1),
-        }
-    }
-    Ok((out, rest))
-}
-
 /// A short, printable excerpt of a field for error messages.
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
     const MAX: usize = 40;
@@ -483,20 +466,33 @@ pub(crate) fn empty_file(
 
 /// Adds `n` to the lines read from `path`.
 pub(crate) fn count_lines(report: &mut Report, path: &Path, n: u64) {
-    *report.lines_read.entry(path.display().to_string()).or_default() += n;
+    *report
+        .lines_read
+        .entry(path.display().to_string())
+        .or_default() += n;
 }
 
 /// A serde_json error inside one field of a line, as a parse error whose reason tells a truncated
 /// document (`"truncated JSON"`), a syntax error (`"bad JSON"`) and a well-formed document with a
 /// wrong or missing value (`"bad value"`) apart.
-pub(crate) fn json_error(path: &Path, line: u64, e: &serde_json::Error, field: &str, expected: &str) -> DataError {
+pub(crate) fn json_error(
+    path: &Path,
+    line: u64,
+    e: &serde_json::Error,
+    field: &str,
+    expected: &str,
+) -> DataError {
     use serde_json::error::Category;
     let reason = match e.classify() {
         Category::Eof => "truncated JSON",
         Category::Syntax | Category::Io => "bad JSON",
         Category::Data => "bad value",
     };
-    DataError::parse(path, line, format!("{reason}: {e} of the {field} (expected {expected})"))
+    DataError::parse(
+        path,
+        line,
+        format!("{reason}: {e} of the {field} (expected {expected})"),
+    )
 }
 
 /// Maps numeric external ids to dense indices: a flat table for small, dense ids, a hash map for
@@ -541,6 +537,7 @@ impl IdMap {
         None
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
@@ -590,7 +587,11 @@ mod tests {
             par_map_chunks(
                 &path,
                 chunk_bytes,
-                |c| c.lines().map(|(n, l)| (n, String::from_utf8(l.to_vec()).unwrap())).collect::<Vec<_>>(),
+                |c| {
+                    c.lines()
+                        .map(|(n, l)| (n, String::from_utf8(l.to_vec()).unwrap()))
+                        .collect::<Vec<_>>()
+                },
                 |c, v| {
                     assert_eq!(c.n_lines() as usize, v.len());
                     chunks += 1;
@@ -621,10 +622,6 @@ mod tests {
         assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
         assert_eq!(parse_i64(b"9223372036854775808"), None);
         assert_eq!(parse_i64(b"-"), None);
-        let (f, rest) = split_tabs::<2>(b"a\tb\tc\td").unwrap();
-        assert_eq!(f, [&b"a"[..], &b"b"[..]]);
-        assert_eq!(rest, b"c\td");
-        assert_eq!(split_tabs::<3>(b"a\tb"), Err(2));
         assert_eq!(strip_eol(b"x\r\n"), b"x");
         assert_eq!(strip_eol(b"x\r"), b"x");
         assert_eq!(excerpt(&[b'a'; 50]).chars().count(), 41);
