@@ -50,3 +50,8 @@ pub mod prelude {
     };
     pub use artist2vec_data::{DataError, Dataset, Mode, PrepareConfig, Report, Split};
 }
+
+/// The README's code blocks, compiled and run as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

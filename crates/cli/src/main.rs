@@ -1,1 +1,63 @@
-fn main() {}
+//! `artist2vec`: the command-line tool.
+//!
+//! Every command reads and writes files other tools can use (TSV splits, JSON reports) or the
+//! canonical binary dataset (`.a2vd`, documented in `docs/dataset-format.md`).
+
+mod data_cmds;
+mod demo;
+mod progress;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use progress::Ui;
+
+/// Learn, use and judge vectors of music artists.
+#[derive(Parser)]
+#[command(name = "artist2vec", version, about, long_about = None)]
+struct Cli {
+    /// No progress bars or step timings (results are still printed).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate 30Music-like data with planted genres, in every supported format.
+    Synth(data_cmds::SynthArgs),
+    /// Read a dataset in any supported format and write the canonical binary dataset.
+    Ingest(data_cmds::IngestArgs),
+    /// Apply the preparation steps (short plays, repeats, rare artists, short sessions, users).
+    Prepare(data_cmds::PrepareArgs),
+    /// Split a dataset into train/validation/test TSV files.
+    Split(data_cmds::SplitArgs),
+    /// Print users, artists, plays, sessions, time range and drops of a dataset.
+    Stats(data_cmds::StatsArgs),
+    /// Run the whole chain on a generated dataset and say what it did.
+    Demo(data_cmds::DemoArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let ui = Ui { quiet: cli.quiet };
+    let res = match cli.command {
+        Command::Synth(a) => data_cmds::synth(&ui, a),
+        Command::Ingest(a) => data_cmds::ingest(&ui, a),
+        Command::Prepare(a) => data_cmds::prepare(&ui, a),
+        Command::Split(a) => data_cmds::split(&ui, a),
+        Command::Stats(a) => data_cmds::stats(&ui, a),
+        Command::Demo(a) => data_cmds::demo(&ui, a),
+    };
+    if let Err(e) = res {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+/// A scratch directory under the system temp dir, unique per process.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("artist2vec-{name}-{}", std::process::id()))
+}

@@ -6,7 +6,7 @@
 //! [`read_split_dir`] reads such files back (and the fixed splits in `shared/data/splits`).
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use artist2vec_core::modelfile::write_atomic;
