@@ -246,3 +246,21 @@ fn tmp_saved(m: &SkipGramModel) -> std::path::PathBuf {
     m.save(&p).unwrap();
     p
 }
+
+#[test]
+fn similar_batch_agrees_with_similar() {
+    let m = model();
+    let artists: Vec<u32> = (0..200).step_by(7).collect();
+    let batch = m.similar_batch(&artists, 5).unwrap();
+    assert_eq!(batch.len(), artists.len());
+    for (&a, got) in artists.iter().zip(&batch) {
+        let want = m.similar(a, 5).unwrap();
+        assert_eq!(got.len(), 5);
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g.score - w.score).abs() < 1e-5, "{a}: {got:?} vs {want:?}");
+        }
+        assert!(got.iter().all(|n| n.item != a));
+    }
+    assert!(m.similar_batch(&[0, 999], 3).is_err());
+    assert!(m.similar_batch(&[], 3).unwrap().is_empty());
+}
