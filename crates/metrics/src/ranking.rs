@@ -412,9 +412,9 @@ pub struct Coverage {
 ///
 /// ```
 /// use artist2vec_metrics::catalogue_coverage;
-/// let lists = [vec![1, 2, 3], vec![3, 4]];
+/// let lists = [vec![1, 2, 3], vec![2, 4]];
 /// let c = catalogue_coverage(&lists, 2, 10)?;
-/// assert_eq!((c.covered, c.ratio), (3, 0.3)); // {1, 2, 3}
+/// assert_eq!((c.covered, c.ratio), (3, 0.3)); // {1, 2} ∪ {2, 4}
 /// # Ok::<(), artist2vec_metrics::MetricsError>(())
 /// ```
 pub fn catalogue_coverage<L: AsRef<[u32]>>(

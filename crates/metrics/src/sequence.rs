@@ -115,7 +115,11 @@ pub struct NextItemPerSequence {
 /// assert_eq!(r.accuracy.mean(), 0.5);
 /// # Ok::<(), artist2vec_metrics::MetricsError>(())
 /// ```
-pub fn next_item_per_sequence<S, F>(sequences: &[S], k: usize, predict: F) -> Result<NextItemPerSequence>
+pub fn next_item_per_sequence<S, F>(
+    sequences: &[S],
+    k: usize,
+    predict: F,
+) -> Result<NextItemPerSequence>
 where
     S: AsRef<[u32]> + Sync,
     F: Fn(&[u32]) -> Vec<u32> + Sync,

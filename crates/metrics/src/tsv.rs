@@ -207,7 +207,13 @@ fn parse_error(
     }
 }
 
-fn parse_id(field: &str, path: &Path, line: usize, column: usize, name: &'static str) -> Result<u32> {
+fn parse_id(
+    field: &str,
+    path: &Path,
+    line: usize,
+    column: usize,
+    name: &'static str,
+) -> Result<u32> {
     field.trim().parse::<u32>().map_err(|_| {
         parse_error(
             path,
@@ -238,16 +244,34 @@ mod tests {
 
     #[test]
     fn reads_header_rows_crlf_blank_lines_and_extra_columns() {
-        let t = interactions("\u{feff}user\titem\tweight\r\n1\t2\t3\r\n\r\n 4 \t5\t6.5\textra\n").unwrap();
+        let t = interactions("\u{feff}user\titem\tweight\r\n1\t2\t3\r\n\r\n 4 \t5\t6.5\textra\n")
+            .unwrap();
         assert_eq!(t.header, vec!["user", "item", "weight"]);
         assert_eq!(t.rows.len(), 2);
-        assert_eq!(t.rows[1], Interaction { user: 4, item: 5, weight: 6.5 });
+        assert_eq!(
+            t.rows[1],
+            Interaction {
+                user: 4,
+                item: 5,
+                weight: 6.5
+            }
+        );
     }
 
     #[test]
     fn errors_name_file_line_column_and_expectation() {
         let e = interactions("h\n1\t2\t3\n1\t2\n").unwrap_err();
-        assert!(matches!(e, MetricsError::MissingColumn { line: 3, found: 2, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                MetricsError::MissingColumn {
+                    line: 3,
+                    found: 2,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         assert_eq!(
             e.to_string(),
             "t.tsv:3: expected 3 tab-separated columns (user, item, weight), found 2"
@@ -259,8 +283,8 @@ mod tests {
             e.to_string(),
             "t.tsv:2: column 3 (weight): expected a number, found \"abc\""
         );
-        let e = parse_recommendations("user\titem\trank\n1\t2\tnan\n".as_bytes(), "r.tsv")
-            .unwrap_err();
+        let e =
+            parse_recommendations("user\titem\trank\n1\t2\tnan\n".as_bytes(), "r.tsv").unwrap_err();
         assert_eq!(
             e.to_string(),
             "r.tsv:2: column 3 (rank): expected a number, not NaN, found \"nan\""
@@ -274,7 +298,10 @@ mod tests {
 
     #[test]
     fn header_only_file_has_no_rows_and_infinite_ranks_are_kept() {
-        assert!(interactions("user\titem\tweight\n").unwrap().rows.is_empty());
+        assert!(interactions("user\titem\tweight\n")
+            .unwrap()
+            .rows
+            .is_empty());
         let r = parse_recommendations("u\ti\tr\n1\t2\t-inf\n".as_bytes(), "r").unwrap();
         assert_eq!(r.rows[0].rank, f64::NEG_INFINITY);
     }
