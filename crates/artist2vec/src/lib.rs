@@ -12,6 +12,8 @@
 //! | [`sparse`] | `artist2vec-sparse` | CSR matrices, weightings, co-occurrence, top-k |
 //! | [`metrics`] | `artist2vec-metrics` | ranking metrics, evaluator, full-catalogue top-k |
 //! | [`stats`] | `artist2vec-stats` | significance tests, confidence intervals, corrections |
+//! | [`models`] | `artist2vec-models` | popularity, item-kNN, user-kNN, SVD, ALS, weighted MF, BPR |
+//! | [`skipgram`] | `artist2vec-skipgram` | item2vec: skip-gram with negative sampling, word2vec export |
 //!
 //! # Quick start
 //!
@@ -39,6 +41,8 @@
 pub use artist2vec_core as core;
 pub use artist2vec_data as data;
 pub use artist2vec_metrics as metrics;
+pub use artist2vec_models as models;
+pub use artist2vec_skipgram as skipgram;
 pub use artist2vec_sparse as sparse;
 pub use artist2vec_stats as stats;
 

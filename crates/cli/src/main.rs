@@ -5,6 +5,7 @@
 
 mod data_cmds;
 mod demo;
+mod eval_cmds;
 mod progress;
 
 use std::path::PathBuf;
@@ -38,6 +39,10 @@ enum Command {
     Stats(data_cmds::StatsArgs),
     /// Run the whole chain on a generated dataset and say what it did.
     Demo(data_cmds::DemoArgs),
+    /// Score any tool's recommendations against a test split (as evaluate.py does).
+    Evaluate(eval_cmds::EvaluateArgs),
+    /// Compare evaluated models: means, 95 % CIs, paired Wilcoxon p-values, corrected p-values.
+    Compare(eval_cmds::CompareArgs),
 }
 
 fn main() {
@@ -50,6 +55,8 @@ fn main() {
         Command::Split(a) => data_cmds::split(&ui, a),
         Command::Stats(a) => data_cmds::stats(&ui, a),
         Command::Demo(a) => data_cmds::demo(&ui, a),
+        Command::Evaluate(a) => eval_cmds::evaluate(&ui, a),
+        Command::Compare(a) => eval_cmds::compare(&ui, a),
     };
     if let Err(e) = res {
         eprintln!("error: {e:#}");
