@@ -888,12 +888,12 @@ impl Loader {
     }
 
     /// Loads sessions, playlists or loves: sessions/playlists as [`Sessions`], loves as
-    /// [`Interactions`] (the other half of the pair is empty).
+    /// (user, artist, time) rows (the other half of the pair is empty).
     fn load_relations(
         &mut self,
         path: &Path,
         rel: Rel,
-    ) -> Result<(Sessions, Interactions), DataError> {
+    ) -> Result<(Sessions, Vec<(u32, u32, i64)>), DataError> {
         let parse = move |p: &Path, n: u64, f: Fields<'_>, x: &mut Vec<RawPlay>| {
             let linked: RelLinked<'_> = json(
                 p,
@@ -967,7 +967,7 @@ impl Loader {
             std::mem::take(&mut self.artists),
             rel == Rel::Session,
         );
-        let mut loves = Interactions::new(Vocabulary::new(), Vocabulary::new(), true);
+        let mut loves: Vec<(u32, u32, i64)> = Vec::new();
         let mut plays: Vec<Play> = Vec::new();
         let empty_key = match rel {
             Rel::Session => "empty session",
@@ -1031,9 +1031,7 @@ impl Loader {
                 return Ok(());
             }
             if rel == Rel::Love {
-                for p in &plays {
-                    loves.push(user, p.item, 1.0, Some(p.time));
-                }
+                loves.extend(plays.iter().map(|p| (user, p.item, p.time)));
             } else {
                 sessions.push(r.id, user, plays.iter().copied()).map_err(DataError::from)?;
             }
@@ -1050,7 +1048,7 @@ impl Loader {
         files: &IdomaarFiles,
         sessions: Option<Sessions>,
         playlists: Option<Sessions>,
-        loves: Option<Interactions>,
+        loves: Option<Vec<(u32, u32, i64)>>,
     ) -> Result<Dataset, DataError> {
         let with_vocab = |mut s: Sessions, users: &Vocabulary, artists: &Vocabulary| {
             s.users = users.clone();
@@ -1059,11 +1057,17 @@ impl Loader {
         };
         let sessions = sessions.map(|s| with_vocab(s, &self.users, &self.artists));
         let playlists = playlists.map(|s| with_vocab(s, &self.users, &self.artists));
-        let loves = loves.map(|mut i| {
-            i.users = self.users.clone();
-            i.items = self.artists.clone();
-            i
-        });
+        let loves = match loves {
+            Some(rows) => Some(Interactions::from_columns(
+                self.users.clone(),
+                self.artists.clone(),
+                rows.iter().map(|r| r.0).collect(),
+                rows.iter().map(|r| r.1).collect(),
+                vec![1.0; rows.len()],
+                Some(rows.iter().map(|r| r.2).collect()),
+            )?),
+            None => None,
+        };
         for (k, v) in std::mem::take(&mut self.drops) {
             self.report.drop_rows(k, v);
         }

@@ -56,3 +56,36 @@ pub fn append_line(path: &Path, text: &[u8]) {
     data.push(b'\n');
     std::fs::write(path, data).unwrap();
 }
+
+use artist2vec_core::Sessions;
+
+/// One session in a vocabulary-independent form: user id and (artist key, time, duration) per
+/// play.
+pub type CanonSession = (String, Vec<(String, i64, Option<u32>)>);
+
+/// Sessions in a form that does not depend on vocabulary order or session ids: sorted by user,
+/// then start; artists keyed by `key(index)`.
+pub fn canonical(
+    s: &Sessions,
+    key: impl Fn(u32) -> String,
+    with_durations: bool,
+) -> Vec<CanonSession> {
+    let mut v: Vec<CanonSession> = s
+        .iter()
+        .map(|r| {
+            let plays = (0..r.len())
+                .map(|j| {
+                    let p = r.play(j);
+                    (
+                        key(p.item),
+                        p.time,
+                        if with_durations { p.duration } else { None },
+                    )
+                })
+                .collect();
+            (s.users.id(r.user).to_owned(), plays)
+        })
+        .collect();
+    v.sort_by(|a, b| (&a.0, a.1.first().map(|p| p.1)).cmp(&(&b.0, b.1.first().map(|p| p.1))));
+    v
+}
