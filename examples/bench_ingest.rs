@@ -82,8 +82,8 @@ fn ingest(dir: &Path) -> Result<()> {
 
     let s = prepared.sessions.as_ref().expect("sessions");
     let t = Instant::now();
-    let counts = prepared.interactions.aggregate();
-    let m = user_item(&counts);
+    // One row per play; the CSR builder sums repeated (user, artist) pairs into play counts.
+    let m = user_item(&prepared.interactions);
     let t_csr = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let co = cooccurrence(s.offsets(), s.play_items(), s.items.len(), &CooccurrenceConfig::default())?;

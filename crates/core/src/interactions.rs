@@ -161,16 +161,32 @@ impl Interactions {
     /// Sum of weights per (user, artist) pair, sorted by (user, artist); times are dropped.
     /// This is the usual input of collaborative-filtering models.
     pub fn aggregate(&self) -> Interactions {
-        let mut order: Vec<u32> = (0..self.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| (self.user_col[i as usize], self.item_col[i as usize]));
+        // Counting sort by user (O(rows + users)), then a small sort of each user's artists.
+        let nu = self.n_users();
+        let mut ptr = vec![0usize; nu + 1];
+        for &u in &self.user_col {
+            ptr[u as usize + 1] += 1;
+        }
+        for u in 0..nu {
+            ptr[u + 1] += ptr[u];
+        }
+        let mut next = ptr.clone();
+        let mut pairs = vec![(0u32, 0f32); self.len()];
+        for ((&u, &i), &w) in self.user_col.iter().zip(&self.item_col).zip(&self.weight_col) {
+            pairs[next[u as usize]] = (i, w);
+            next[u as usize] += 1;
+        }
         let mut out = Interactions::new(self.users.clone(), self.items.clone(), false);
-        for i in order {
-            let r = self.get(i as usize);
-            let n = out.len();
-            if n > 0 && out.user_col[n - 1] == r.user && out.item_col[n - 1] == r.item {
-                out.weight_col[n - 1] += r.weight;
-            } else {
-                out.push(r.user, r.item, r.weight, None);
+        for u in 0..nu {
+            let row = &mut pairs[ptr[u]..ptr[u + 1]];
+            row.sort_by_key(|p| p.0);
+            for &(i, w) in row.iter() {
+                let n = out.len();
+                if n > 0 && out.user_col[n - 1] == u as u32 && out.item_col[n - 1] == i {
+                    out.weight_col[n - 1] += w;
+                } else {
+                    out.push(u as u32, i, w, None);
+                }
             }
         }
         out
