@@ -1,1 +1,120 @@
-//! placeholder during bootstrap
+//! Classical artist-embedding and recommendation models for **artist2vec**: the baselines every
+//! comparison needs and the models users reach for first.
+//!
+//! | name | model | artist vectors | similar artists |
+//! |---|---|---|---|
+//! | `popularity` | [`Popularity`]: most-listened artists | — | — |
+//! | `item-knn` | [`ItemKnn`]: cosine item-kNN scored like `implicit`'s `ItemItemRecommender` | — | its neighbour lists |
+//! | `user-knn` | [`UserKnn`]: the seed notebooks' user-kNN | — | column cosine |
+//! | `svd` | [`Svd`]: artist co-occurrence + randomized truncated SVD | yes | cosine |
+//! | `als` | [`Als`]: implicit ALS (Hu–Koren–Volinsky), CG or Cholesky | yes | cosine |
+//! | `wmf` | [`Wmf`]: the notebooks' weighted MF with sampled negatives | yes | cosine |
+//! | `bpr` | [`Bpr`]: Bayesian personalised ranking | yes | cosine |
+//!
+//! Every model follows the same shape:
+//!
+//! * a plain serde configuration (`AlsConfig`, …) whose defaults are the settings that won on the
+//!   hetrec validation split (`docs/results.md`), with `with_*` setters; unknown JSON fields are
+//!   refused;
+//! * training through the core [`Fit`](artist2vec_core::Fit) trait implemented on the
+//!   configuration: [`validate`](artist2vec_core::Fit::validate) runs first and a bad value fails
+//!   at once with [`ModelError::InvalidParameter`]; progress goes to an
+//!   [`Observer`](artist2vec_core::Observer), never to the terminal;
+//! * [`Recommender`](artist2vec_core::Recommender) for training users *and* for new listeners
+//!   given only their history ([`Query::History`](artist2vec_core::Query::History): ALS folds
+//!   them in by solving their least-squares problem, the kNN models score from the history);
+//!   artists without training plays are never recommended;
+//! * [`SimilarArtists`](artist2vec_core::SimilarArtists) and, for factor models,
+//!   [`ArtistVectors`](artist2vec_core::ArtistVectors);
+//! * `save` / `load` through the core [`modelfile`](artist2vec_core::modelfile) container (magic
+//!   number, model kind, format version, the configuration as JSON, checksummed payload, written
+//!   atomically); a truncated file or one of another version is refused with a clear error.
+//!
+//! [`AnyModel`] and [`ModelKind`] let a program pick a model by name, fit it from a JSON
+//! configuration, and save, load and query any of them — what the `artist2vec` command line does.
+//!
+//! Randomness comes from a seed in each configuration. ALS, SVD and the kNN models give
+//! bit-identical results for a seed whatever the thread count; WMF and BPR train on one thread,
+//! so the seed alone fixes them. The hot loops (ALS solves, SGD updates, scoring) run on
+//! contiguous `f32` buffers with AVX2/FMA kernels chosen at run time and a portable fallback.
+//!
+//! # Quick start
+//!
+//! ```
+//! use artist2vec_core::{Fit, Interactions, Query, Recommender, SimilarArtists, Vocabulary};
+//! use artist2vec_models::{Als, AlsConfig, AnyModel};
+//!
+//! // Twelve listeners of six artists: three like rock (0, 1, 2), three like pop (3, 4, 5).
+//! let artists = ["Metallica", "Slayer", "Megadeth", "Madonna", "Britney Spears", "Kylie Minogue"];
+//! let mut items = Vocabulary::new();
+//! for name in artists {
+//!     let ix = items.insert(name);
+//!     items.set_name(ix, name);
+//! }
+//! let users = Vocabulary::from_ids((0..12).map(|u| format!("user{u}")))?;
+//! let (mut u_col, mut i_col, mut w_col) = (vec![], vec![], vec![]);
+//! for u in 0..12u32 {
+//!     let genre = if u < 6 { 0 } else { 3 };
+//!     for i in genre..genre + 3 {
+//!         if (u + i) % 4 != 0 {
+//!             u_col.push(u);
+//!             i_col.push(i);
+//!             w_col.push(1.0 + (u * i % 7) as f32);
+//!         }
+//!     }
+//! }
+//! let plays = Interactions::from_columns(users, items, u_col, i_col, w_col, None)?;
+//!
+//! // Train ALS with a few changes to the defaults (validated before any work).
+//! let als: Als = AlsConfig::new()
+//!     .with_factors(4)
+//!     .with_regularization(1.0)
+//!     .with_iterations(10)
+//!     .fit(&plays)?;
+//!
+//! // Artists similar to Metallica are the other rock bands.
+//! let similar = als.similar(0, 2)?;
+//! assert!(similar.iter().all(|n| n.item < 3));
+//!
+//! // A new listener who only played Madonna gets pop recommendations.
+//! let recs = als.recommend(&Query::History(&[(3, 5.0)]), 2, true)?;
+//! assert!(recs.iter().all(|n| (4..6).contains(&n.item)));
+//!
+//! // Any model can be picked by name, fitted from JSON, saved and loaded.
+//! let dir = std::env::temp_dir().join(format!("a2v-models-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let model = AnyModel::fit_default("item-knn", &plays)?;
+//! model.save(dir.join("knn.a2v"))?;
+//! let back = AnyModel::load(dir.join("knn.a2v"))?;
+//! assert_eq!(back.similar_by_name("megadeth", 1)?, model.similar_by_name("Megadeth", 1)?);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+mod als;
+mod any;
+mod base;
+mod bpr;
+mod common;
+mod error;
+mod item_knn;
+mod kernels;
+mod linalg;
+mod persist;
+mod popularity;
+mod rng;
+mod svd;
+mod user_knn;
+mod wmf;
+
+pub use als::{Als, AlsConfig, AlsSolver, ConfidenceScale};
+pub use any::{AnyModel, ModelKind};
+pub use bpr::{Bpr, BprConfig, NegativeSampling};
+pub use error::{ModelError, Result};
+pub use item_knn::{ItemKnn, ItemKnnConfig};
+pub use persist::model_kind_of;
+pub use popularity::{Popularity, PopularityBy, PopularityConfig};
+pub use svd::{CoocTransform, Svd, SvdConfig};
+pub use user_knn::{UserKnn, UserKnnConfig};
+pub use wmf::{Wmf, WmfConfig};

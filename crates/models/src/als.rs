@@ -1,0 +1,560 @@
+//! Implicit-feedback alternating least squares (Hu, Koren & Volinsky 2008), with the
+//! conjugate-gradient solver of Takács, Pilászy & Tikk (2011) — the algorithm of `implicit`'s
+//! `AlternatingLeastSquares` — and an exact Cholesky solver.
+//!
+//! For every user `u` the model minimises
+//! `Σ_i c_ui (p_ui − x_u·y_i)² + λ‖x_u‖²` over all artists `i`, where `p_ui = 1` for played
+//! artists and `0` otherwise, and the confidence `c_ui` is 1 for artists not played. Because
+//! `Σ_i c_ui y_i y_iᵀ = YᵀY + Σ_{i played} (c_ui − 1) y_i y_iᵀ`, each solve costs
+//! `O(n_u·f²)` (exact) or `O(steps·(f² + n_u·f))` (CG) with `YᵀY` computed once per sweep.
+//!
+//! Implementation: row-major contiguous `f32` factor tables; rows are solved in parallel in
+//! fixed blocks, each with its scratch allocated once per block; `YᵀY` is reduced over fixed row
+//! blocks in a fixed order. No floating-point result depends on the thread count, so reruns with
+//! the same seed are bit-identical (on one machine and build).
+
+use artist2vec_core::modelfile::{Decoder, Encoder};
+use artist2vec_core::{
+    ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query,
+    Recommender, SimilarArtists, Similarity, check_query,
+};
+use artist2vec_sparse::{Csr, Weighting, transpose};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::base::{DecodeError, TrainData, decode_table, elementwise, history_row};
+use crate::common::{model_common, recommender_common};
+use crate::error::check;
+use crate::kernels::multiversion;
+use crate::kernels::{axpy, cholesky, cholesky_solve, dot, dot_rows, madd, symv};
+use crate::persist::Persist;
+use crate::rng::Rng;
+use crate::{ModelError, Result};
+
+/// How the per-user linear systems are solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AlsSolver {
+    /// A few conjugate-gradient steps per sweep, warm-started from the previous factors
+    /// (`implicit`'s default; [`AlsConfig::cg_steps`] steps).
+    #[default]
+    Cg,
+    /// The exact solution by Cholesky factorisation.
+    Cholesky,
+}
+
+/// How the confidence `c_ui` of a played artist is made from its weighted play count `w`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfidenceScale {
+    /// `c = alpha · w`, as `implicit` does (its input matrix *is* the confidence).
+    #[default]
+    Implicit,
+    /// `c = 1 + alpha · w`, as in Hu, Koren & Volinsky's paper.
+    Hkv,
+}
+
+/// Configuration of [`Als`].
+///
+/// Defaults are `implicit`'s settings of the hetrec reference (log1p input, 64 factors,
+/// regularisation 0.05, alpha 1, 15 iterations, CG with 3 steps), which also won the validation
+/// grid on hetrec-seed42-val (see `docs/results.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlsConfig {
+    /// Dimension of the user and artist vectors. Default 64.
+    pub factors: usize,
+    /// L2 regularisation `λ` (>= 0). Default 0.05.
+    pub regularization: f32,
+    /// Confidence scale `alpha` (> 0). Default 1.
+    pub alpha: f32,
+    /// Sweeps (users, then artists). Default 15.
+    pub iterations: usize,
+    /// Element-wise weighting of play counts before the confidence. Default log1p.
+    pub weighting: Weighting,
+    /// Confidence formula. Default [`ConfidenceScale::Implicit`].
+    pub confidence: ConfidenceScale,
+    /// Solver. Default [`AlsSolver::Cg`].
+    pub solver: AlsSolver,
+    /// Conjugate-gradient steps per row and sweep (>= 1). Default 3.
+    pub cg_steps: usize,
+    /// Initial factors are uniform in `[0, init_scale)` (> 0). Default 0.01 (`implicit`'s).
+    pub init_scale: f32,
+    /// Seed of the initial factors.
+    pub seed: u64,
+}
+
+impl Default for AlsConfig {
+    fn default() -> Self {
+        Self {
+            factors: 64,
+            regularization: 60.0,
+            alpha: 3.0,
+            iterations: 15,
+            weighting: Weighting::Log1p,
+            confidence: ConfidenceScale::Implicit,
+            solver: AlsSolver::Cg,
+            cg_steps: 3,
+            init_scale: 0.01,
+            seed: 42,
+        }
+    }
+}
+
+impl AlsConfig {
+    /// The default configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets [`factors`](Self::factors).
+    pub fn with_factors(mut self, v: usize) -> Self {
+        self.factors = v;
+        self
+    }
+    /// Sets [`regularization`](Self::regularization).
+    pub fn with_regularization(mut self, v: f32) -> Self {
+        self.regularization = v;
+        self
+    }
+    /// Sets [`alpha`](Self::alpha).
+    pub fn with_alpha(mut self, v: f32) -> Self {
+        self.alpha = v;
+        self
+    }
+    /// Sets [`iterations`](Self::iterations).
+    pub fn with_iterations(mut self, v: usize) -> Self {
+        self.iterations = v;
+        self
+    }
+    /// Sets [`weighting`](Self::weighting).
+    pub fn with_weighting(mut self, v: Weighting) -> Self {
+        self.weighting = v;
+        self
+    }
+    /// Sets [`confidence`](Self::confidence).
+    pub fn with_confidence(mut self, v: ConfidenceScale) -> Self {
+        self.confidence = v;
+        self
+    }
+    /// Sets [`solver`](Self::solver).
+    pub fn with_solver(mut self, v: AlsSolver) -> Self {
+        self.solver = v;
+        self
+    }
+    /// Sets [`cg_steps`](Self::cg_steps).
+    pub fn with_cg_steps(mut self, v: usize) -> Self {
+        self.cg_steps = v;
+        self
+    }
+    /// Sets [`seed`](Self::seed).
+    pub fn with_seed(mut self, v: u64) -> Self {
+        self.seed = v;
+        self
+    }
+
+    /// The confidence of a raw play count.
+    fn confidence_of(&self, x: f32) -> f32 {
+        let w = elementwise(&self.weighting, x).unwrap_or(x);
+        match self.confidence {
+            ConfidenceScale::Implicit => self.alpha * w,
+            ConfidenceScale::Hkv => 1.0 + self.alpha * w,
+        }
+    }
+}
+
+/// A fitted ALS model: user and artist vectors.
+#[derive(Debug, Clone)]
+pub struct Als {
+    config: AlsConfig,
+    data: TrainData,
+    user_factors: Vec<f32>,
+    item_vectors: Embeddings,
+    /// `YᵀY + λI` of the final artist vectors (derived), for folding in new listeners.
+    gram_reg: Vec<f32>,
+}
+
+model_common!(Als, AlsConfig);
+
+impl Als {
+    /// The user vectors, row-major `n_users × factors` (zero for users without training plays).
+    pub fn user_factors(&self) -> &[f32] {
+        &self.user_factors
+    }
+
+    /// The vector of a new listener, given only what they played (dense artist index, play
+    /// count): the exact solution of that listener's least-squares problem against the fixed
+    /// artist vectors — what training would have given them.
+    ///
+    /// # Errors
+    /// [`CoreError::IndexOutOfRange`] for an unknown artist; [`CoreError::Invalid`] for a
+    /// negative or non-finite play count.
+    pub fn fold_in(&self, history: &[(u32, f32)]) -> Result<Vec<f32>, CoreError> {
+        check_query(&Query::History(history), self.n_users(), self.n_items())?;
+        let h = history_row(history)?;
+        let f = self.config.factors;
+        let indices: Vec<u32> = h.iter().map(|p| p.0).collect();
+        let conf: Vec<f32> = h.iter().map(|p| self.config.confidence_of(p.1)).collect();
+        let mut x = vec![0f32; f];
+        let ok = solve_block(
+            &mut x,
+            0,
+            &[0, indices.len()],
+            &indices,
+            &conf,
+            self.item_vectors.as_slice(),
+            &self.gram_reg,
+            f,
+            0,
+        );
+        if !ok {
+            return Err(CoreError::Invalid(
+                "the fold-in system is not positive definite (regularization 0?)".into(),
+            ));
+        }
+        Ok(x)
+    }
+}
+
+/// Rows solved per parallel task.
+const SOLVE_BLOCK: usize = 32;
+/// Rows per partial sum of `YᵀY`.
+const GRAM_BLOCK: usize = 1024;
+
+multiversion! {
+    /// Solves rows `first..` of one side; `cg_steps == 0` means the exact solver. Returns false
+    /// when a Cholesky factorisation failed.
+    fn solve_block(
+        x: &mut [f32],
+        first: usize,
+        indptr: &[usize],
+        indices: &[u32],
+        conf: &[f32],
+        y: &[f32],
+        gram: &[f32],
+        f: usize,
+        cg_steps: usize,
+    ) -> bool => solve_block_impl
+}
+
+#[inline(always)]
+fn solve_block_impl<const FMA: bool>(
+    x: &mut [f32],
+    first: usize,
+    indptr: &[usize],
+    indices: &[u32],
+    conf: &[f32],
+    y: &[f32],
+    gram: &[f32],
+    f: usize,
+    cg_steps: usize,
+) -> bool {
+    let mut ok = true;
+    if cg_steps == 0 {
+        let mut a = vec![0f32; f * f];
+        for (r, xu) in x.chunks_exact_mut(f).enumerate() {
+            let u = first + r;
+            let (s, e) = (indptr[u], indptr[u + 1]);
+            if s == e {
+                xu.fill(0.0);
+                continue;
+            }
+            a.copy_from_slice(gram);
+            xu.fill(0.0);
+            for p in s..e {
+                let yi = &y[indices[p] as usize * f..][..f];
+                let c = conf[p];
+                if c > 0.0 {
+                    axpy::<FMA>(c, yi, xu);
+                }
+                let cm1 = c - 1.0;
+                // Upper triangle of A += (c − 1) y yᵀ.
+                for j in 0..f {
+                    axpy::<FMA>(cm1 * yi[j], &yi[j..], &mut a[j * f + j..(j + 1) * f]);
+                }
+            }
+            if cholesky::<FMA>(&mut a, f) {
+                cholesky_solve::<FMA>(&a, f, xu);
+            } else {
+                xu.fill(0.0);
+                ok = false;
+            }
+        }
+    } else {
+        let mut r = vec![0f32; f];
+        let mut p = vec![0f32; f];
+        let mut ap = vec![0f32; f];
+        for (row, xu) in x.chunks_exact_mut(f).enumerate() {
+            let u = first + row;
+            let (s, e) = (indptr[u], indptr[u + 1]);
+            if s == e {
+                xu.fill(0.0);
+                continue;
+            }
+            // r = b − A x, with A x = (YᵀY + λI) x + Σ (c − 1)(y·x) y and b = Σ c y.
+            symv::<FMA>(gram, xu, &mut r);
+            r.iter_mut().for_each(|v| *v = -*v);
+            for q in s..e {
+                let yi = &y[indices[q] as usize * f..][..f];
+                let c = conf[q];
+                let t = if c > 0.0 { c } else { 0.0 };
+                let t = madd::<FMA>(-(c - 1.0), dot::<FMA>(yi, xu), t);
+                axpy::<FMA>(t, yi, &mut r);
+            }
+            p.copy_from_slice(&r);
+            let mut rsold = dot::<FMA>(&r, &r);
+            if rsold < 1e-20 {
+                continue;
+            }
+            for _ in 0..cg_steps {
+                symv::<FMA>(gram, &p, &mut ap);
+                for q in s..e {
+                    let yi = &y[indices[q] as usize * f..][..f];
+                    let t = (conf[q] - 1.0) * dot::<FMA>(yi, &p);
+                    axpy::<FMA>(t, yi, &mut ap);
+                }
+                let alpha = rsold / dot::<FMA>(&p, &ap);
+                axpy::<FMA>(alpha, &p, xu);
+                axpy::<FMA>(-alpha, &ap, &mut r);
+                let rsnew = dot::<FMA>(&r, &r);
+                if rsnew < 1e-20 {
+                    break;
+                }
+                let beta = rsnew / rsold;
+                for (pi, &ri) in p.iter_mut().zip(&r) {
+                    *pi = madd::<FMA>(beta, *pi, ri);
+                }
+                rsold = rsnew;
+            }
+        }
+    }
+    ok
+}
+
+multiversion! {
+    /// Adds the lower triangle of `Σ y yᵀ` over the rows of `rows` into `out` (`f × f`).
+    fn gram_block(rows: &[f32], f: usize, out: &mut [f32]) => gram_block_impl
+}
+
+#[inline(always)]
+fn gram_block_impl<const FMA: bool>(rows: &[f32], f: usize, out: &mut [f32]) {
+    let mut quads = rows.chunks_exact(4 * f);
+    for q in &mut quads {
+        let (y0, rest) = q.split_at(f);
+        let (y1, rest) = rest.split_at(f);
+        let (y2, y3) = rest.split_at(f);
+        for j in 0..f {
+            let (a0, a1, a2, a3) = (y0[j], y1[j], y2[j], y3[j]);
+            let o = &mut out[j * f..j * f + j + 1];
+            for (t, o) in o.iter_mut().enumerate() {
+                let mut v = madd::<FMA>(a0, y0[t], *o);
+                v = madd::<FMA>(a1, y1[t], v);
+                v = madd::<FMA>(a2, y2[t], v);
+                *o = madd::<FMA>(a3, y3[t], v);
+            }
+        }
+    }
+    for yr in quads.remainder().chunks_exact(f) {
+        for j in 0..f {
+            axpy::<FMA>(yr[j], &yr[..=j], &mut out[j * f..j * f + j + 1]);
+        }
+    }
+}
+
+/// `YᵀY + reg·I` (full symmetric `f × f`), reduced over fixed blocks in a fixed order.
+pub(crate) fn gram(y: &[f32], f: usize, reg: f32) -> Vec<f32> {
+    let partials: Vec<Vec<f32>> = y
+        .par_chunks(GRAM_BLOCK * f)
+        .map(|blk| {
+            let mut a = vec![0f32; f * f];
+            gram_block(blk, f, &mut a);
+            a
+        })
+        .collect();
+    let mut g = vec![0f32; f * f];
+    for p in &partials {
+        for (a, b) in g.iter_mut().zip(p) {
+            *a += b;
+        }
+    }
+    for j in 0..f {
+        for t in 0..j {
+            g[t * f + j] = g[j * f + t];
+        }
+        g[j * f + j] += reg;
+    }
+    g
+}
+
+multiversion! {
+    /// `out[j] = x · y_j` for every row `j` of `y`.
+    pub(crate) fn score_all(x: &[f32], y: &[f32], out: &mut [f32]) => score_all_impl
+}
+
+#[inline(always)]
+fn score_all_impl<const FMA: bool>(x: &[f32], y: &[f32], out: &mut [f32]) {
+    dot_rows::<FMA>(x, y, out);
+}
+
+/// Solves every row of one side in parallel; false when a Cholesky factorisation failed.
+fn solve_side(m: &Csr, x: &mut [f32], y: &[f32], gram: &[f32], f: usize, cg_steps: usize) -> bool {
+    let indptr = crate::base::ptr(m);
+    let (indices, conf) = (m.indices(), m.data());
+    x.par_chunks_mut(SOLVE_BLOCK * f)
+        .enumerate()
+        .map(|(b, blk)| {
+            solve_block(
+                blk,
+                b * SOLVE_BLOCK,
+                indptr,
+                indices,
+                conf,
+                y,
+                gram,
+                f,
+                cg_steps,
+            )
+        })
+        .reduce(|| true, |a, b| a && b)
+}
+
+impl Fit<Interactions> for AlsConfig {
+    type Model = Als;
+    type Error = ModelError;
+
+    fn validate(&self) -> Result<()> {
+        let m = Als::KIND;
+        check::at_least_one(m, "factors", self.factors)?;
+        check::non_negative(m, "regularization", self.regularization)?;
+        check::positive(m, "alpha", self.alpha)?;
+        check::at_least_one(m, "iterations", self.iterations)?;
+        check::elementwise(m, "weighting", &self.weighting)?;
+        check::at_least_one(m, "cg_steps", self.cg_steps)?;
+        check::positive(m, "init_scale", self.init_scale)
+    }
+
+    fn fit_observed(&self, data: &Interactions, observer: &dyn Observer) -> Result<Als> {
+        self.validate()?;
+        let data = TrainData::new(Als::KIND, data)?;
+        let f = self.factors;
+        let (nu, ni) = (data.n_users(), data.n_items());
+        let mut cu = data.matrix.clone();
+        cu.data_mut()
+            .iter_mut()
+            .for_each(|v| *v = self.confidence_of(*v));
+        let ci = transpose(&cu);
+        let mut x = vec![0f32; nu * f];
+        let mut y = vec![0f32; ni * f];
+        let mut rng = Rng::new(self.seed, 1);
+        x.iter_mut().for_each(|v| *v = rng.f32() * self.init_scale);
+        let mut rng = Rng::new(self.seed, 2);
+        y.iter_mut().for_each(|v| *v = rng.f32() * self.init_scale);
+        let steps = match self.solver {
+            AlsSolver::Cg => self.cg_steps,
+            AlsSolver::Cholesky => 0,
+        };
+        for it in 0..self.iterations {
+            let g = gram(&y, f, self.regularization);
+            let ok_u = solve_side(&cu, &mut x, &y, &g, f, steps);
+            let g = gram(&x, f, self.regularization);
+            let ok_i = solve_side(&ci, &mut y, &x, &g, f, steps);
+            if !(ok_u && ok_i) {
+                return Err(ModelError::Numerical {
+                    model: Als::KIND,
+                    message: format!(
+                        "a normal-equation matrix is not positive definite in iteration {}; \
+                         increase `regularization`",
+                        it + 1
+                    ),
+                });
+            }
+            if let Some(bad) = x.iter().chain(&y).find(|v| !v.is_finite()) {
+                return Err(ModelError::Numerical {
+                    model: Als::KIND,
+                    message: format!("non-finite factor {bad} in iteration {}", it + 1),
+                });
+            }
+            observer.progress(&Progress {
+                stage: "als iteration",
+                done: it as u64 + 1,
+                total: Some(self.iterations as u64),
+                value: None,
+            });
+        }
+        let gram_reg = gram(&y, f, self.regularization);
+        let item_vectors = Embeddings::new(data.items.clone(), f, y)?;
+        Ok(Als {
+            config: self.clone(),
+            data,
+            user_factors: x,
+            item_vectors,
+            gram_reg,
+        })
+    }
+}
+
+impl Recommender for Als {
+    recommender_common!();
+
+    fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
+        check_query(query, self.n_users(), self.n_items())?;
+        let f = self.config.factors;
+        match query {
+            Query::User(u) => {
+                let xu = &self.user_factors[*u as usize * f..][..f];
+                score_all(xu, self.item_vectors.as_slice(), scores);
+            }
+            Query::History(h) => {
+                let xu = self.fold_in(h)?;
+                score_all(&xu, self.item_vectors.as_slice(), scores);
+            }
+        }
+        self.data.mask_untrained(scores);
+        Ok(())
+    }
+}
+
+impl ArtistVectors for Als {
+    fn artist_vectors(&self) -> &Embeddings {
+        &self.item_vectors
+    }
+}
+
+impl SimilarArtists for Als {
+    /// Cosine similarity of the artist vectors.
+    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
+        self.item_vectors.similar(artist, k, Similarity::Cosine)
+    }
+}
+
+impl Persist for Als {
+    const KIND: &'static str = "als";
+    const VERSION: u32 = 1;
+    type Config = AlsConfig;
+
+    fn config(&self) -> &AlsConfig {
+        &self.config
+    }
+
+    fn encode(&self, e: &mut Encoder) {
+        self.data.encode(e);
+        e.f32s(&self.user_factors);
+        e.f32s(self.item_vectors.as_slice());
+    }
+
+    fn decode(config: AlsConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        let data = TrainData::decode(d)?;
+        let f = config.factors;
+        let user_factors = decode_table(d, data.n_users(), f, "user factors")?;
+        let y = decode_table(d, data.n_items(), f, "artist factors")?;
+        let gram_reg = gram(&y, f, config.regularization);
+        let item_vectors =
+            Embeddings::new(data.items.clone(), f, y).map_err(|e| DecodeError(e.to_string()))?;
+        Ok(Self {
+            config,
+            data,
+            user_factors,
+            item_vectors,
+            gram_reg,
+        })
+    }
+}

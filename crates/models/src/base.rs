@@ -1,0 +1,321 @@
+//! What every model keeps of its training data, and the helpers they share.
+
+use artist2vec_core::modelfile::{Decoder, Encoder, Truncated};
+use artist2vec_core::{CoreError, Interactions, Vocabulary};
+use artist2vec_sparse::{Csr, Weighting, user_item};
+
+use crate::{ModelError, Result};
+
+/// The training data a fitted model keeps: both vocabularies and the users × artists matrix of
+/// summed play counts (which gives each training user's seen artists and history).
+#[derive(Debug, Clone)]
+pub(crate) struct TrainData {
+    pub users: Vocabulary,
+    pub items: Vocabulary,
+    /// Users × artists, summed raw weights, columns sorted within rows, no explicit zeros.
+    pub matrix: Csr,
+    /// Artists without any training interaction, ascending (derived).
+    pub untrained: Vec<u32>,
+}
+
+impl TrainData {
+    /// Builds the matrix, refusing an empty training set or a negative weight.
+    pub fn new(model: &'static str, data: &Interactions) -> Result<Self> {
+        if data.is_empty() || data.n_items() == 0 || data.n_users() == 0 {
+            return Err(ModelError::EmptyTrainingSet {
+                model,
+                users: data.n_users(),
+                items: data.n_items(),
+            });
+        }
+        if let Some(w) = data.weight_col().iter().find(|w| !(**w >= 0.0)) {
+            return Err(ModelError::InvalidData {
+                model,
+                message: format!("weights must be play counts >= 0, found {w}"),
+            });
+        }
+        let mut m = user_item(data);
+        if m.data().contains(&0.0) {
+            m = drop_zeros(&m);
+        }
+        if m.nnz() == 0 {
+            return Err(ModelError::EmptyTrainingSet {
+                model,
+                users: data.n_users(),
+                items: data.n_items(),
+            });
+        }
+        let mut users = data.users.clone();
+        let mut items = data.items.clone();
+        users.rebuild_index();
+        items.rebuild_index();
+        Ok(Self::from_parts(users, items, m))
+    }
+
+    fn from_parts(users: Vocabulary, items: Vocabulary, matrix: Csr) -> Self {
+        let mut count = vec![0u32; items.len()];
+        for &c in matrix.indices() {
+            count[c as usize] += 1;
+        }
+        let untrained = (0..items.len() as u32)
+            .filter(|&i| count[i as usize] == 0)
+            .collect();
+        Self {
+            users,
+            items,
+            matrix,
+            untrained,
+        }
+    }
+
+    pub fn n_users(&self) -> usize {
+        self.users.len()
+    }
+
+    pub fn n_items(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Artists and raw weights of training user `u` (unchecked index).
+    pub fn row(&self, u: usize) -> (&[u32], &[f32]) {
+        let p = crate::base::ptr(&self.matrix);
+        let (a, b) = (p[u], p[u + 1]);
+        (&self.matrix.indices()[a..b], &self.matrix.data()[a..b])
+    }
+
+    /// The artists of training user `u`, ascending.
+    pub fn seen(&self, u: u32) -> Result<&[u32], CoreError> {
+        if u as usize >= self.n_users() {
+            return Err(CoreError::IndexOutOfRange {
+                kind: "user",
+                index: u as usize,
+                len: self.n_users(),
+            });
+        }
+        Ok(self.row(u as usize).0)
+    }
+
+    /// Sets the score of every artist without training interactions to NaN, so that it is never
+    /// recommended (the model knows nothing about it).
+    pub fn mask_untrained(&self, scores: &mut [f32]) {
+        for &i in &self.untrained {
+            scores[i as usize] = f32::NAN;
+        }
+    }
+
+    /// Number of listeners per artist.
+    pub fn item_users(&self) -> Vec<u32> {
+        let mut count = vec![0u32; self.n_items()];
+        for &c in self.matrix.indices() {
+            count[c as usize] += 1;
+        }
+        count
+    }
+
+    pub fn encode(&self, e: &mut Encoder) {
+        encode_vocab(&self.users, e);
+        encode_vocab(&self.items, e);
+        encode_csr(&self.matrix, e);
+    }
+
+    pub fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        let users = decode_vocab(d)?;
+        let items = decode_vocab(d)?;
+        let matrix = decode_csr(d)?;
+        if matrix.shape() != (users.len(), items.len()) {
+            return Err(DecodeError(format!(
+                "matrix of shape {:?} for {} users and {} artists",
+                matrix.shape(),
+                users.len(),
+                items.len()
+            )));
+        }
+        Ok(Self::from_parts(users, items, matrix))
+    }
+}
+
+/// The row pointers of a CSR matrix (`rows + 1` offsets starting at 0).
+pub(crate) fn ptr(m: &Csr) -> &[usize] {
+    m.indptr().into_raw_storage()
+}
+
+fn drop_zeros(m: &Csr) -> Csr {
+    let (nr, nc) = m.shape();
+    let ptr = crate::base::ptr(m);
+    let mut indptr = Vec::with_capacity(nr + 1);
+    let mut idx = Vec::with_capacity(m.nnz());
+    let mut dat = Vec::with_capacity(m.nnz());
+    indptr.push(0);
+    for r in 0..nr {
+        for p in ptr[r]..ptr[r + 1] {
+            if m.data()[p] != 0.0 {
+                idx.push(m.indices()[p]);
+                dat.push(m.data()[p]);
+            }
+        }
+        indptr.push(idx.len());
+    }
+    Csr::new((nr, nc), indptr, idx, dat)
+}
+
+/// The value of an element-wise weighting for one play count, or `None` for weightings that
+/// need the whole matrix (BM25, TF-IDF).
+pub(crate) fn elementwise(w: &Weighting, x: f32) -> Option<f32> {
+    match *w {
+        Weighting::Raw => Some(x),
+        Weighting::Binary => Some(1.0),
+        Weighting::Log1p => Some(x.ln_1p()),
+        Weighting::Confidence { alpha, beta } => Some(1.0 + alpha * (beta * x).ln_1p()),
+        _ => None,
+    }
+}
+
+/// A listener's history as sorted, de-duplicated (artist, summed raw weight) pairs.
+///
+/// # Errors
+/// [`CoreError::Invalid`] for a negative or non-finite weight.
+pub(crate) fn history_row(h: &[(u32, f32)]) -> Result<Vec<(u32, f32)>, CoreError> {
+    if let Some(p) = h.iter().find(|p| !(p.1 >= 0.0 && p.1.is_finite())) {
+        return Err(CoreError::Invalid(format!(
+            "history weight {} for artist {} (weights are play counts >= 0)",
+            p.1, p.0
+        )));
+    }
+    let mut v = h.to_vec();
+    v.sort_unstable_by_key(|p| p.0);
+    let mut out: Vec<(u32, f32)> = Vec::with_capacity(v.len());
+    for (i, w) in v {
+        match out.last_mut() {
+            Some(last) if last.0 == i => last.1 += w,
+            _ => out.push((i, w)),
+        }
+    }
+    out.retain(|p| p.1 > 0.0);
+    Ok(out)
+}
+
+/// A damaged or inconsistent payload; turned into [`CoreError::Format`] naming the file.
+#[derive(Debug)]
+pub(crate) struct DecodeError(pub String);
+
+impl From<Truncated> for DecodeError {
+    fn from(_: Truncated) -> Self {
+        DecodeError("the payload ends too early".into())
+    }
+}
+
+pub(crate) fn encode_vocab(v: &Vocabulary, e: &mut Encoder) {
+    e.u64(v.len() as u64);
+    for i in 0..v.len() as u32 {
+        e.str(v.id(i));
+        match v.name_opt(i) {
+            Some(n) => {
+                e.u32(1);
+                e.str(n);
+            }
+            None => e.u32(0),
+        }
+    }
+}
+
+pub(crate) fn decode_vocab(d: &mut Decoder<'_>) -> Result<Vocabulary, DecodeError> {
+    let n = d.u64()? as usize;
+    if n > d.remaining() {
+        return Err(Truncated.into());
+    }
+    let mut v = Vocabulary::new();
+    for i in 0..n {
+        let id = d.str()?;
+        let ix = v.insert(id);
+        if ix as usize != i {
+            return Err(DecodeError(format!(
+                "duplicate id {:?} in vocabulary",
+                v.id(ix)
+            )));
+        }
+        match d.u32()? {
+            0 => {}
+            1 => v.set_name(ix, d.str()?),
+            f => return Err(DecodeError(format!("bad name flag {f}"))),
+        }
+    }
+    Ok(v)
+}
+
+pub(crate) fn encode_csr(m: &Csr, e: &mut Encoder) {
+    e.u64(m.rows() as u64);
+    e.u64(m.cols() as u64);
+    let ptr: Vec<u64> = crate::base::ptr(m).iter().map(|&p| p as u64).collect();
+    e.u64s(&ptr);
+    e.u32s(m.indices());
+    e.f32s(m.data());
+}
+
+pub(crate) fn decode_csr(d: &mut Decoder<'_>) -> Result<Csr, DecodeError> {
+    let rows = d.u64()? as usize;
+    let cols = d.u64()? as usize;
+    let ptr: Vec<usize> = d.u64s()?.into_iter().map(|p| p as usize).collect();
+    let idx = d.u32s()?;
+    let dat = d.f32s()?;
+    if ptr.first() != Some(&0) {
+        return Err(DecodeError(
+            "sparse matrix row pointers must start at 0".into(),
+        ));
+    }
+    Csr::try_new((rows, cols), ptr, idx, dat)
+        .map_err(|(_, _, _, e)| DecodeError(format!("invalid sparse matrix: {e}")))
+}
+
+/// Decodes a row-major `rows × dim` f32 table, checking its size and finiteness.
+pub(crate) fn decode_table(
+    d: &mut Decoder<'_>,
+    rows: usize,
+    dim: usize,
+    what: &str,
+) -> Result<Vec<f32>, DecodeError> {
+    let v = d.f32s()?;
+    if v.len() != rows * dim {
+        return Err(DecodeError(format!(
+            "{what}: {} values for {rows} rows of dimension {dim}",
+            v.len()
+        )));
+    }
+    if v.iter().any(|x| !x.is_finite()) {
+        return Err(DecodeError(format!("{what}: non-finite value")));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_rows_are_merged_and_checked() {
+        let h = history_row(&[(3, 1.0), (1, 2.0), (3, 4.0), (2, 0.0)]).unwrap();
+        assert_eq!(h, vec![(1, 2.0), (3, 5.0)]);
+        assert!(history_row(&[(0, -1.0)]).is_err());
+        assert!(history_row(&[(0, f32::NAN)]).is_err());
+    }
+
+    #[test]
+    fn elementwise_matches_sparse_weighting() {
+        let m = artist2vec_sparse::from_triplets(1, 3, &[0, 0, 0], &[0, 1, 2], &[1.0, 5.0, 300.0])
+            .unwrap();
+        for w in [
+            Weighting::Raw,
+            Weighting::Binary,
+            Weighting::Log1p,
+            Weighting::Confidence {
+                alpha: 2.0,
+                beta: 0.5,
+            },
+        ] {
+            let got = artist2vec_sparse::weight(&m, w);
+            for (x, y) in m.data().iter().zip(got.data()) {
+                assert_eq!(elementwise(&w, *x), Some(*y));
+            }
+        }
+        assert_eq!(elementwise(&Weighting::TfIdf, 1.0), None);
+    }
+}

@@ -1,0 +1,429 @@
+//! Bayesian personalised ranking (Rendle et al. 2009) with matrix factorisation and an item
+//! bias, trained by SGD exactly as `implicit`'s `BayesianPersonalizedRanking` samples: a random
+//! (listener, artist) pair, a random negative drawn from the same pairs (so proportionally to
+//! popularity), skipped when the listener played it.
+
+use artist2vec_core::modelfile::{Decoder, Encoder};
+use artist2vec_core::{
+    ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query,
+    Recommender, SimilarArtists, Similarity, check_query,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::als::score_all;
+use crate::base::{DecodeError, TrainData, decode_table, history_row};
+use crate::common::{model_common, recommender_common};
+use crate::error::check;
+use crate::kernels::multiversion;
+use crate::kernels::{dot, madd};
+use crate::persist::Persist;
+use crate::rng::Rng;
+use crate::{ModelError, Result};
+
+/// Where negative artists are drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum NegativeSampling {
+    /// In proportion to the number of listeners (`implicit`'s choice).
+    #[default]
+    Popularity,
+    /// Uniformly over the artists with training plays.
+    Uniform,
+}
+
+/// Configuration of [`Bpr`].
+///
+/// Defaults: see `docs/results.md` for the validation grid on hetrec-seed42-val.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BprConfig {
+    /// Dimension of the vectors (an item bias is added on top). Default 64.
+    pub factors: usize,
+    /// SGD step size (> 0). Default 0.01.
+    pub learning_rate: f32,
+    /// L2 regularisation (>= 0). Default 0.01.
+    pub regularization: f32,
+    /// Epochs; each draws as many samples as there are (listener, artist) pairs. Default 200.
+    pub iterations: usize,
+    /// Where negatives come from. Default [`NegativeSampling::Popularity`].
+    pub negative_sampling: NegativeSampling,
+    /// Skip a negative that the listener played. Default `true`.
+    pub verify_negatives: bool,
+    /// Epochs over a new listener's history when folding them in. Default 50.
+    pub fold_in_epochs: usize,
+    /// Seed of the initial vectors and of the sampling. Training is single-threaded, so the
+    /// seed alone fixes the result.
+    pub seed: u64,
+}
+
+impl Default for BprConfig {
+    fn default() -> Self {
+        Self {
+            factors: 64,
+            learning_rate: 0.003,
+            regularization: 0.01,
+            iterations: 300,
+            negative_sampling: NegativeSampling::Popularity,
+            verify_negatives: true,
+            fold_in_epochs: 50,
+            seed: 42,
+        }
+    }
+}
+
+impl BprConfig {
+    /// The default configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets [`factors`](Self::factors).
+    pub fn with_factors(mut self, v: usize) -> Self {
+        self.factors = v;
+        self
+    }
+    /// Sets [`learning_rate`](Self::learning_rate).
+    pub fn with_learning_rate(mut self, v: f32) -> Self {
+        self.learning_rate = v;
+        self
+    }
+    /// Sets [`regularization`](Self::regularization).
+    pub fn with_regularization(mut self, v: f32) -> Self {
+        self.regularization = v;
+        self
+    }
+    /// Sets [`iterations`](Self::iterations).
+    pub fn with_iterations(mut self, v: usize) -> Self {
+        self.iterations = v;
+        self
+    }
+    /// Sets [`negative_sampling`](Self::negative_sampling).
+    pub fn with_negative_sampling(mut self, v: NegativeSampling) -> Self {
+        self.negative_sampling = v;
+        self
+    }
+    /// Sets [`seed`](Self::seed).
+    pub fn with_seed(mut self, v: u64) -> Self {
+        self.seed = v;
+        self
+    }
+}
+
+/// A fitted BPR model.
+#[derive(Debug, Clone)]
+pub struct Bpr {
+    config: BprConfig,
+    data: TrainData,
+    /// `n_users × (factors + 1)`, last column 1 (multiplies the item bias).
+    user_factors: Vec<f32>,
+    /// `n_items × (factors + 1)`, last column the item bias.
+    item_factors: Vec<f32>,
+    /// The first `factors` columns of `item_factors` (derived).
+    item_vectors: Embeddings,
+}
+
+model_common!(Bpr, BprConfig);
+
+impl Bpr {
+    /// User vectors, row-major `n_users × (factors + 1)`; the last column is 1.
+    pub fn user_factors(&self) -> &[f32] {
+        &self.user_factors
+    }
+
+    /// Artist vectors, row-major `n_items × (factors + 1)`; the last column is the artist bias.
+    pub fn item_factors(&self) -> &[f32] {
+        &self.item_factors
+    }
+
+    /// The vector (with the trailing 1) of a new listener: SGD on their vector alone, the
+    /// artist vectors fixed, [`BprConfig::fold_in_epochs`] passes over their history.
+    ///
+    /// # Errors
+    /// [`CoreError::IndexOutOfRange`] for an unknown artist; [`CoreError::Invalid`] for a bad
+    /// play count.
+    pub fn fold_in(&self, history: &[(u32, f32)]) -> Result<Vec<f32>, CoreError> {
+        check_query(&Query::History(history), self.n_users(), self.n_items())?;
+        let h = history_row(history)?;
+        let items: Vec<u32> = h.iter().map(|p| p.0).collect();
+        let f1 = self.config.factors + 1;
+        let mut x = vec![0f32; f1];
+        x[f1 - 1] = 1.0;
+        if items.is_empty() {
+            return Ok(x);
+        }
+        let mut rng = Rng::new(self.config.seed, 3);
+        let pool = negative_pool(&self.data, self.config.negative_sampling);
+        let (lr, reg) = (self.config.learning_rate, self.config.regularization);
+        for _ in 0..self.config.fold_in_epochs * items.len() {
+            let i = items[rng.below(items.len())] as usize;
+            let j = pool[rng.below(pool.len())];
+            if items.binary_search(&j).is_ok() {
+                continue;
+            }
+            let (yi, yj) = (
+                &self.item_factors[i * f1..][..f1],
+                &self.item_factors[j as usize * f1..][..f1],
+            );
+            let mut score = 0f32;
+            for t in 0..f1 {
+                score += x[t] * (yi[t] - yj[t]);
+            }
+            let z = 1.0 / (1.0 + score.exp());
+            for t in 0..f1 - 1 {
+                x[t] += lr * (z * (yi[t] - yj[t]) - reg * x[t]);
+            }
+        }
+        Ok(x)
+    }
+}
+
+/// The artists negatives are drawn from: one entry per (listener, artist) pair for popularity
+/// sampling, one per trained artist for uniform sampling.
+fn negative_pool(data: &TrainData, s: NegativeSampling) -> Vec<u32> {
+    match s {
+        NegativeSampling::Popularity => data.matrix.indices().to_vec(),
+        NegativeSampling::Uniform => {
+            let n = data.item_users();
+            (0..n.len() as u32).filter(|&i| n[i as usize] > 0).collect()
+        }
+    }
+}
+
+multiversion! {
+    /// One BPR epoch; returns (correctly ordered samples, skipped samples).
+    fn bpr_epoch(
+        x: &mut [f32],
+        y: &mut [f32],
+        f1: usize,
+        userids: &[u32],
+        indptr: &[usize],
+        indices: &[u32],
+        pool: &[u32],
+        lr: f32,
+        reg: f32,
+        verify: bool,
+        rng: &mut Rng,
+    ) -> (u64, u64) => bpr_epoch_impl
+}
+
+#[inline(always)]
+fn bpr_epoch_impl<const FMA: bool>(
+    x: &mut [f32],
+    y: &mut [f32],
+    f1: usize,
+    userids: &[u32],
+    indptr: &[usize],
+    indices: &[u32],
+    pool: &[u32],
+    lr: f32,
+    reg: f32,
+    verify: bool,
+    rng: &mut Rng,
+) -> (u64, u64) {
+    let nnz = indices.len();
+    let f = f1 - 1;
+    let (mut correct, mut skipped) = (0u64, 0u64);
+    for _ in 0..nnz {
+        let li = rng.below(nnz);
+        let u = userids[li] as usize;
+        let i = indices[li] as usize;
+        let j = pool[rng.below(pool.len())] as usize;
+        if verify
+            && indices[indptr[u]..indptr[u + 1]]
+                .binary_search(&(j as u32))
+                .is_ok()
+        {
+            skipped += 1;
+            continue;
+        }
+        if i == j {
+            skipped += 1;
+            continue;
+        }
+        let xu = &mut x[u * f1..][..f1];
+        // Two distinct rows of y.
+        let (yi, yj) = if i < j {
+            let (a, b) = y.split_at_mut(j * f1);
+            (&mut a[i * f1..][..f1], &mut b[..f1])
+        } else {
+            let (a, b) = y.split_at_mut(i * f1);
+            (&mut b[..f1], &mut a[j * f1..][..f1])
+        };
+        let score = dot::<FMA>(xu, yi) - dot::<FMA>(xu, yj);
+        let z = 1.0 / (1.0 + score.exp());
+        if z < 0.5 {
+            correct += 1;
+        }
+        for t in 0..f {
+            let (xt, it, jt) = (xu[t], yi[t], yj[t]);
+            xu[t] = madd::<FMA>(lr, madd::<FMA>(z, it - jt, -reg * xt), xt);
+            yi[t] = madd::<FMA>(lr, madd::<FMA>(z, xt, -reg * it), it);
+            yj[t] = madd::<FMA>(lr, madd::<FMA>(-z, xt, -reg * jt), jt);
+        }
+        yi[f] += lr * (z - reg * yi[f]);
+        yj[f] += lr * (-z - reg * yj[f]);
+    }
+    (correct, skipped)
+}
+
+fn vectors_without_bias(data: &TrainData, y: &[f32], f: usize) -> Result<Embeddings, CoreError> {
+    let v: Vec<f32> = y
+        .chunks_exact(f + 1)
+        .flat_map(|r| r[..f].iter().copied())
+        .collect();
+    Embeddings::new(data.items.clone(), f, v)
+}
+
+impl Fit<Interactions> for BprConfig {
+    type Model = Bpr;
+    type Error = ModelError;
+
+    fn validate(&self) -> Result<()> {
+        let m = Bpr::KIND;
+        check::at_least_one(m, "factors", self.factors)?;
+        check::positive(m, "learning_rate", self.learning_rate)?;
+        check::non_negative(m, "regularization", self.regularization)?;
+        check::at_least_one(m, "iterations", self.iterations)?;
+        check::at_least_one(m, "fold_in_epochs", self.fold_in_epochs)
+    }
+
+    fn fit_observed(&self, data: &Interactions, observer: &dyn Observer) -> Result<Bpr> {
+        self.validate()?;
+        let data = TrainData::new(Bpr::KIND, data)?;
+        let (f, f1) = (self.factors, self.factors + 1);
+        let (nu, ni) = (data.n_users(), data.n_items());
+        let mut rng = Rng::new(self.seed, 1);
+        let counts = data.item_users();
+        let mut y = vec![0f32; ni * f1];
+        for (i, row) in y.chunks_exact_mut(f1).enumerate() {
+            for v in row.iter_mut() {
+                *v = (rng.f32() - 0.5) / f as f32;
+            }
+            if counts[i] == 0 {
+                row.fill(0.0);
+            }
+        }
+        let ptr = crate::base::ptr(&data.matrix).to_vec();
+        let mut x = vec![0f32; nu * f1];
+        for (u, row) in x.chunks_exact_mut(f1).enumerate() {
+            for v in row.iter_mut() {
+                *v = (rng.f32() - 0.5) / f as f32;
+            }
+            if ptr[u] == ptr[u + 1] {
+                row.fill(0.0);
+            }
+            row[f] = 1.0;
+        }
+        let mut userids = vec![0u32; data.matrix.nnz()];
+        for u in 0..nu {
+            userids[ptr[u]..ptr[u + 1]].fill(u as u32);
+        }
+        let pool = negative_pool(&data, self.negative_sampling);
+        let mut rng = Rng::new(self.seed, 2);
+        for it in 0..self.iterations {
+            let (correct, skipped) = bpr_epoch(
+                &mut x,
+                &mut y,
+                f1,
+                &userids,
+                &ptr,
+                data.matrix.indices(),
+                &pool,
+                self.learning_rate,
+                self.regularization,
+                self.verify_negatives,
+                &mut rng,
+            );
+            let used = (data.matrix.nnz() as u64 - skipped).max(1);
+            observer.progress(&Progress {
+                stage: "bpr epoch",
+                done: it as u64 + 1,
+                total: Some(self.iterations as u64),
+                value: Some(("train_auc", correct as f64 / used as f64)),
+            });
+        }
+        if let Some(bad) = x.iter().chain(&y).find(|v| !v.is_finite()) {
+            return Err(ModelError::Numerical {
+                model: Bpr::KIND,
+                message: format!("non-finite factor {bad}; lower `learning_rate`"),
+            });
+        }
+        let item_vectors = vectors_without_bias(&data, &y, f)?;
+        Ok(Bpr {
+            config: self.clone(),
+            data,
+            user_factors: x,
+            item_factors: y,
+            item_vectors,
+        })
+    }
+}
+
+impl Recommender for Bpr {
+    recommender_common!();
+
+    fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
+        check_query(query, self.n_users(), self.n_items())?;
+        let f1 = self.config.factors + 1;
+        match query {
+            Query::User(u) => {
+                score_all(
+                    &self.user_factors[*u as usize * f1..][..f1],
+                    &self.item_factors,
+                    scores,
+                );
+            }
+            Query::History(h) => {
+                let x = self.fold_in(h)?;
+                score_all(&x, &self.item_factors, scores);
+            }
+        }
+        self.data.mask_untrained(scores);
+        Ok(())
+    }
+}
+
+impl ArtistVectors for Bpr {
+    /// The artist vectors without the bias column.
+    fn artist_vectors(&self) -> &Embeddings {
+        &self.item_vectors
+    }
+}
+
+impl SimilarArtists for Bpr {
+    /// Cosine similarity of the artist vectors (bias left out).
+    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
+        self.item_vectors.similar(artist, k, Similarity::Cosine)
+    }
+}
+
+impl Persist for Bpr {
+    const KIND: &'static str = "bpr";
+    const VERSION: u32 = 1;
+    type Config = BprConfig;
+
+    fn config(&self) -> &BprConfig {
+        &self.config
+    }
+
+    fn encode(&self, e: &mut Encoder) {
+        self.data.encode(e);
+        e.f32s(&self.user_factors);
+        e.f32s(&self.item_factors);
+    }
+
+    fn decode(config: BprConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        let data = TrainData::decode(d)?;
+        let f = config.factors;
+        let user_factors = decode_table(d, data.n_users(), f + 1, "user factors")?;
+        let item_factors = decode_table(d, data.n_items(), f + 1, "artist factors")?;
+        let item_vectors = vectors_without_bias(&data, &item_factors, f)
+            .map_err(|e| DecodeError(e.to_string()))?;
+        Ok(Self {
+            config,
+            data,
+            user_factors,
+            item_factors,
+            item_vectors,
+        })
+    }
+}

@@ -1,0 +1,171 @@
+use artist2vec_core::CoreError;
+use artist2vec_sparse::SparseError;
+
+/// Errors of the models crate.
+///
+/// Configuration errors are raised by [`Fit::validate`](artist2vec_core::Fit::validate) before
+/// any work is done; errors about saved models come from the core crate's
+/// [`modelfile`](artist2vec_core::modelfile) reader as [`CoreError::Format`] and name the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// A configuration value outside its domain (negative regularisation, zero factors, `k = 0`…).
+    #[error("{model}: invalid `{param}` = {value}: expected {expected}")]
+    InvalidParameter {
+        /// The model whose configuration is wrong (`"als"`, `"item-knn"`, …).
+        model: &'static str,
+        /// The configuration field.
+        param: &'static str,
+        /// The value that was given, as text.
+        value: String,
+        /// What would have been accepted.
+        expected: &'static str,
+    },
+    /// The training set has no interactions (or no artists), so there is nothing to learn.
+    #[error("{model}: the training set is empty ({users} users, {items} artists, no interactions)")]
+    EmptyTrainingSet {
+        /// The model that was being trained.
+        model: &'static str,
+        /// Users in the vocabulary.
+        users: usize,
+        /// Artists in the vocabulary.
+        items: usize,
+    },
+    /// Training data the model cannot use (e.g. a negative play count).
+    #[error("{model}: invalid training data: {message}")]
+    InvalidData {
+        /// The model that was being trained.
+        model: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A model name that the registry does not know.
+    #[error("unknown model {name:?}; known models: {known}")]
+    UnknownModel {
+        /// The name that was asked for.
+        name: String,
+        /// The known names, comma-separated.
+        known: String,
+    },
+    /// A configuration given as JSON that does not parse (unknown field, wrong type…).
+    #[error("{model}: bad configuration JSON: {source}")]
+    ConfigJson {
+        /// The model whose configuration was parsed.
+        model: &'static str,
+        /// The parser's error, with line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A numerical failure, such as a matrix that is not positive definite.
+    #[error("{model}: numerical failure: {message}")]
+    Numerical {
+        /// The model that was being trained.
+        model: &'static str,
+        /// What failed.
+        message: String,
+    },
+    /// A query the model cannot answer (e.g. artist similarity from a popularity model).
+    #[error("{model}: {message}")]
+    Unsupported {
+        /// The model that was asked.
+        model: &'static str,
+        /// What it cannot do.
+        message: String,
+    },
+    /// An error of the core types: unknown artist, index out of range, I/O, damaged model file.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// An error of the sparse-matrix routines.
+    #[error(transparent)]
+    Sparse(#[from] SparseError),
+}
+
+impl ModelError {
+    pub(crate) fn invalid(
+        model: &'static str,
+        param: &'static str,
+        value: impl std::fmt::Display,
+        expected: &'static str,
+    ) -> Self {
+        ModelError::InvalidParameter {
+            model,
+            param,
+            value: value.to_string(),
+            expected,
+        }
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = ModelError> = std::result::Result<T, E>;
+
+/// Checks of configuration values, each returning a typed [`ModelError::InvalidParameter`].
+pub(crate) mod check {
+    use super::ModelError;
+    use artist2vec_sparse::Weighting;
+
+    /// `v >= 1`.
+    pub fn at_least_one(
+        model: &'static str,
+        param: &'static str,
+        v: usize,
+    ) -> Result<(), ModelError> {
+        if v == 0 {
+            return Err(ModelError::invalid(model, param, v, "an integer >= 1"));
+        }
+        Ok(())
+    }
+
+    /// `v` finite and `>= 0`.
+    pub fn non_negative(
+        model: &'static str,
+        param: &'static str,
+        v: f32,
+    ) -> Result<(), ModelError> {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(ModelError::invalid(model, param, v, "a finite number >= 0"));
+        }
+        Ok(())
+    }
+
+    /// `v` finite and `> 0`.
+    pub fn positive(model: &'static str, param: &'static str, v: f32) -> Result<(), ModelError> {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(ModelError::invalid(model, param, v, "a finite number > 0"));
+        }
+        Ok(())
+    }
+
+    /// A weighting whose parameters are valid.
+    pub fn weighting(
+        model: &'static str,
+        param: &'static str,
+        w: &Weighting,
+    ) -> Result<(), ModelError> {
+        w.validate()
+            .map_err(|e| ModelError::invalid(model, param, format!("{w:?}"), leak_reason(e)))
+    }
+
+    /// A weighting that acts on each play count alone (raw, binary, log1p, confidence), so that
+    /// it can be applied to the history of a new listener.
+    pub fn elementwise(
+        model: &'static str,
+        param: &'static str,
+        w: &Weighting,
+    ) -> Result<(), ModelError> {
+        weighting(model, param, w)?;
+        if crate::base::elementwise(w, 1.0).is_none() {
+            return Err(ModelError::invalid(
+                model,
+                param,
+                format!("{w:?}"),
+                "an element-wise weighting (raw, binary, log1p or confidence)",
+            ));
+        }
+        Ok(())
+    }
+
+    fn leak_reason(_e: artist2vec_sparse::SparseError) -> &'static str {
+        "valid weighting parameters (bm25: k1 >= 0, 0 <= b <= 1; confidence: alpha, beta >= 0)"
+    }
+}

@@ -1,0 +1,202 @@
+//! Item-based k-nearest neighbours, scored like `implicit`'s `ItemItemRecommender`.
+
+use artist2vec_core::modelfile::{Decoder, Encoder};
+use artist2vec_core::{
+    CoreError, Fit, Interactions, Neighbor, Observer, Progress, Query, Recommender, SimilarArtists,
+    check_query,
+};
+use artist2vec_sparse::{Csr, Norm, Weighting, gram_top_k, normalize_rows, row_top_k, transpose};
+use serde::{Deserialize, Serialize};
+
+use crate::base::{DecodeError, TrainData, decode_csr, elementwise, encode_csr, history_row};
+use crate::common::{model_common, recommender_common};
+use crate::error::check;
+use crate::persist::Persist;
+use crate::{ModelError, Result};
+
+/// Configuration of [`ItemKnn`].
+///
+/// The similarity of two artists is the cosine of their columns in the weighted users × artists
+/// matrix; every artist keeps its `k` most similar artists. A listener's score for artist `j` is
+/// `Σ_i w(plays_i) · sim(i, j)` over the artists `i` they played, where `sim(i, ·)` holds only
+/// the `k` neighbours of `i` (so the matrix is not symmetric), exactly as `implicit`'s
+/// `CosineRecommender` scores.
+///
+/// Defaults (`k = 100`, log1p for both) won on hetrec-seed42-val; see `docs/results.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ItemKnnConfig {
+    /// Neighbours kept per artist (`K`). Default 100.
+    pub k: usize,
+    /// Weighting of the artists × listeners matrix before the cosine. BM25 and TF-IDF follow
+    /// `implicit`'s item-item recommenders: artists are the documents, listeners the terms.
+    /// Default [`Weighting::Log1p`].
+    pub weighting: Weighting,
+    /// Weighting of a listener's play counts when scoring; must be element-wise (raw, binary,
+    /// log1p, confidence). Default [`Weighting::Log1p`].
+    pub history_weighting: Weighting,
+}
+
+impl Default for ItemKnnConfig {
+    fn default() -> Self {
+        Self {
+            k: 800,
+            weighting: Weighting::Log1p,
+            history_weighting: Weighting::Log1p,
+        }
+    }
+}
+
+impl ItemKnnConfig {
+    /// The default configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`k`](Self::k).
+    pub fn with_k(mut self, k: usize) -> Self {
+        self.k = k;
+        self
+    }
+
+    /// Sets [`weighting`](Self::weighting).
+    pub fn with_weighting(mut self, w: Weighting) -> Self {
+        self.weighting = w;
+        self
+    }
+
+    /// Sets [`history_weighting`](Self::history_weighting).
+    pub fn with_history_weighting(mut self, w: Weighting) -> Self {
+        self.history_weighting = w;
+        self
+    }
+}
+
+/// A fitted item-kNN model: the top-`k` similarity lists of every artist.
+#[derive(Debug, Clone)]
+pub struct ItemKnn {
+    config: ItemKnnConfig,
+    data: TrainData,
+    /// Artists × artists, row `i` = the `k` neighbours of `i` (columns ascending).
+    sim: Csr,
+}
+
+model_common!(ItemKnn, ItemKnnConfig);
+
+impl ItemKnn {
+    /// The artists × artists similarity matrix; row `i` holds the `k` neighbours of artist `i`.
+    pub fn similarity(&self) -> &Csr {
+        &self.sim
+    }
+
+    fn accumulate(&self, row: impl Iterator<Item = (u32, f32)>, scores: &mut [f32]) {
+        scores.fill(0.0);
+        let ptr = crate::base::ptr(&self.sim);
+        let (idx, dat) = (self.sim.indices(), self.sim.data());
+        for (i, x) in row {
+            let w = elementwise(&self.config.history_weighting, x).unwrap_or(x);
+            for p in ptr[i as usize]..ptr[i as usize + 1] {
+                scores[idx[p] as usize] += w * dat[p];
+            }
+        }
+        self.data.mask_untrained(scores);
+    }
+}
+
+impl Fit<Interactions> for ItemKnnConfig {
+    type Model = ItemKnn;
+    type Error = ModelError;
+
+    fn validate(&self) -> Result<()> {
+        let m = ItemKnn::KIND;
+        check::at_least_one(m, "k", self.k)?;
+        check::weighting(m, "weighting", &self.weighting)?;
+        check::elementwise(m, "history_weighting", &self.history_weighting)
+    }
+
+    fn fit_observed(&self, data: &Interactions, observer: &dyn Observer) -> Result<ItemKnn> {
+        self.validate()?;
+        let data = TrainData::new(ItemKnn::KIND, data)?;
+        let mut xt = artist2vec_sparse::weight(&transpose(&data.matrix), self.weighting);
+        normalize_rows(&mut xt, Norm::L2);
+        observer.progress(&Progress {
+            stage: "item-knn similarity",
+            done: 0,
+            total: Some(1),
+            value: None,
+        });
+        let sim = gram_top_k(&xt, self.k, false);
+        observer.progress(&Progress {
+            stage: "item-knn similarity",
+            done: 1,
+            total: Some(1),
+            value: None,
+        });
+        Ok(ItemKnn {
+            config: self.clone(),
+            data,
+            sim,
+        })
+    }
+}
+
+impl Recommender for ItemKnn {
+    recommender_common!();
+
+    fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
+        check_query(query, self.n_users(), self.n_items())?;
+        match query {
+            Query::User(u) => {
+                let (items, w) = self.data.row(*u as usize);
+                self.accumulate(items.iter().copied().zip(w.iter().copied()), scores);
+            }
+            Query::History(h) => {
+                let h = history_row(h)?;
+                self.accumulate(h.into_iter(), scores);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SimilarArtists for ItemKnn {
+    /// The stored neighbours of `artist` (at most [`ItemKnnConfig::k`] of them), best first.
+    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
+        if artist as usize >= self.n_items() {
+            return Err(CoreError::IndexOutOfRange {
+                kind: "artist",
+                index: artist as usize,
+                len: self.n_items(),
+            });
+        }
+        Ok(row_top_k(&self.sim, artist as usize, k))
+    }
+}
+
+impl Persist for ItemKnn {
+    const KIND: &'static str = "item-knn";
+    const VERSION: u32 = 1;
+    type Config = ItemKnnConfig;
+
+    fn config(&self) -> &ItemKnnConfig {
+        &self.config
+    }
+
+    fn encode(&self, e: &mut Encoder) {
+        self.data.encode(e);
+        encode_csr(&self.sim, e);
+    }
+
+    fn decode(config: ItemKnnConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        let data = TrainData::decode(d)?;
+        let sim = decode_csr(d)?;
+        let n = data.n_items();
+        if sim.shape() != (n, n) {
+            return Err(DecodeError(format!(
+                "similarity matrix of shape {:?} for {n} artists",
+                sim.shape()
+            )));
+        }
+        Ok(Self { config, data, sim })
+    }
+}

@@ -1,0 +1,439 @@
+//! Dense f32 kernels for the hot loops (ALS solves, SGD updates, scoring).
+//!
+//! Every kernel is written once, generic over `const FMA: bool`, with fixed-order accumulators so
+//! that the compiler vectorises it. The `multiversion!` macro compiles a
+//! kernel twice — for AVX2 + FMA (chosen at run time when the CPU has them) and for the baseline
+//! target — so one binary is fast on current x86-64 machines and still runs everywhere. The
+//! order of floating-point operations never depends on the thread count, so results are
+//! bit-identical across reruns on one machine.
+
+/// Whether the CPU has AVX2 and FMA (cached by the standard library after the first call).
+#[inline]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+pub(crate) fn has_avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Defines `fn $name(args) -> ret` that calls `$imp::<true>` compiled with AVX2 + FMA when the CPU
+/// supports them and `$imp::<false>` otherwise. `$imp` must be `#[inline(always)]`.
+macro_rules! multiversion {
+    ($(#[$m:meta])* $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? => $imp:ident) => {
+        $(#[$m])*
+        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2,fma")]
+                fn fast($($arg: $ty),*) $(-> $ret)? {
+                    $imp::<true>($($arg),*)
+                }
+                if $crate::kernels::has_avx2_fma() {
+                    // SAFETY: `fast` only needs AVX2 and FMA, which the CPU was just found to have.
+                    return unsafe { fast($($arg),*) };
+                }
+            }
+            $imp::<false>($($arg),*)
+        }
+    };
+}
+pub(crate) use multiversion;
+
+/// `a * b + c`, fused when `FMA`.
+#[inline(always)]
+pub(crate) fn madd<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
+    if FMA { a.mul_add(b, c) } else { a * b + c }
+}
+
+/// Dot product with a fixed summation order.
+#[inline(always)]
+pub(crate) fn dot<const FMA: bool>(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    #[cfg(target_arch = "x86_64")]
+    if FMA {
+        // SAFETY: `FMA = true` is only instantiated inside functions compiled with AVX2 and FMA
+        // by `multiversion!`, which calls them only after detecting both features.
+        return unsafe { avx::dot(&a[..n], &b[..n]) };
+    }
+    portable_dot(&a[..n], &b[..n])
+}
+
+/// The portable dot product: eight accumulators, pairwise reduction.
+#[inline(always)]
+fn portable_dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let mut ca = a.chunks_exact(8);
+    let mut cb = b.chunks_exact(8);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for j in 0..8 {
+            acc[j] += x[j] * y[j];
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        s += x * y;
+    }
+    s
+}
+
+/// `y += alpha * x`.
+#[inline(always)]
+pub(crate) fn axpy<const FMA: bool>(alpha: f32, x: &[f32], y: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if FMA {
+        // SAFETY: as in `dot`.
+        return unsafe { avx::axpy(alpha, x, y) };
+    }
+    for (yi, &xi) in y.iter_mut().zip(x) {
+        *yi += alpha * xi;
+    }
+}
+
+/// `out[r] = x · rows[r]` for the rows of a row-major table (`rows.len() = out.len()·x.len()`).
+#[inline(always)]
+pub(crate) fn dot_rows<const FMA: bool>(x: &[f32], rows: &[f32], out: &mut [f32]) {
+    let f = x.len();
+    if f == 0 {
+        out.fill(0.0);
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if FMA {
+        // SAFETY: as in `dot`.
+        return unsafe { avx::dot_rows(x, rows, out) };
+    }
+    for (o, r) in out.iter_mut().zip(rows.chunks_exact(f)) {
+        *o = portable_dot(x, r);
+    }
+}
+
+/// AVX2 + FMA versions of the kernels.
+#[cfg(target_arch = "x86_64")]
+mod avx {
+    use std::arch::x86_64::*;
+
+    /// Sum of the eight lanes of `v`.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn hsum(v: __m256) -> f32 {
+        let lo = _mm256_castps256_ps128(v);
+        let hi = _mm256_extractf128_ps::<1>(v);
+        let s = _mm_add_ps(lo, hi);
+        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        let s = _mm_add_ss(s, _mm_movehdup_ps(s));
+        _mm_cvtss_f32(s)
+    }
+
+    /// Dot product of two slices of equal length.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len();
+        debug_assert_eq!(n, b.len());
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut acc = [_mm256_setzero_ps(); 4];
+        let mut i = 0;
+        // SAFETY (all loads below): `i + 8 <= n` or `i + 32 <= n` is checked before reading
+        // eight (or 32) floats at offset `i` of slices of length `n`.
+        unsafe {
+            while i + 32 <= n {
+                for (k, a) in acc.iter_mut().enumerate() {
+                    let x = _mm256_loadu_ps(pa.add(i + 8 * k));
+                    let y = _mm256_loadu_ps(pb.add(i + 8 * k));
+                    *a = _mm256_fmadd_ps(x, y, *a);
+                }
+                i += 32;
+            }
+            while i + 8 <= n {
+                let x = _mm256_loadu_ps(pa.add(i));
+                let y = _mm256_loadu_ps(pb.add(i));
+                acc[0] = _mm256_fmadd_ps(x, y, acc[0]);
+                i += 8;
+            }
+        }
+        let v = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+        let mut s = hsum(v);
+        while i < n {
+            s = a[i].mul_add(b[i], s);
+            i += 1;
+        }
+        s
+    }
+
+    /// `y += alpha * x`.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+        let n = x.len().min(y.len());
+        let av = _mm256_set1_ps(alpha);
+        let (px, py) = (x.as_ptr(), y.as_mut_ptr());
+        let mut i = 0;
+        // SAFETY: `i + 8 <= n` is checked before touching eight floats at offset `i` of slices
+        // of length >= `n`.
+        unsafe {
+            while i + 8 <= n {
+                let v = _mm256_fmadd_ps(av, _mm256_loadu_ps(px.add(i)), _mm256_loadu_ps(py.add(i)));
+                _mm256_storeu_ps(py.add(i), v);
+                i += 8;
+            }
+        }
+        while i < n {
+            y[i] = alpha.mul_add(x[i], y[i]);
+            i += 1;
+        }
+    }
+
+    /// `y = A x` (`A` symmetric `n × n`, row-major, `n` a multiple of 8): `y` is computed in
+    /// blocks of up to 64 entries held in registers while the rows of `A` stream past.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn symv(a: &[f32], x: &[f32], y: &mut [f32]) {
+        let n = x.len();
+        assert!(n % 8 == 0 && a.len() >= n * n && y.len() >= n);
+        let mut start = 0;
+        while start < n {
+            let w = (n - start).min(64) / 8;
+            // SAFETY: `start + 8·w <= n` columns of rows `0..n` of `a` and entries of `y`.
+            unsafe {
+                match w {
+                    8 => symv_block::<8>(a, x, y, start),
+                    7 => symv_block::<7>(a, x, y, start),
+                    6 => symv_block::<6>(a, x, y, start),
+                    5 => symv_block::<5>(a, x, y, start),
+                    4 => symv_block::<4>(a, x, y, start),
+                    3 => symv_block::<3>(a, x, y, start),
+                    2 => symv_block::<2>(a, x, y, start),
+                    _ => symv_block::<1>(a, x, y, start),
+                }
+            }
+            start += 8 * w;
+        }
+    }
+
+    /// Columns `start..start + 8·W` of `y = A x`.
+    ///
+    /// # Safety
+    /// `start + 8·W <= n`, `a.len() >= n·n`, `y.len() >= n` with `n = x.len()`.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn symv_block<const W: usize>(a: &[f32], x: &[f32], y: &mut [f32], start: usize) {
+        let n = x.len();
+        let mut acc = [_mm256_setzero_ps(); W];
+        let pa = a.as_ptr();
+        for (j, &xj) in x.iter().enumerate() {
+            let xb = _mm256_set1_ps(xj);
+            // SAFETY: row `j < n`, columns below `start + 8·W <= n` (caller's contract).
+            let row = unsafe { pa.add(j * n + start) };
+            for (k, acc) in acc.iter_mut().enumerate() {
+                *acc = _mm256_fmadd_ps(xb, unsafe { _mm256_loadu_ps(row.add(8 * k)) }, *acc);
+            }
+        }
+        let py = y.as_mut_ptr();
+        for (k, acc) in acc.iter().enumerate() {
+            // SAFETY: entries `start + 8k .. start + 8k + 8 <= n` of `y`.
+            unsafe { _mm256_storeu_ps(py.add(start + 8 * k), *acc) };
+        }
+    }
+
+    /// `out[r] = x · rows[r]`, four rows at a time so that four dot products run in parallel.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn dot_rows(x: &[f32], rows: &[f32], out: &mut [f32]) {
+        let f = x.len();
+        let n = out.len();
+        assert!(rows.len() >= n * f);
+        if f % 8 != 0 {
+            for (o, r) in out.iter_mut().zip(rows.chunks_exact(f)) {
+                *o = dot(x, r);
+            }
+            return;
+        }
+        let (px, pr) = (x.as_ptr(), rows.as_ptr());
+        let mut r = 0;
+        // SAFETY: rows `r..r + 4` exist (`r + 4 <= n`, `rows.len() >= n·f`) and every load reads
+        // eight floats at a multiple of 8 below `f`, which divides by 8.
+        unsafe {
+            while r + 4 <= n {
+                let mut acc = [_mm256_setzero_ps(); 4];
+                let base = pr.add(r * f);
+                let mut c = 0;
+                while c < f {
+                    let xv = _mm256_loadu_ps(px.add(c));
+                    for (k, a) in acc.iter_mut().enumerate() {
+                        *a = _mm256_fmadd_ps(xv, _mm256_loadu_ps(base.add(k * f + c)), *a);
+                    }
+                    c += 8;
+                }
+                for k in 0..4 {
+                    out[r + k] = hsum(acc[k]);
+                }
+                r += 4;
+            }
+        }
+        while r < n {
+            out[r] = dot(x, &rows[r * f..(r + 1) * f]);
+            r += 1;
+        }
+    }
+}
+
+/// `y = A x` for a symmetric `n × n` matrix stored in full, row-major (rows are columns).
+#[inline(always)]
+pub(crate) fn symv<const FMA: bool>(a: &[f32], x: &[f32], y: &mut [f32]) {
+    let n = x.len();
+    #[cfg(target_arch = "x86_64")]
+    if FMA && n % 8 == 0 {
+        // SAFETY: as in `dot`.
+        return unsafe { avx::symv(a, x, y) };
+    }
+    y.fill(0.0);
+    for (j, &xj) in x.iter().enumerate() {
+        axpy::<FMA>(xj, &a[j * n..(j + 1) * n], y);
+    }
+}
+
+/// In-place Cholesky factorisation `A = Uᵀ·U` of the symmetric positive definite `n × n`
+/// row-major matrix `a`, of which only the upper triangle is read; on success that triangle
+/// holds `U` (the strict lower triangle is used as scratch). Right-looking, so that every update
+/// is an `axpy` on a contiguous row segment. Returns `false` when `a` is not positive definite.
+#[inline(always)]
+pub(crate) fn cholesky<const FMA: bool>(a: &mut [f32], n: usize) -> bool {
+    for k in 0..n {
+        let d = a[k * n + k];
+        if !(d > 0.0 && d.is_finite()) {
+            return false;
+        }
+        let ukk = d.sqrt();
+        a[k * n + k] = ukk;
+        let inv = 1.0 / ukk;
+        a[k * n + k + 1..(k + 1) * n]
+            .iter_mut()
+            .for_each(|v| *v *= inv);
+        let (head, tail) = a.split_at_mut((k + 1) * n);
+        let uk = &head[k * n..];
+        for i in k + 1..n {
+            let row = (i - k - 1) * n;
+            // Start at a multiple of 8 so that every update of a row uses the same alignment
+            // (stores then loads at shifted offsets defeat store forwarding); the entries left of
+            // the diagonal that this also touches are scratch.
+            let s = i & !7;
+            axpy::<FMA>(-uk[i], &uk[s..n], &mut tail[row + s..row + n]);
+        }
+    }
+    true
+}
+
+/// Solves `Uᵀ·U·x = b` in place (`b` becomes `x`), `U` as left by [`cholesky`].
+#[inline(always)]
+pub(crate) fn cholesky_solve<const FMA: bool>(u: &[f32], n: usize, b: &mut [f32]) {
+    // Forward: Uᵀ z = b, column-oriented so that rows of U are read contiguously.
+    for k in 0..n {
+        b[k] /= u[k * n + k];
+        let zk = b[k];
+        let (done, rest) = b.split_at_mut(k + 1);
+        let _ = done;
+        axpy::<FMA>(-zk, &u[k * n + k + 1..(k + 1) * n], rest);
+    }
+    // Backward: U x = z.
+    for i in (0..n).rev() {
+        let s = dot::<FMA>(&u[i * n + i + 1..(i + 1) * n], &b[i + 1..n]);
+        b[i] = (b[i] - s) / u[i * n + i];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_matches_f64_for_all_lengths() {
+        for n in [0usize, 1, 7, 8, 31, 32, 33, 64, 65, 100] {
+            let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
+            let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos()).collect();
+            let want: f64 = a.iter().zip(&b).map(|(x, y)| *x as f64 * *y as f64).sum();
+            let mut fast = vec![0f32; 1];
+            dot_rows_dispatch(&a, &b, &mut fast);
+            for got in [dot::<false>(&a, &b), fast[0]] {
+                assert!((got as f64 - want).abs() < 1e-4, "n={n}: {got} vs {want}");
+            }
+        }
+    }
+
+    crate::kernels::multiversion! {
+        fn dot_rows_dispatch(x: &[f32], rows: &[f32], out: &mut [f32]) => dot_rows
+    }
+
+    #[test]
+    fn dot_rows_matches_single_dots() {
+        for f in [8usize, 16, 64, 12] {
+            let x: Vec<f32> = (0..f).map(|i| (i as f32 * 0.7).sin()).collect();
+            let rows: Vec<f32> = (0..f * 7).map(|i| (i as f32 * 0.3).cos()).collect();
+            let mut out = vec![0f32; 7];
+            dot_rows_dispatch(&x, &rows, &mut out);
+            for (r, o) in out.iter().enumerate() {
+                let want: f64 = x
+                    .iter()
+                    .zip(&rows[r * f..(r + 1) * f])
+                    .map(|(a, b)| *a as f64 * *b as f64)
+                    .sum();
+                assert!((*o as f64 - want).abs() < 1e-4);
+            }
+        }
+    }
+
+    crate::kernels::multiversion! {
+        fn symv_dispatch(a: &[f32], x: &[f32], y: &mut [f32]) => symv
+    }
+
+    #[test]
+    fn symv_matches_naive_product() {
+        for n in [8usize, 24, 64, 72, 136, 5] {
+            let a: Vec<f32> = (0..n * n)
+                .map(|k| {
+                    let (i, j) = (k / n, k % n);
+                    ((i.min(j) * 31 + i.max(j) * 7) % 11) as f32 - 5.0
+                })
+                .collect();
+            let x: Vec<f32> = (0..n).map(|i| (i as f32 * 0.5).sin()).collect();
+            let mut y = vec![f32::NAN; n];
+            symv_dispatch(&a, &x, &mut y);
+            for i in 0..n {
+                let want: f64 = (0..n).map(|j| a[i * n + j] as f64 * x[j] as f64).sum();
+                assert!((y[i] as f64 - want).abs() < 1e-3, "n={n} i={i}");
+            }
+        }
+    }
+
+    #[test]
+    fn cholesky_solves_spd_systems_and_rejects_indefinite() {
+        let n = 9;
+        // A = M Mᵀ + I.
+        let m: Vec<f32> = (0..n * n)
+            .map(|i| ((i * 7 % 13) as f32 - 6.0) / 5.0)
+            .collect();
+        let mut a = vec![0f32; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                a[i * n + j] = (0..n).map(|k| m[i * n + k] * m[j * n + k]).sum::<f32>()
+                    + if i == j { 1.0 } else { 0.0 };
+            }
+        }
+        let x_true: Vec<f32> = (0..n).map(|i| i as f32 - 3.0).collect();
+        let mut b = vec![0f32; n];
+        symv::<false>(&a, &x_true, &mut b);
+        let mut l = a.clone();
+        assert!(cholesky::<false>(&mut l, n));
+        cholesky_solve::<false>(&l, n, &mut b);
+        for (g, w) in b.iter().zip(&x_true) {
+            assert!((g - w).abs() < 1e-3, "{g} vs {w}");
+        }
+        let mut bad = a.clone();
+        bad[0] = -1.0;
+        assert!(!cholesky::<false>(&mut bad, n));
+    }
+}

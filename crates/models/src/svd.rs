@@ -1,0 +1,289 @@
+//! Artist co-occurrence reduced by a randomized truncated SVD — the seed notebooks' embedding.
+//!
+//! Two artists co-occur once for every listener who played both. The artists × artists matrix
+//! of counts (optionally transformed: `ln(1 + c)` or positive PMI) is symmetric, so its
+//! truncated SVD is its eigen-decomposition by magnitude: `C ≈ U·Σ·Uᵀ`. Artist vectors are
+//! `U·Σ^p` (`p` = [`SvdConfig::exponent`]; `p = ½` makes `v_i·v_j ≈ C_ij`). A listener's score
+//! for artist `j` is `(Σ_i w(plays_i)·v_i)·v_j` over the artists `i` they played.
+
+use artist2vec_core::modelfile::{Decoder, Encoder};
+use artist2vec_core::{
+    ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query,
+    Recommender, SimilarArtists, Similarity, check_query,
+};
+use artist2vec_sparse::{CooccurrenceConfig, Weighting, cooccurrence};
+use serde::{Deserialize, Serialize};
+
+use crate::als::score_all;
+use crate::base::{DecodeError, TrainData, decode_table, elementwise, history_row};
+use crate::common::{model_common, recommender_common};
+use crate::error::check;
+use crate::persist::Persist;
+use crate::{ModelError, Result};
+
+/// How co-occurrence counts are transformed before the SVD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CoocTransform {
+    /// The counts themselves (the notebooks).
+    Count,
+    /// `ln(1 + count)`.
+    Log1p,
+    /// Positive pointwise mutual information `max(0, ln(c_ij·D / (c_i·c_j)))`, with `c_i` the
+    /// row sums and `D` the total.
+    #[default]
+    Ppmi,
+}
+
+/// Configuration of [`Svd`].
+///
+/// Defaults: see `docs/results.md` for the validation grid on hetrec-seed42-val.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SvdConfig {
+    /// Dimension of the artist vectors. Default 150 (the notebooks').
+    pub factors: usize,
+    /// Transform of the counts. Default [`CoocTransform::Ppmi`].
+    pub transform: CoocTransform,
+    /// Singular values enter the vectors as `σ^exponent` (>= 0). Default 0.5.
+    pub exponent: f32,
+    /// Extra random columns of the range finder. Default 10.
+    pub oversample: usize,
+    /// Power iterations of the range finder. Default 4.
+    pub power_iterations: usize,
+    /// Element-wise weighting of a listener's play counts when scoring. Default log1p.
+    pub history_weighting: Weighting,
+    /// Seed of the random test matrix.
+    pub seed: u64,
+}
+
+impl Default for SvdConfig {
+    fn default() -> Self {
+        Self {
+            factors: 150,
+            transform: CoocTransform::Ppmi,
+            exponent: 0.5,
+            oversample: 10,
+            power_iterations: 4,
+            history_weighting: Weighting::Log1p,
+            seed: 42,
+        }
+    }
+}
+
+impl SvdConfig {
+    /// The default configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets [`factors`](Self::factors).
+    pub fn with_factors(mut self, v: usize) -> Self {
+        self.factors = v;
+        self
+    }
+    /// Sets [`transform`](Self::transform).
+    pub fn with_transform(mut self, v: CoocTransform) -> Self {
+        self.transform = v;
+        self
+    }
+    /// Sets [`exponent`](Self::exponent).
+    pub fn with_exponent(mut self, v: f32) -> Self {
+        self.exponent = v;
+        self
+    }
+    /// Sets [`power_iterations`](Self::power_iterations).
+    pub fn with_power_iterations(mut self, v: usize) -> Self {
+        self.power_iterations = v;
+        self
+    }
+    /// Sets [`seed`](Self::seed).
+    pub fn with_seed(mut self, v: u64) -> Self {
+        self.seed = v;
+        self
+    }
+}
+
+/// A fitted co-occurrence SVD model: artist vectors.
+#[derive(Debug, Clone)]
+pub struct Svd {
+    config: SvdConfig,
+    data: TrainData,
+    item_vectors: Embeddings,
+    singular_values: Vec<f32>,
+}
+
+model_common!(Svd, SvdConfig);
+
+impl Svd {
+    /// The singular values kept, largest first (`|λ|` of the symmetric matrix's eigenvalues).
+    pub fn singular_values(&self) -> &[f32] {
+        &self.singular_values
+    }
+
+    fn profile(&self, row: impl Iterator<Item = (u32, f32)>) -> Vec<f32> {
+        let d = self.item_vectors.dim();
+        let v = self.item_vectors.as_slice();
+        let mut p = vec![0f32; d];
+        for (i, x) in row {
+            let w = elementwise(&self.config.history_weighting, x).unwrap_or(x);
+            for (a, b) in p.iter_mut().zip(&v[i as usize * d..][..d]) {
+                *a += w * b;
+            }
+        }
+        p
+    }
+}
+
+impl Fit<Interactions> for SvdConfig {
+    type Model = Svd;
+    type Error = ModelError;
+
+    fn validate(&self) -> Result<()> {
+        let m = Svd::KIND;
+        check::at_least_one(m, "factors", self.factors)?;
+        check::non_negative(m, "exponent", self.exponent)?;
+        check::elementwise(m, "history_weighting", &self.history_weighting)
+    }
+
+    fn fit_observed(&self, data: &Interactions, observer: &dyn Observer) -> Result<Svd> {
+        self.validate()?;
+        let data = TrainData::new(Svd::KIND, data)?;
+        let n = data.n_items();
+        observer.progress(&Progress {
+            stage: "svd co-occurrence",
+            done: 0,
+            total: Some(1),
+            value: None,
+        });
+        let mut c = cooccurrence(
+            crate::base::ptr(&data.matrix),
+            data.matrix.indices(),
+            n,
+            &CooccurrenceConfig::default(),
+        )?;
+        match self.transform {
+            CoocTransform::Count => {}
+            CoocTransform::Log1p => c.data_mut().iter_mut().for_each(|v| *v = v.ln_1p()),
+            CoocTransform::Ppmi => {
+                let ptr = crate::base::ptr(&c).to_vec();
+                let row_sum: Vec<f64> = (0..n)
+                    .map(|r| c.data()[ptr[r]..ptr[r + 1]].iter().map(|&v| v as f64).sum())
+                    .collect();
+                let total: f64 = row_sum.iter().sum();
+                let idx = c.indices().to_vec();
+                let data_mut = c.data_mut();
+                for r in 0..n {
+                    for p in ptr[r]..ptr[r + 1] {
+                        let pmi = (data_mut[p] as f64 * total
+                            / (row_sum[r] * row_sum[idx[p] as usize]))
+                            .ln();
+                        data_mut[p] = pmi.max(0.0) as f32;
+                    }
+                }
+            }
+        }
+        observer.progress(&Progress {
+            stage: "svd co-occurrence",
+            done: 1,
+            total: Some(1),
+            value: None,
+        });
+        let (vals, u) = crate::linalg::randomized_eigh(
+            &c,
+            self.factors,
+            self.oversample,
+            self.power_iterations,
+            self.seed,
+            |done, total| {
+                observer.progress(&Progress {
+                    stage: "svd range finder",
+                    done: done as u64,
+                    total: Some(total as u64),
+                    value: None,
+                })
+            },
+        );
+        let k = vals.len();
+        // Row-major n × factors; columns beyond the rank of C stay zero.
+        let f = self.factors;
+        let mut v = vec![0f32; n * f];
+        for (col, &lambda) in vals.iter().enumerate() {
+            let s = lambda.abs().powf(self.exponent as f64);
+            for i in 0..n {
+                v[i * f + col] = (u[col * n + i] * s) as f32;
+            }
+        }
+        let mut singular_values: Vec<f32> = vals.iter().map(|x| x.abs() as f32).collect();
+        singular_values.resize(f.max(k), 0.0);
+        singular_values.truncate(f);
+        let item_vectors = Embeddings::new(data.items.clone(), f, v)?;
+        Ok(Svd {
+            config: self.clone(),
+            data,
+            item_vectors,
+            singular_values,
+        })
+    }
+}
+
+impl Recommender for Svd {
+    recommender_common!();
+
+    fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
+        check_query(query, self.n_users(), self.n_items())?;
+        let p = match query {
+            Query::User(u) => {
+                let (items, w) = self.data.row(*u as usize);
+                self.profile(items.iter().copied().zip(w.iter().copied()))
+            }
+            Query::History(h) => self.profile(history_row(h)?.into_iter()),
+        };
+        score_all(&p, self.item_vectors.as_slice(), scores);
+        self.data.mask_untrained(scores);
+        Ok(())
+    }
+}
+
+impl ArtistVectors for Svd {
+    fn artist_vectors(&self) -> &Embeddings {
+        &self.item_vectors
+    }
+}
+
+impl SimilarArtists for Svd {
+    /// Cosine similarity of the artist vectors.
+    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
+        self.item_vectors.similar(artist, k, Similarity::Cosine)
+    }
+}
+
+impl Persist for Svd {
+    const KIND: &'static str = "svd";
+    const VERSION: u32 = 1;
+    type Config = SvdConfig;
+
+    fn config(&self) -> &SvdConfig {
+        &self.config
+    }
+
+    fn encode(&self, e: &mut Encoder) {
+        self.data.encode(e);
+        e.f32s(self.item_vectors.as_slice());
+        e.f32s(&self.singular_values);
+    }
+
+    fn decode(config: SvdConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        let data = TrainData::decode(d)?;
+        let f = config.factors;
+        let v = decode_table(d, data.n_items(), f, "artist vectors")?;
+        let singular_values = decode_table(d, f, 1, "singular values")?;
+        let item_vectors =
+            Embeddings::new(data.items.clone(), f, v).map_err(|e| DecodeError(e.to_string()))?;
+        Ok(Self {
+            config,
+            data,
+            item_vectors,
+            singular_values,
+        })
+    }
+}

@@ -1,0 +1,429 @@
+//! The seed notebooks' weighted matrix factorisation: played artists are positives with weight
+//! `1 + α·ln(1 + β·plays)`, randomly drawn unplayed artists are negatives with weight 1, squared
+//! loss with L2 regularisation, trained by SGD.
+//!
+//! For every (listener `u`, artist `i`) pair in a random order, one step on
+//! `w_ui (1 − x_u·y_i)² + λ(‖x_u‖² + ‖y_i‖²)` is followed by [`WmfConfig::negatives`] steps on
+//! `(0 − x_u·y_j)² + λ(‖x_u‖² + ‖y_j‖²)` for artists `j` drawn uniformly among those `u` did not
+//! play.
+
+use artist2vec_core::modelfile::{Decoder, Encoder};
+use artist2vec_core::{
+    ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query,
+    Recommender, SimilarArtists, Similarity, check_query,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::als::score_all;
+use crate::base::{DecodeError, TrainData, decode_table, history_row};
+use crate::common::{model_common, recommender_common};
+use crate::error::check;
+use crate::kernels::multiversion;
+use crate::kernels::{axpy, cholesky, cholesky_solve, dot, madd};
+use crate::persist::Persist;
+use crate::rng::Rng;
+use crate::{ModelError, Result};
+
+/// Configuration of [`Wmf`].
+///
+/// Defaults: see `docs/results.md` for the validation grid on hetrec-seed42-val.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WmfConfig {
+    /// Dimension of the vectors. Default 64.
+    pub factors: usize,
+    /// `α` of the weight `1 + α·ln(1 + β·plays)` (>= 0). Default 1.
+    pub alpha: f32,
+    /// `β` of the weight (>= 0). Default 1.
+    pub beta: f32,
+    /// Negatives drawn per positive (>= 1). Default 4.
+    pub negatives: usize,
+    /// L2 regularisation (>= 0). Default 0.01.
+    pub regularization: f32,
+    /// SGD step size (> 0). Default 0.02.
+    pub learning_rate: f32,
+    /// Passes over the positives. Default 30.
+    pub epochs: usize,
+    /// Standard deviation of the normal initial vectors (> 0). Default 0.1.
+    pub init_std: f32,
+    /// Seed of the initial vectors and of the sampling. Training is single-threaded, so the
+    /// seed alone fixes the result.
+    pub seed: u64,
+}
+
+impl Default for WmfConfig {
+    fn default() -> Self {
+        Self {
+            factors: 64,
+            alpha: 0.5,
+            beta: 1.0,
+            negatives: 10,
+            regularization: 0.07,
+            learning_rate: 0.02,
+            epochs: 30,
+            init_std: 0.1,
+            seed: 42,
+        }
+    }
+}
+
+impl WmfConfig {
+    /// The default configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets [`factors`](Self::factors).
+    pub fn with_factors(mut self, v: usize) -> Self {
+        self.factors = v;
+        self
+    }
+    /// Sets [`alpha`](Self::alpha) and [`beta`](Self::beta).
+    pub fn with_weight(mut self, alpha: f32, beta: f32) -> Self {
+        self.alpha = alpha;
+        self.beta = beta;
+        self
+    }
+    /// Sets [`negatives`](Self::negatives).
+    pub fn with_negatives(mut self, v: usize) -> Self {
+        self.negatives = v;
+        self
+    }
+    /// Sets [`regularization`](Self::regularization).
+    pub fn with_regularization(mut self, v: f32) -> Self {
+        self.regularization = v;
+        self
+    }
+    /// Sets [`learning_rate`](Self::learning_rate).
+    pub fn with_learning_rate(mut self, v: f32) -> Self {
+        self.learning_rate = v;
+        self
+    }
+    /// Sets [`epochs`](Self::epochs).
+    pub fn with_epochs(mut self, v: usize) -> Self {
+        self.epochs = v;
+        self
+    }
+    /// Sets [`seed`](Self::seed).
+    pub fn with_seed(mut self, v: u64) -> Self {
+        self.seed = v;
+        self
+    }
+
+    fn weight(&self, plays: f32) -> f32 {
+        1.0 + self.alpha * (self.beta * plays).ln_1p()
+    }
+}
+
+/// A fitted weighted-MF model.
+#[derive(Debug, Clone)]
+pub struct Wmf {
+    config: WmfConfig,
+    data: TrainData,
+    user_factors: Vec<f32>,
+    item_vectors: Embeddings,
+    /// Artists with training plays (derived): where negatives are drawn from.
+    trained: Vec<u32>,
+}
+
+model_common!(Wmf, WmfConfig);
+
+fn trained_items(data: &TrainData) -> Vec<u32> {
+    let n = data.item_users();
+    (0..n.len() as u32).filter(|&i| n[i as usize] > 0).collect()
+}
+
+impl Wmf {
+    /// User vectors, row-major `n_users × factors`.
+    pub fn user_factors(&self) -> &[f32] {
+        &self.user_factors
+    }
+
+    /// The vector of a new listener: the exact minimiser of the training objective for that
+    /// listener alone (their plays as weighted positives, `negatives` seeded random unplayed
+    /// artists per play, the regularisation SGD would have applied), artist vectors fixed.
+    ///
+    /// # Errors
+    /// [`CoreError::IndexOutOfRange`] for an unknown artist; [`CoreError::Invalid`] for a bad
+    /// play count.
+    pub fn fold_in(&self, history: &[(u32, f32)]) -> Result<Vec<f32>, CoreError> {
+        check_query(&Query::History(history), self.n_users(), self.n_items())?;
+        let h = history_row(history)?;
+        let f = self.config.factors;
+        let mut x = vec![0f32; f];
+        if h.is_empty() {
+            return Ok(x);
+        }
+        let y = self.item_vectors.as_slice();
+        let mut a = vec![0f32; f * f];
+        let add = |i: u32, w: f32, target: f32, a: &mut [f32], b: &mut [f32]| {
+            let yi = &y[i as usize * f..][..f];
+            for j in 0..f {
+                axpy::<false>(w * yi[j], &yi[j..], &mut a[j * f + j..(j + 1) * f]);
+            }
+            axpy::<false>(w * target, yi, b);
+        };
+        let mut rng = Rng::new(self.config.seed, 3);
+        let mut steps = 0usize;
+        for &(i, plays) in &h {
+            add(i, self.config.weight(plays), 1.0, &mut a, &mut x);
+            steps += 1;
+            for _ in 0..self.config.negatives {
+                let j = self.trained[rng.below(self.trained.len())];
+                if h.binary_search_by_key(&j, |p| p.0).is_err() {
+                    add(j, 1.0, 0.0, &mut a, &mut x);
+                    steps += 1;
+                }
+            }
+        }
+        let reg = self.config.regularization * steps as f32;
+        for j in 0..f {
+            a[j * f + j] += reg.max(1e-6);
+        }
+        if !cholesky::<false>(&mut a, f) {
+            return Err(CoreError::Invalid(
+                "the fold-in system is not positive definite".into(),
+            ));
+        }
+        cholesky_solve::<false>(&a, f, &mut x);
+        Ok(x)
+    }
+}
+
+multiversion! {
+    /// One SGD pass; returns the summed weighted squared error of the positive steps.
+    fn wmf_epoch(
+        x: &mut [f32],
+        y: &mut [f32],
+        f: usize,
+        order: &[u32],
+        userids: &[u32],
+        indptr: &[usize],
+        indices: &[u32],
+        weights: &[f32],
+        trained: &[u32],
+        negatives: usize,
+        lr: f32,
+        reg: f32,
+        rng: &mut Rng,
+    ) -> f64 => wmf_epoch_impl
+}
+
+#[inline(always)]
+fn sgd_step<const FMA: bool>(
+    xu: &mut [f32],
+    yi: &mut [f32],
+    w: f32,
+    target: f32,
+    lr: f32,
+    reg: f32,
+) -> f32 {
+    let e = target - dot::<FMA>(xu, yi);
+    let g = lr * w * e;
+    for (xt, yt) in xu.iter_mut().zip(yi.iter_mut()) {
+        let (xo, yo) = (*xt, *yt);
+        *xt = madd::<FMA>(g, yo, madd::<FMA>(-lr * reg, xo, xo));
+        *yt = madd::<FMA>(g, xo, madd::<FMA>(-lr * reg, yo, yo));
+    }
+    e
+}
+
+#[inline(always)]
+fn wmf_epoch_impl<const FMA: bool>(
+    x: &mut [f32],
+    y: &mut [f32],
+    f: usize,
+    order: &[u32],
+    userids: &[u32],
+    indptr: &[usize],
+    indices: &[u32],
+    weights: &[f32],
+    trained: &[u32],
+    negatives: usize,
+    lr: f32,
+    reg: f32,
+    rng: &mut Rng,
+) -> f64 {
+    let mut loss = 0f64;
+    for &p in order {
+        let p = p as usize;
+        let u = userids[p] as usize;
+        let i = indices[p] as usize;
+        let xu = &mut x[u * f..][..f];
+        let e = sgd_step::<FMA>(xu, &mut y[i * f..][..f], weights[p], 1.0, lr, reg);
+        loss += (weights[p] * e * e) as f64;
+        let row = &indices[indptr[u]..indptr[u + 1]];
+        for _ in 0..negatives {
+            let j = trained[rng.below(trained.len())];
+            if row.binary_search(&j).is_ok() {
+                continue;
+            }
+            sgd_step::<FMA>(xu, &mut y[j as usize * f..][..f], 1.0, 0.0, lr, reg);
+        }
+    }
+    loss
+}
+
+impl Fit<Interactions> for WmfConfig {
+    type Model = Wmf;
+    type Error = ModelError;
+
+    fn validate(&self) -> Result<()> {
+        let m = Wmf::KIND;
+        check::at_least_one(m, "factors", self.factors)?;
+        check::non_negative(m, "alpha", self.alpha)?;
+        check::non_negative(m, "beta", self.beta)?;
+        check::at_least_one(m, "negatives", self.negatives)?;
+        check::non_negative(m, "regularization", self.regularization)?;
+        check::positive(m, "learning_rate", self.learning_rate)?;
+        check::at_least_one(m, "epochs", self.epochs)?;
+        check::positive(m, "init_std", self.init_std)
+    }
+
+    fn fit_observed(&self, data: &Interactions, observer: &dyn Observer) -> Result<Wmf> {
+        self.validate()?;
+        let data = TrainData::new(Wmf::KIND, data)?;
+        let f = self.factors;
+        let (nu, ni) = (data.n_users(), data.n_items());
+        let mut rng = Rng::new(self.seed, 1);
+        let mut x: Vec<f32> = (0..nu * f)
+            .map(|_| (rng.normal() * self.init_std as f64) as f32)
+            .collect();
+        let mut y: Vec<f32> = (0..ni * f)
+            .map(|_| (rng.normal() * self.init_std as f64) as f32)
+            .collect();
+        let ptr = crate::base::ptr(&data.matrix).to_vec();
+        let nnz = data.matrix.nnz();
+        let mut userids = vec![0u32; nnz];
+        for u in 0..nu {
+            userids[ptr[u]..ptr[u + 1]].fill(u as u32);
+            if ptr[u] == ptr[u + 1] {
+                x[u * f..(u + 1) * f].fill(0.0);
+            }
+        }
+        let weights: Vec<f32> = data.matrix.data().iter().map(|&c| self.weight(c)).collect();
+        let trained = trained_items(&data);
+        let counts = data.item_users();
+        for (i, row) in y.chunks_exact_mut(f).enumerate() {
+            if counts[i] == 0 {
+                row.fill(0.0);
+            }
+        }
+        let mut order: Vec<u32> = (0..nnz as u32).collect();
+        let mut rng = Rng::new(self.seed, 2);
+        for epoch in 0..self.epochs {
+            rng.shuffle(&mut order);
+            let loss = wmf_epoch(
+                &mut x,
+                &mut y,
+                f,
+                &order,
+                &userids,
+                &ptr,
+                data.matrix.indices(),
+                &weights,
+                &trained,
+                self.negatives,
+                self.learning_rate,
+                self.regularization,
+                &mut rng,
+            );
+            if !loss.is_finite() {
+                return Err(ModelError::Numerical {
+                    model: Wmf::KIND,
+                    message: format!(
+                        "the loss diverged in epoch {}; lower `learning_rate`",
+                        epoch + 1
+                    ),
+                });
+            }
+            observer.progress(&Progress {
+                stage: "wmf epoch",
+                done: epoch as u64 + 1,
+                total: Some(self.epochs as u64),
+                value: Some(("positive_loss", loss / nnz as f64)),
+            });
+        }
+        if let Some(bad) = x.iter().chain(&y).find(|v| !v.is_finite()) {
+            return Err(ModelError::Numerical {
+                model: Wmf::KIND,
+                message: format!("non-finite factor {bad}; lower `learning_rate`"),
+            });
+        }
+        let item_vectors = Embeddings::new(data.items.clone(), f, y)?;
+        Ok(Wmf {
+            config: self.clone(),
+            data,
+            user_factors: x,
+            item_vectors,
+            trained,
+        })
+    }
+}
+
+impl Recommender for Wmf {
+    recommender_common!();
+
+    fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
+        check_query(query, self.n_users(), self.n_items())?;
+        let f = self.config.factors;
+        match query {
+            Query::User(u) => score_all(
+                &self.user_factors[*u as usize * f..][..f],
+                self.item_vectors.as_slice(),
+                scores,
+            ),
+            Query::History(h) => {
+                let x = self.fold_in(h)?;
+                score_all(&x, self.item_vectors.as_slice(), scores);
+            }
+        }
+        self.data.mask_untrained(scores);
+        Ok(())
+    }
+}
+
+impl ArtistVectors for Wmf {
+    fn artist_vectors(&self) -> &Embeddings {
+        &self.item_vectors
+    }
+}
+
+impl SimilarArtists for Wmf {
+    /// Cosine similarity of the artist vectors.
+    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
+        self.item_vectors.similar(artist, k, Similarity::Cosine)
+    }
+}
+
+impl Persist for Wmf {
+    const KIND: &'static str = "wmf";
+    const VERSION: u32 = 1;
+    type Config = WmfConfig;
+
+    fn config(&self) -> &WmfConfig {
+        &self.config
+    }
+
+    fn encode(&self, e: &mut Encoder) {
+        self.data.encode(e);
+        e.f32s(&self.user_factors);
+        e.f32s(self.item_vectors.as_slice());
+    }
+
+    fn decode(config: WmfConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        let data = TrainData::decode(d)?;
+        let f = config.factors;
+        let user_factors = decode_table(d, data.n_users(), f, "user factors")?;
+        let y = decode_table(d, data.n_items(), f, "artist factors")?;
+        let item_vectors =
+            Embeddings::new(data.items.clone(), f, y).map_err(|e| DecodeError(e.to_string()))?;
+        let trained = trained_items(&data);
+        Ok(Self {
+            config,
+            data,
+            user_factors,
+            item_vectors,
+            trained,
+        })
+    }
+}

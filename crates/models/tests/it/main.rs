@@ -1,0 +1,8 @@
+//! Integration tests of `artist2vec-models` (one binary).
+
+mod common;
+mod errors;
+mod genres;
+mod hetrec;
+mod persist;
+mod reproducible;

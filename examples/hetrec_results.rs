@@ -1,0 +1,271 @@
+//! Reproduces the results table of `docs/results.md`: every classical model of
+//! `artist2vec-models`, fitted on the hetrec 2011 Last.fm split, evaluated like
+//! `shared/tools/evaluate.py` (K = 10, binary relevance, training artists excluded), with paired
+//! Wilcoxon tests against ALS and the similar-artist lists of five well-known artists.
+//!
+//! ```sh
+//! export ARTIST2VEC_DATA=/path/to/shared/data   # holds splits/ and hetrec2011-lastfm-2k/
+//! cargo build --release --example hetrec_results
+//! $CARGO_TARGET_DIR/release/examples/hetrec_results                     # the table (test split)
+//! $CARGO_TARGET_DIR/release/examples/hetrec_results --split hetrec-seed42-val \
+//!     --models als --config 'als={"factors":128}'                       # one tuning run
+//! ```
+//!
+//! Options: `--split NAME` (default `hetrec-seed42`), `--models a,b,…` (default all),
+//! `--config NAME=JSON` (repeatable; fields left out keep their defaults), `--recs-dir DIR`
+//! (also write `recs_NAME.tsv` files that `evaluate.py` reads), `--no-similar`.
+//!
+//! Without `ARTIST2VEC_DATA` the example prints a message and exits successfully, so that it can
+//! run in CI without the data.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use artist2vec::core::{Interactions, NoProgress, Recommender, SimilarArtists};
+use artist2vec::data::split::read_split_dir;
+use artist2vec::metrics::{
+    EvalConfig, EvalReport, Gain, Interaction, Metric, Recommendation, evaluate,
+};
+use artist2vec::stats::{WilcoxonOptions, wilcoxon};
+use artist2vec_models::{AnyModel, ModelKind};
+
+/// The artists whose neighbours `docs/results.md` lists (hetrec artist ids).
+const QUERY_ARTISTS: [&str; 5] = ["707", "289", "154", "475", "67"];
+
+struct Args {
+    split: String,
+    models: Vec<ModelKind>,
+    configs: HashMap<ModelKind, String>,
+    recs_dir: Option<PathBuf>,
+    similar: bool,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut a = Args {
+        split: "hetrec-seed42".into(),
+        models: ModelKind::ALL.to_vec(),
+        configs: HashMap::new(),
+        recs_dir: None,
+        similar: true,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--split" => a.split = value()?,
+            "--models" => {
+                a.models = value()?
+                    .split(',')
+                    .map(ModelKind::from_name)
+                    .collect::<Result<_, _>>()?
+            }
+            "--config" => {
+                let v = value()?;
+                let (name, json) = v.split_once('=').context("--config wants NAME=JSON")?;
+                a.configs
+                    .insert(ModelKind::from_name(name)?, json.to_owned());
+            }
+            "--recs-dir" => a.recs_dir = Some(value()?.into()),
+            "--no-similar" => a.similar = false,
+            other => bail!("unknown option {other:?} (see the example's documentation)"),
+        }
+    }
+    Ok(a)
+}
+
+/// Artist names from `artists.dat` (`id\tname\turl\tpictureURL`, UTF-8, header line).
+fn artist_names(path: &Path) -> Result<HashMap<String, String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(text
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.trim_end_matches('\r').split('\t');
+            Some((f.next()?.to_owned(), f.next()?.to_owned()))
+        })
+        .collect())
+}
+
+/// Rows of a split part with raw ids, as the evaluator reads them from TSV.
+fn rows(t: &Interactions) -> Result<Vec<Interaction>> {
+    t.iter()
+        .map(|r| {
+            Ok(Interaction {
+                user: t.users.id(r.user).parse()?,
+                item: t.items.id(r.item).parse()?,
+                weight: r.weight as f64,
+            })
+        })
+        .collect()
+}
+
+struct Row {
+    kind: ModelKind,
+    report: EvalReport,
+    fit_s: f64,
+    rec_s: f64,
+    model: AnyModel,
+}
+
+fn main() -> Result<()> {
+    let Some(root) = std::env::var_os("ARTIST2VEC_DATA") else {
+        println!("ARTIST2VEC_DATA not set; skipping the hetrec results (set it to shared/data)");
+        return Ok(());
+    };
+    let root = PathBuf::from(root);
+    let args = parse_args()?;
+
+    // 1. The split: train and test share vocabularies (raw hetrec ids as strings). Artist names
+    //    come from artists.dat, so that models can be queried by name.
+    let split = read_split_dir(&root.join("splits").join(&args.split))?;
+    let mut train = split.train;
+    let test = split.test;
+    let names = artist_names(&root.join("hetrec2011-lastfm-2k/artists.dat"))?;
+    for ix in 0..train.items.len() as u32 {
+        if let Some(n) = names.get(train.items.id(ix)) {
+            train.items.set_name(ix, n.clone());
+        }
+    }
+    let (train_rows, test_rows) = (rows(&train)?, rows(&test)?);
+    // Evaluated users: those of the test set (all have training plays in these splits).
+    let mut test_users: Vec<u32> = test.user_col().to_vec();
+    test_users.sort_unstable();
+    test_users.dedup();
+    eprintln!(
+        "{}: {} train rows, {} test rows, {} test users, {} threads",
+        args.split,
+        train.len(),
+        test.len(),
+        test_users.len(),
+        rayon::current_num_threads()
+    );
+
+    // 2. Fit, recommend top 10 with training artists excluded, evaluate.
+    let mut results = Vec::new();
+    for &kind in &args.models {
+        let config = args.configs.get(&kind).map(String::as_str);
+        let t0 = Instant::now();
+        let model = AnyModel::fit_kind(kind, config, &train, &NoProgress)
+            .with_context(|| format!("fitting {kind}"))?;
+        let fit_s = t0.elapsed().as_secs_f64();
+        let t1 = Instant::now();
+        let lists = model.recommend_users(&test_users, 10, true)?;
+        let rec_s = t1.elapsed().as_secs_f64();
+        let mut recs = Vec::with_capacity(lists.len() * 10);
+        for (&u, list) in test_users.iter().zip(&lists) {
+            let user: u32 = train.users.id(u).parse()?;
+            for (r, n) in list.iter().enumerate() {
+                let item: u32 = train.items.id(n.item).parse()?;
+                recs.push(Recommendation {
+                    user,
+                    item,
+                    rank: r as f64 + 1.0,
+                });
+            }
+        }
+        if let Some(dir) = &args.recs_dir {
+            std::fs::create_dir_all(dir)?;
+            let mut f = std::io::BufWriter::new(std::fs::File::create(
+                dir.join(format!("recs_{}.tsv", kind.name())),
+            )?);
+            writeln!(f, "user\titem\trank")?;
+            for r in &recs {
+                writeln!(f, "{}\t{}\t{}", r.user, r.item, r.rank)?;
+            }
+        }
+        let report = evaluate(&EvalConfig::new(10), &train_rows, &test_rows, &recs)?;
+        eprintln!(
+            "{:<11} NDCG@10 {:.4}  fit {:.2} s  recommend {:.2} s  config {}",
+            kind.name(),
+            report
+                .mean_of(Metric::Ndcg(Gain::Linear))
+                .unwrap_or(f64::NAN),
+            fit_s,
+            rec_s,
+            model.config_json().replace(['\n', ' '], "")
+        );
+        results.push(Row {
+            kind,
+            report,
+            fit_s,
+            rec_s,
+            model,
+        });
+    }
+
+    // 3. The table, with a paired two-sided Wilcoxon signed-rank test of per-user NDCG@10
+    //    against ALS (users aligned: every report lists the same sorted test users).
+    let ndcg = |r: &EvalReport| r.scores(Metric::Ndcg(Gain::Linear)).expect("ndcg").values;
+    let als = results
+        .iter()
+        .find(|r| r.kind == ModelKind::Als)
+        .map(|r| ndcg(&r.report));
+    println!("\n### {} (K = 10)\n", args.split);
+    println!(
+        "| model | P@10 | R@10 | NDCG@10 | MAP@10 | HR@10 | coverage | fit s | recommend s | Wilcoxon p vs ALS |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &results {
+        let m = |metric| r.report.mean_of(metric).unwrap_or(f64::NAN);
+        let p = match (&als, r.kind) {
+            (Some(_), ModelKind::Als) | (None, _) => "—".to_owned(),
+            (Some(a), _) => {
+                let w = wilcoxon(&ndcg(&r.report), a, &WilcoxonOptions::new())?;
+                format!("{:.2e}", w.p_value)
+            }
+        };
+        println!(
+            "| {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.3} | {:.2} | {:.2} | {} |",
+            r.kind.name(),
+            m(Metric::Precision),
+            m(Metric::Recall),
+            m(Metric::Ndcg(Gain::Linear)),
+            m(Metric::Map),
+            m(Metric::HitRate),
+            r.report.coverage,
+            r.fit_s,
+            r.rec_s,
+            p
+        );
+    }
+
+    // 4. Similar artists (cosine of artist vectors, or the kNN models' own similarities).
+    if args.similar {
+        let mut lists: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+        for r in &results {
+            if r.kind == ModelKind::Popularity {
+                continue;
+            }
+            for id in QUERY_ARTISTS {
+                let ix = r.model.artist(id)?;
+                let nb = r.model.similar(ix, 10)?;
+                let list = nb
+                    .iter()
+                    .map(|n| r.model.items().name(n.item).to_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                lists
+                    .entry(id)
+                    .or_default()
+                    .push((r.kind.name().to_owned(), list));
+            }
+        }
+        for id in QUERY_ARTISTS {
+            let Some(l) = lists.get(id) else { continue };
+            println!(
+                "\n#### {} ({id})\n",
+                names.get(id).map_or(id, String::as_str)
+            );
+            println!("| model | 10 most similar artists |");
+            println!("|---|---|");
+            for (model, list) in l {
+                println!("| {model} | {list} |");
+            }
+        }
+    }
+    Ok(())
+}
