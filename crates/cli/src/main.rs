@@ -6,6 +6,7 @@
 mod data_cmds;
 mod demo;
 mod eval_cmds;
+mod model_cmds;
 mod progress;
 
 use std::path::PathBuf;
@@ -43,6 +44,14 @@ enum Command {
     Evaluate(eval_cmds::EvaluateArgs),
     /// Compare evaluated models: means, 95 % CIs, paired Wilcoxon p-values, corrected p-values.
     Compare(eval_cmds::CompareArgs),
+    /// Fit a model on a training TSV and save it.
+    Fit(model_cmds::FitArgs),
+    /// Write top-k recommendations (`user\titem\trank`) for the users of a TSV.
+    Recommend(model_cmds::RecommendArgs),
+    /// List the artists most similar to one, by name.
+    Similar(model_cmds::SimilarArgs),
+    /// Print a model's default configuration as JSON (or list the models).
+    Config(model_cmds::ConfigArgs),
 }
 
 fn main() {
@@ -57,6 +66,10 @@ fn main() {
         Command::Demo(a) => data_cmds::demo(&ui, a),
         Command::Evaluate(a) => eval_cmds::evaluate(&ui, a),
         Command::Compare(a) => eval_cmds::compare(&ui, a),
+        Command::Fit(a) => model_cmds::fit(&ui, a),
+        Command::Recommend(a) => model_cmds::recommend(&ui, a),
+        Command::Similar(a) => model_cmds::similar(&ui, a),
+        Command::Config(a) => model_cmds::config(a),
     };
     if let Err(e) = res {
         eprintln!("error: {e:#}");
