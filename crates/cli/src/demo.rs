@@ -7,7 +7,12 @@ use artist2vec::data::formats::{DatasetStats, Format, load_any};
 use artist2vec::data::split::{global_time_split, write_split_dir};
 use artist2vec::data::synth::{SynthConfig, Synthetic};
 use artist2vec::data::{Dataset, Mode, PrepareConfig, prepare};
+use artist2vec::core::Recommender;
+use artist2vec::metrics::{EvalConfig, Interaction as MInteraction, Recommendation, evaluate};
+use artist2vec::models::{AnyModel, ModelKind};
 use artist2vec::sparse::{CooccurrenceConfig, Norm, gram_top_k, normalize_rows, row_top_k, user_item};
+use artist2vec::stats::{WilcoxonOptions, mean_confidence_interval, wilcoxon};
+use std::time::Instant;
 
 use crate::progress::Ui;
 
@@ -121,6 +126,54 @@ pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
             genre_of(a).map_or(-1, |g| g as i64),
             list.join(", ")
         );
+    }
+    println!("== 7. fit models on the train part, recommend for the test users, evaluate (K = 10)");
+    let train = &ts.split.train;
+    let test = &ts.split.test;
+    let to_rows = |t: &artist2vec::core::Interactions| -> Vec<MInteraction> {
+        t.iter().map(|r| MInteraction { user: r.user, item: r.item, weight: r.weight as f64 }).collect()
+    };
+    let (train_rows, test_rows) = (to_rows(train), to_rows(test));
+    let mut test_users: Vec<u32> = test.user_col().to_vec();
+    test_users.sort_unstable();
+    test_users.dedup();
+    let mut per_user = Vec::new();
+    for kind in [ModelKind::Popularity, ModelKind::ItemKnn, ModelKind::Als] {
+        let t = Instant::now();
+        let model = ui.step(&format!("fit {}", kind.name()), |obs| Ok(AnyModel::fit_kind(kind, None, train, obs)?))?;
+        let fit_s = t.elapsed().as_secs_f64();
+        let lists = model.recommend_users(&test_users, 10, true)?;
+        let recs: Vec<Recommendation> = test_users
+            .iter()
+            .zip(&lists)
+            .flat_map(|(&u, l)| l.iter().enumerate().map(move |(r, n)| Recommendation { user: u, item: n.item, rank: (r + 1) as f64 }))
+            .collect();
+        let rep = evaluate(&EvalConfig::new(10).with_per_user_decimals(None), &train_rows, &test_rows, &recs)?;
+        let ndcg = rep.scores_by_key("ndcg@10").expect("evaluate computes ndcg@10");
+        println!(
+            "   {:<11} NDCG@10 {:.4}  P@10 {:.4}  HR@10 {:.3}  coverage {:.3}  fit {fit_s:.2} s",
+            kind.name(),
+            ndcg.mean(),
+            rep.mean.get("precision@10").copied().unwrap_or(f64::NAN),
+            rep.mean.get("hit_rate@10").copied().unwrap_or(f64::NAN),
+            rep.coverage
+        );
+        per_user.push((kind.name(), ndcg.values));
+    }
+
+    println!("== 8. is the difference real? paired Wilcoxon on per-user NDCG@10, 95 % t-intervals");
+    let (ref_name, reference) = per_user.last().cloned().expect("three models");
+    for (name, values) in &per_user {
+        let ci = mean_confidence_interval(values, 0.95)?;
+        let p = if *name == ref_name {
+            "reference".to_string()
+        } else {
+            match wilcoxon(values, &reference, &WilcoxonOptions::new()) {
+                Ok(w) => format!("p = {:.2e} vs {ref_name}", w.p_value),
+                Err(e) => format!("no test ({e})"),
+            }
+        };
+        println!("   {name:<11} mean {:.4}  95 % CI [{:.4}, {:.4}]  {p}", ci.low / 2.0 + ci.high / 2.0, ci.low, ci.high);
     }
     println!("done.");
     Ok(())
