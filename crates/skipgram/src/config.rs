@@ -36,11 +36,17 @@ pub enum Order {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Sigmoid {
-    /// A 1024-entry table over `[-6, 6]`, saturating outside (word2vec.c's approach): fast,
-    /// error below 0.003.
+    /// A 1024-entry table over `[-6, 6]`; a target whose logit lies outside is skipped, as
+    /// gensim does (fast, error below 0.003 inside). Skipping saturated targets leaves popular
+    /// artists that are drawn as negatives but truly co-occur alone, which measurably helps
+    /// output-vector recommendation (hetrec NDCG@10).
     #[default]
     Table,
-    /// `1 / (1 + exp(-x))` computed exactly in `f32`: slower, used by gradient tests.
+    /// The same table, saturating to 0 or 1 outside `[-6, 6]` so that a wrongly saturated
+    /// target still gets the full gradient (word2vec.c's behaviour).
+    TableClipped,
+    /// `1 / (1 + exp(-x))` computed exactly in `f32`, never skipped: slower, used by gradient
+    /// tests.
     Exact,
 }
 

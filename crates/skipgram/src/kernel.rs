@@ -72,6 +72,8 @@ pub(crate) fn axpy<A: Arith>(y: &mut [f32], a: f32, x: &[f32]) {
 
 /// The logistic function σ and `ln σ`.
 pub(crate) trait Logistic: Sync {
+    /// Whether targets with `|logit| >= MAX_EXP` are left without an update (gensim).
+    const SKIP_SATURATED: bool = false;
     fn sigmoid(&self, x: f32) -> f32;
     /// `ln σ(x)`, i.e. minus the loss of predicting label 1 with logit `x`.
     fn log_sigmoid(&self, x: f32) -> f32;
@@ -145,12 +147,28 @@ impl Logistic for TableLogistic {
     }
 }
 
+/// [`TableLogistic`] that skips saturated targets, as gensim does.
+pub(crate) struct SkippingTable<'a>(pub &'a TableLogistic);
+
+impl Logistic for SkippingTable<'_> {
+    const SKIP_SATURATED: bool = true;
+    #[inline(always)]
+    fn sigmoid(&self, x: f32) -> f32 {
+        self.0.sigmoid(x)
+    }
+    #[inline(always)]
+    fn log_sigmoid(&self, x: f32) -> f32 {
+        self.0.log_sigmoid(x)
+    }
+}
+
 /// One target of an update: the output vector `out` of an artist is pulled towards (label 1)
 /// or pushed away from (label 0) the input vector `h`.
 ///
 /// Adds the gradient step for `h` into `work` (applied by the caller after all targets, as
 /// word2vec does), updates `out` in place, and returns the loss `-ln σ(±h·out)` of this target
-/// *before* the update. With `g = alpha · (label − σ(h·out))` the steps are
+/// *before* the update (with [`Logistic::SKIP_SATURATED`], a target whose logit is beyond
+/// ±[`MAX_EXP`] is not updated). With `g = alpha · (label − σ(h·out))` the steps are
 /// `Δh = g · out` and `Δout = g · h`: minus `alpha` times the gradient of the loss.
 #[inline(always)]
 pub(crate) fn sgns_target<A: Arith, L: Logistic>(
@@ -162,14 +180,18 @@ pub(crate) fn sgns_target<A: Arith, L: Logistic>(
     alpha: f32,
 ) -> f32 {
     let f = dot::<A>(h, out);
-    let g = (label - logistic.sigmoid(f)) * alpha;
-    axpy::<A>(work, g, out);
-    axpy::<A>(out, g, h);
-    if label > 0.5 {
+    let loss = if label > 0.5 {
         -logistic.log_sigmoid(f)
     } else {
         -logistic.log_sigmoid(-f)
+    };
+    if L::SKIP_SATURATED && (f >= MAX_EXP || f <= -MAX_EXP) {
+        return loss;
     }
+    let g = (label - logistic.sigmoid(f)) * alpha;
+    axpy::<A>(work, g, out);
+    axpy::<A>(out, g, h);
+    loss
 }
 
 /// SplitMix64: small, fast and good enough for sampling; every stream is seeded explicitly.

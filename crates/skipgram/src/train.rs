@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Sigmoid, SkipGramConfig, Window};
 use crate::error::{Result, SkipGramError};
 use crate::kernel::{
-    AliasTable, Arith, ExactLogistic, Logistic, Plain, Rng, TableLogistic, axpy, sgns_target,
+    AliasTable, Arith, ExactLogistic, Logistic, Plain, Rng, SkippingTable, TableLogistic, axpy,
+    sgns_target,
 };
 
 /// What training did: the loss curve and the throughput.
@@ -340,11 +341,17 @@ fn run_dispatch(
     w: &mut Worker,
 ) -> ChunkOut {
     match (kernel, sigmoid) {
-        (Kernel::Portable, Sigmoid::Table) => run_chunk::<Plain, _>(job, table, w),
+        (Kernel::Portable, Sigmoid::Table) => run_chunk::<Plain, _>(job, &SkippingTable(table), w),
+        (Kernel::Portable, Sigmoid::TableClipped) => run_chunk::<Plain, _>(job, table, w),
         (Kernel::Portable, Sigmoid::Exact) => run_chunk::<Plain, _>(job, &ExactLogistic, w),
         // SAFETY: `AvxFma` is only chosen when the CPU has both features.
         #[cfg(target_arch = "x86_64")]
-        (Kernel::AvxFma, Sigmoid::Table) => unsafe { run_chunk_avx_fma(job, table, w) },
+        (Kernel::AvxFma, Sigmoid::Table) => unsafe {
+            run_chunk_avx_fma(job, &SkippingTable(table), w)
+        },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        (Kernel::AvxFma, Sigmoid::TableClipped) => unsafe { run_chunk_avx_fma(job, table, w) },
         // SAFETY: as above.
         #[cfg(target_arch = "x86_64")]
         (Kernel::AvxFma, Sigmoid::Exact) => unsafe { run_chunk_avx_fma(job, &ExactLogistic, w) },
@@ -417,13 +424,13 @@ pub(crate) fn train(
     );
     let sample_int = sample_thresholds(corpus, config);
 
-    // gensim's initialisation: input vectors uniform in [-0.5, 0.5) / dim, output vectors 0.
+    // gensim 4's initialisation: input vectors uniform in [-1, 1) / dim, output vectors 0.
     let mut syn0 = vec![0f32; n_items * dim];
     let mut syn1 = vec![0f32; n_items * dim];
     let mut init = Rng::derived(config.seed, 0x494e_4954);
     for &i in &trained {
         for v in &mut syn0[i as usize * dim..(i as usize + 1) * dim] {
-            *v = (init.unit_f32() - 0.5) / dim as f32;
+            *v = (2.0 * init.unit_f32() - 1.0) / dim as f32;
         }
     }
 
@@ -681,6 +688,26 @@ mod tests {
         check_update_direction(&ExactLogistic, 2e-3);
         // The table's σ is within 0.003 of the exact one; gradients scale with |vector| ≤ 1.9.
         check_update_direction(&TableLogistic::new(), 1.5e-2);
+    }
+
+    #[test]
+    fn saturated_targets_are_skipped_only_by_the_gensim_table() {
+        let table = TableLogistic::new();
+        let h = vec![1.0f32; 8];
+        let out = vec![1.0f32; 8]; // logit 8 > MAX_EXP
+        for (label, skip) in [(0.0, true), (1.0, true), (0.0, false)] {
+            let mut o = out.clone();
+            let mut work = vec![0f32; 8];
+            if skip {
+                sgns_target::<Plain, _>(&SkippingTable(&table), &h, &mut work, &mut o, label, 0.1);
+                assert_eq!(o, out);
+                assert!(work.iter().all(|&v| v == 0.0));
+            } else {
+                // word2vec.c: a negative scored as certain gets the full push.
+                sgns_target::<Plain, _>(&table, &h, &mut work, &mut o, label, 0.1);
+                assert!(o.iter().all(|&v| (v - 0.9).abs() < 1e-6), "{o:?}");
+            }
+        }
     }
 
     #[test]
