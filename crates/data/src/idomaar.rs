@@ -614,17 +614,96 @@ impl Rel {
     }
 }
 
+/// A play as parsed, before its track is resolved.
 struct RawPlay {
     track: u64,
-    offset: i64,
+    time: i64,
     duration: Option<u32>,
+}
+
+/// Per-chunk buffers of relation records: parsed plays, resolved plays, unknown track ids.
+#[derive(Default)]
+struct RelBuf {
+    raw: Vec<RawPlay>,
+    plays: Vec<Play>,
+    unknown: Vec<u64>,
 }
 
 struct RelRec {
     id: u64,
-    ts: i64,
     user: u64,
+    raw: (u32, u32),
     plays: (u32, u32),
+    unknown: (u32, u32),
+    no_artist: u32,
+}
+
+/// Track id → artists under a policy, with a flat id-indexed table of first artists so that the
+/// common case (first artist, dense ids) costs one memory access per play.
+struct TrackLookup<'a> {
+    direct: Vec<u32>,
+    tracks: &'a Tracks,
+    policy: ArtistPolicy,
+}
+
+const NO_TRACK: u32 = u32::MAX;
+const NO_ARTIST: u32 = u32::MAX - 1;
+/// Not in the flat table: use [`TrackLookup::get`].
+const SLOW: u32 = u32::MAX - 2;
+
+impl<'a> TrackLookup<'a> {
+    fn new(tracks: &'a Tracks, policy: ArtistPolicy) -> Self {
+        let direct = match policy {
+            ArtistPolicy::First => tracks
+                .map
+                .dense()
+                .iter()
+                .map(|&t| {
+                    if t == u32::MAX {
+                        NO_TRACK
+                    } else {
+                        let (a, b) = (tracks.off[t as usize], tracks.off[t as usize + 1]);
+                        if a == b {
+                            NO_ARTIST
+                        } else {
+                            tracks.artists[a as usize]
+                        }
+                    }
+                })
+                .collect(),
+            ArtistPolicy::All => Vec::new(),
+        };
+        Self {
+            direct,
+            tracks,
+            policy,
+        }
+    }
+
+    /// The first artist from the flat table, [`NO_TRACK`], [`NO_ARTIST`] or [`SLOW`].
+    fn fast(&self, id: u64) -> u32 {
+        match self.direct.get(id as usize) {
+            Some(&NO_TRACK) if self.tracks.map.has_sparse() => SLOW,
+            Some(&v) => v,
+            None => SLOW,
+        }
+    }
+
+    fn get(&self, id: u64) -> Option<&[u32]> {
+        if let Some(v) = self.direct.get(id as usize) {
+            match *v {
+                NO_ARTIST => return Some(&[]),
+                NO_TRACK if !self.tracks.map.has_sparse() => return None,
+                NO_TRACK => {}
+                _ => return Some(std::slice::from_ref(v)),
+            }
+        }
+        let arts = self.tracks.get(id)?;
+        Some(match self.policy {
+            ArtistPolicy::First => &arts[..arts.len().min(1)],
+            ArtistPolicy::All => arts,
+        })
+    }
 }
 
 struct Loader {
@@ -648,19 +727,23 @@ struct Loader {
 
 impl Loader {
     /// Reads one file in parallel chunks; `sink` sees every parsed record in file order.
-    fn drive<T, X, P, S>(
+    ///
+    /// `post` runs on each parsed chunk in the parallel stage, after `parse` saw all its lines.
+    fn drive<T, X, P, Q, S>(
         &mut self,
         path: &Path,
         kind: &'static str,
         need_linked: bool,
         parse: P,
+        post: Q,
         mut sink: S,
     ) -> Result<u64, DataError>
     where
         T: Send,
         X: Default + Send,
         P: Fn(&Path, u64, Fields<'_>, &mut X) -> Result<T, DataError> + Sync,
-        S: FnMut(&mut Self, u64, T, &X) -> Result<(), DataError>,
+        Q: Fn(&mut ChunkOut<T, X>) + Sync,
+        S: FnMut(&mut Self, u64, T, &X) -> Result<(), DataError> + Send,
     {
         let mut records = 0u64;
         let mut n_lines = 0u64;
@@ -668,7 +751,11 @@ impl Loader {
         lines::par_map_chunks(
             path,
             self.opts.chunk_bytes,
-            |chunk| parse_chunk(chunk, path, kind, need_linked, &parse),
+            |chunk| {
+                let mut out = parse_chunk(chunk, path, kind, need_linked, &parse);
+                post(&mut out);
+                out
+            },
             |chunk, out: ChunkOut<T, X>| {
                 n_lines += chunk.n_lines();
                 for (n, r) in out.recs {
@@ -698,6 +785,7 @@ impl Loader {
             "user",
             false,
             |_, _, f, _: &mut ()| Ok(f.id),
+            |_| {},
             |l, n, id, _| {
                 let ix = l.users.len() as u32;
                 if l.user_ids.insert(id, ix).is_some() {
@@ -721,17 +809,24 @@ impl Loader {
             )?;
             Ok((f.id, props.name.map(|s| url_decode(&s).into_owned())))
         };
-        self.drive(path, "person", false, parse, |l, n, (id, name), _| {
-            let ix = l.artists.len() as u32;
-            if l.person_ids.insert(id, ix).is_some() {
-                return l.bad(duplicate(path, n, "person", id));
-            }
-            let ix = l.artists.insert(id.to_string());
-            if let Some(name) = name {
-                l.artists.set_name(ix, name);
-            }
-            Ok(())
-        })?;
+        self.drive(
+            path,
+            "person",
+            false,
+            parse,
+            |_| {},
+            |l, n, (id, name), _| {
+                let ix = l.artists.len() as u32;
+                if l.person_ids.insert(id, ix).is_some() {
+                    return l.bad(duplicate(path, n, "person", id));
+                }
+                let ix = l.artists.insert(id.to_string());
+                if let Some(name) = name {
+                    l.artists.set_name(ix, name);
+                }
+                Ok(())
+            },
+        )?;
         Ok(())
     }
 
@@ -746,17 +841,24 @@ impl Loader {
             )?;
             Ok((f.id, props.value.map(|s| url_decode(&s).into_owned())))
         };
-        self.drive(path, "tag", false, parse, |l, n, (id, value), _| {
-            let ix = l.tags.len() as u32;
-            if l.tag_ids.insert(id, ix).is_some() {
-                return l.bad(duplicate(path, n, "tag", id));
-            }
-            let ix = l.tags.insert(id.to_string());
-            if let Some(v) = value {
-                l.tags.set_name(ix, v);
-            }
-            Ok(())
-        })?;
+        self.drive(
+            path,
+            "tag",
+            false,
+            parse,
+            |_| {},
+            |l, n, (id, value), _| {
+                let ix = l.tags.len() as u32;
+                if l.tag_ids.insert(id, ix).is_some() {
+                    return l.bad(duplicate(path, n, "tag", id));
+                }
+                let ix = l.tags.insert(id.to_string());
+                if let Some(v) = value {
+                    l.tags.set_name(ix, v);
+                }
+                Ok(())
+            },
+        )?;
         Ok(())
     }
 
@@ -789,7 +891,7 @@ impl Loader {
         self.tracks.off.push(0);
         let mut arts: Vec<u32> = Vec::new();
         let mut tags: Vec<u32> = Vec::new();
-        self.drive(path, "track", true, parse, |l, n, (id, ar, tr), x: &(Vec<u64>, Vec<u64>)| {
+        self.drive(path, "track", true, parse, |_| {}, |l, n, (id, ar, tr), x: &(Vec<u64>, Vec<u64>)| {
             arts.clear();
             for &pid in &x.0[ar.0 as usize..ar.1 as usize] {
                 match l.person(pid) {
@@ -889,12 +991,18 @@ impl Loader {
 
     /// Loads sessions, playlists or loves: sessions/playlists as [`Sessions`], loves as
     /// (user, artist, time) rows (the other half of the pair is empty).
+    ///
+    /// Tracks are resolved to artists in the parallel parsing stage; the sequential stage only
+    /// resolves users, counts and appends.
     fn load_relations(
         &mut self,
         path: &Path,
         rel: Rel,
     ) -> Result<(Sessions, Vec<(u32, u32, i64)>), DataError> {
-        let parse = move |p: &Path, n: u64, f: Fields<'_>, x: &mut Vec<RawPlay>| {
+        let tracks = std::mem::take(&mut self.tracks);
+        let lookup = TrackLookup::new(&tracks, self.opts.artists);
+        let lookup = &lookup;
+        let parse = move |p: &Path, n: u64, f: Fields<'_>, x: &mut RelBuf| {
             let linked: RelLinked<'_> = json(
                 p,
                 n,
@@ -922,7 +1030,7 @@ impl Loader {
                     ),
                 )
             })?;
-            let start = x.len() as u32;
+            let start = x.raw.len() as u32;
             for o in &linked.objects {
                 let Obj::Entity(e) = o else { continue };
                 check_kind(p, n, e, "track", "object")?;
@@ -949,18 +1057,51 @@ impl Loader {
                 } else {
                     (0, None)
                 };
-                x.push(RawPlay {
+                x.raw.push(RawPlay {
                     track: e.id,
-                    offset,
+                    time: f.ts + offset,
                     duration,
                 });
             }
             Ok(RelRec {
                 id: f.id,
-                ts: f.ts,
                 user,
-                plays: (start, x.len() as u32),
+                raw: (start, x.raw.len() as u32),
+                plays: (0, 0),
+                unknown: (0, 0),
+                no_artist: 0,
             })
+        };
+        // Resolve all tracks of a chunk in one tight loop (independent loads overlap), then
+        // assemble each record's plays.
+        let post = move |out: &mut ChunkOut<RelRec, RelBuf>| {
+            let x = &mut out.extra;
+            let hits: Vec<u32> = x.raw.iter().map(|p| lookup.fast(p.track)).collect();
+            x.plays.reserve(x.raw.len());
+            for (_, r) in out.recs.iter_mut() {
+                let Ok(rec) = r else { continue };
+                let (p0, u0) = (x.plays.len() as u32, x.unknown.len() as u32);
+                for i in rec.raw.0 as usize..rec.raw.1 as usize {
+                    let p = &x.raw[i];
+                    let play = |a: u32| Play {
+                        item: a,
+                        time: p.time,
+                        duration: p.duration,
+                    };
+                    match hits[i] {
+                        NO_TRACK => x.unknown.push(p.track),
+                        NO_ARTIST => rec.no_artist += 1,
+                        SLOW => match lookup.get(p.track) {
+                            None => x.unknown.push(p.track),
+                            Some([]) => rec.no_artist += 1,
+                            Some(arts) => x.plays.extend(arts.iter().map(|&a| play(a))),
+                        },
+                        a => x.plays.push(play(a)),
+                    }
+                }
+                rec.plays = (p0, x.plays.len() as u32);
+                rec.unknown = (u0, x.unknown.len() as u32);
+            }
         };
         let mut sessions = Sessions::new(
             std::mem::take(&mut self.users),
@@ -968,13 +1109,13 @@ impl Loader {
             rel == Rel::Session,
         );
         let mut loves: Vec<(u32, u32, i64)> = Vec::new();
-        let mut plays: Vec<Play> = Vec::new();
         let empty_key = match rel {
             Rel::Session => "empty session",
             Rel::Playlist => "empty playlist",
             Rel::Love => "love without track",
         };
-        let result = self.drive(path, rel.kind(), true, parse, |l, n, r, x: &Vec<RawPlay>| {
+        let (mut n_empty, mut n_no_artist) = (0u64, 0u64);
+        let result = self.drive(path, rel.kind(), true, parse, post, |l, n, r, x: &RelBuf| {
             // The vocabularies live in `sessions` while loading.
             std::mem::swap(&mut l.users, &mut sessions.users);
             let user = l.user(r.user);
@@ -993,41 +1134,23 @@ impl Loader {
                 );
                 return l.bad(err);
             };
-            plays.clear();
-            for p in &x[r.plays.0 as usize..r.plays.1 as usize] {
-                let Some(arts) = l.tracks.get(p.track) else {
-                    let err = DataError::parse(
-                        path,
-                        n,
-                        format!(
-                            "unknown track: {} {} names track {}, which is not in {} (expected a track id defined there)",
-                            rel.noun(),
-                            r.id,
-                            p.track,
-                            l.tracks_file.display()
-                        ),
-                    );
-                    l.bad(err)?;
-                    continue;
-                };
-                if arts.is_empty() {
-                    *l.drops.entry("play of a track without artist").or_default() += 1;
-                    continue;
-                }
-                let take = match l.opts.artists {
-                    ArtistPolicy::First => 1,
-                    ArtistPolicy::All => arts.len(),
-                };
-                for &a in &arts[..take] {
-                    plays.push(Play {
-                        item: a,
-                        time: r.ts + p.offset,
-                        duration: p.duration,
-                    });
-                }
+            for &t in &x.unknown[r.unknown.0 as usize..r.unknown.1 as usize] {
+                let err = DataError::parse(
+                    path,
+                    n,
+                    format!(
+                        "unknown track: {} {} names track {t}, which is not in {} (expected a track id defined there)",
+                        rel.noun(),
+                        r.id,
+                        l.tracks_file.display()
+                    ),
+                );
+                l.bad(err)?;
             }
+            n_no_artist += r.no_artist as u64;
+            let plays = &x.plays[r.plays.0 as usize..r.plays.1 as usize];
             if plays.is_empty() {
-                *l.drops.entry(empty_key).or_default() += 1;
+                n_empty += 1;
                 return Ok(());
             }
             if rel == Rel::Love {
@@ -1039,6 +1162,12 @@ impl Loader {
         });
         self.users = std::mem::take(&mut sessions.users);
         self.artists = std::mem::take(&mut sessions.items);
+        self.tracks = tracks;
+        *self.drops.entry(empty_key).or_default() += n_empty;
+        *self
+            .drops
+            .entry("play of a track without artist")
+            .or_default() += n_no_artist;
         result?;
         Ok((sessions, loves))
     }

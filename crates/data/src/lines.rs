@@ -275,6 +275,7 @@ pub struct ChunkReader {
     carry: Vec<u8>,
     next_line: u64,
     eof: bool,
+    free: Vec<Vec<u8>>,
 }
 
 impl ChunkReader {
@@ -292,7 +293,16 @@ impl ChunkReader {
             carry: Vec::new(),
             next_line: 1,
             eof: false,
+            free: Vec::new(),
         })
+    }
+
+    /// Gives a chunk's buffer back for reuse by later chunks (saves allocating and faulting in
+    /// fresh memory for every chunk).
+    pub fn recycle(&mut self, chunk: Chunk) {
+        if self.free.len() < 64 {
+            self.free.push(chunk.data);
+        }
     }
 
     /// The next block of whole lines, or `None` at the end of the file.
@@ -300,7 +310,15 @@ impl ChunkReader {
     /// # Errors
     /// [`DataError::Io`] when reading fails.
     pub fn next_chunk(&mut self) -> Result<Option<Chunk>, DataError> {
-        let mut data = std::mem::take(&mut self.carry);
+        let mut data = match self.free.pop() {
+            Some(mut buf) => {
+                buf.clear();
+                buf.extend_from_slice(&self.carry);
+                self.carry.clear();
+                buf
+            }
+            None => std::mem::take(&mut self.carry),
+        };
         let mut want = self.chunk_bytes;
         loop {
             if !self.eof {
@@ -330,7 +348,8 @@ impl ChunkReader {
             };
             match cut {
                 Some(cut) => {
-                    self.carry = data[cut..].to_vec();
+                    self.carry.clear();
+                    self.carry.extend_from_slice(&data[cut..]);
                     data.truncate(cut);
                     let mut n_lines = memchr::memchr_iter(b'\n', &data).count() as u64;
                     if data.last() != Some(&b'\n') {
@@ -364,9 +383,10 @@ fn read_batch(reader: &mut ChunkReader, n: usize) -> Result<Vec<Chunk>, DataErro
 
 /// Parses a file in parallel, chunk by chunk, and hands the results to `sink` in file order.
 ///
-/// `map` runs on the rayon pool, one call per [`Chunk`]; `sink` runs on the calling thread and
-/// sees every chunk, with its result, in file order. While one batch of chunks is parsed the next
-/// is read, so at most about `4 × threads × chunk_bytes` bytes of the file are in memory at once.
+/// `map` runs on the rayon pool, one call per [`Chunk`]; `sink` sees every chunk, with its result,
+/// in file order, one call at a time. The stages overlap: while `sink` consumes one batch of
+/// chunks the next batch is parsed, so a sequential `sink` costs little wall time. At most about
+/// `6 × threads × chunk_bytes` bytes of the file (plus parse results) are in memory at once.
 ///
 /// # Errors
 /// [`DataError::Io`] when reading fails; the first error returned by `sink` (reading stops there).
@@ -379,20 +399,29 @@ pub fn par_map_chunks<T, M, S>(
 where
     T: Send,
     M: Fn(&Chunk) -> T + Sync,
-    S: FnMut(&Chunk, T) -> Result<(), DataError>,
+    S: FnMut(&Chunk, T) -> Result<(), DataError> + Send,
 {
     let mut reader = ChunkReader::open(path, chunk_bytes)?;
     let batch_len = rayon::current_num_threads().max(1) * 2;
     let mut batch = read_batch(&mut reader, batch_len)?;
+    let mut results: Vec<T> = batch.par_iter().map(&map).collect();
     while !batch.is_empty() {
-        let (next, results) = rayon::join(
-            || read_batch(&mut reader, batch_len),
-            || batch.par_iter().map(&map).collect::<Vec<T>>(),
+        let next = read_batch(&mut reader, batch_len)?;
+        let sink = &mut sink;
+        let (sunk, next_results) = rayon::join(
+            || -> Result<(), DataError> {
+                for (chunk, r) in batch.iter().zip(results) {
+                    sink(chunk, r)?;
+                }
+                Ok(())
+            },
+            || next.par_iter().map(&map).collect::<Vec<T>>(),
         );
-        for (chunk, r) in batch.iter().zip(results) {
-            sink(chunk, r)?;
+        sunk?;
+        for c in std::mem::replace(&mut batch, next) {
+            reader.recycle(c);
         }
-        batch = next?;
+        results = next_results;
     }
     Ok(())
 }
@@ -535,6 +564,16 @@ impl IdMap {
         }
         self.len += 1;
         None
+    }
+
+    /// The flat part: `table[id]` is the value of `id`, or `u32::MAX`.
+    pub(crate) fn dense(&self) -> &[u32] {
+        &self.dense
+    }
+
+    /// Whether some ids live in the hash map.
+    pub(crate) fn has_sparse(&self) -> bool {
+        !self.sparse.is_empty()
     }
 
     #[cfg(test)]

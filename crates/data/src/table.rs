@@ -403,10 +403,15 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
     if ps.is_some() {
         // Group rows by session slot (stable), then order each session by time.
         let mut order: Vec<u32> = (0..sess_rows.len() as u32).collect();
-        order.sort_by_key(|&i| {
-            let r = &sess_rows[i as usize];
-            (r.0, if pt.is_some() { r.1 } else { 0 })
-        });
+        let in_order = sess_rows
+            .windows(2)
+            .all(|w| (w[0].0, w[0].1) <= (w[1].0, if pt.is_some() { w[1].1 } else { w[0].1 }));
+        if !in_order {
+            order.sort_by_key(|&i| {
+                let r = &sess_rows[i as usize];
+                (r.0, if pt.is_some() { r.1 } else { 0 })
+            });
+        }
         let mut s = Sessions::new(users, artists, pd.is_some());
         let mut k = 0;
         while k < order.len() {
@@ -576,26 +581,66 @@ fn read_csv(
             return Err(missing_column(path, 1, role, name, &header));
         }
     }
-    let mut n_lines = 1u64;
-    while r.next_bytes()?.is_some() {
-        n_lines += 1;
-    }
-    lines::count_lines(report, path, n_lines);
-    if n_lines == 1 {
+    // The first data row tells which numeric columns polars may parse itself (less memory than
+    // strings); anything it then rejects is re-read as text, so that the row loop can name the
+    // bad row.
+    let first: Option<Vec<String>> = loop {
+        match r.next_line()? {
+            Some((_, l)) if l.trim().is_empty() => continue,
+            Some((_, l)) => break Some(split_header(l, sep)),
+            None => break None,
+        }
+    };
+    let Some(first) = first else {
+        lines::count_lines(report, path, r.line_number());
         return Ok(DataFrame::empty_with_schema(&Default::default()));
+    };
+    let value = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .and_then(|i| first.get(i))
+            .map(String::as_str)
+            .unwrap_or("")
+    };
+    let mut typed: Vec<(PlSmallStr, DataType)> = Vec::new();
+    for (role, name) in cols.roles() {
+        let v = value(name);
+        let dt = match role {
+            "weight" | "duration" if v.parse::<f64>().is_ok() => DataType::Float64,
+            "timestamp" | "session" if lines::parse_i64(v.as_bytes()).is_some() => DataType::Int64,
+            _ => continue,
+        };
+        typed.push((PlSmallStr::from(name), dt));
     }
     let wanted: Vec<PlSmallStr> = cols.roles().iter().map(|r| PlSmallStr::from(r.1)).collect();
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .with_columns(Some(Arc::from(wanted)))
-        .map_parse_options(|o| o.with_separator(sep))
-        .try_into_reader_with_file_path(Some(path.to_owned()))
-        .and_then(|r| r.finish())
-        .map_err(|e| DataError::Table {
+    let read = |typed: &[(PlSmallStr, DataType)]| {
+        let overwrite = (!typed.is_empty())
+            .then(|| Arc::new(polars::prelude::Schema::from_iter(typed.iter().cloned())));
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .with_schema_overwrite(overwrite)
+            .with_columns(Some(Arc::from(wanted.clone())))
+            .map_parse_options(|o| o.with_separator(sep))
+            .try_into_reader_with_file_path(Some(path.to_owned()))
+            .and_then(|r| r.finish())
+    };
+    let df = match read(&typed) {
+        Ok(df) => df,
+        Err(_) if !typed.is_empty() => read(&[]).map_err(|e| DataError::Table {
             path: path.to_owned(),
             message: e.to_string(),
-        })
+        })?,
+        Err(e) => {
+            return Err(DataError::Table {
+                path: path.to_owned(),
+                message: e.to_string(),
+            })
+        }
+    };
+    lines::count_lines(report, path, df.height() as u64 + 1);
+    Ok(df)
 }
 
 fn split_header(h: &str, sep: u8) -> Vec<String> {
