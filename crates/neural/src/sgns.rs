@@ -28,8 +28,11 @@ pub fn sgns_loss<B: Backend>(input: Tensor<B, 2>, output: Tensor<B, 3>) -> Tenso
     let [n, m, dim] = output.dims();
     assert!(m >= 2, "output needs the context and at least one negative");
     assert_eq!(input.dims(), [n, dim], "input must be [n, dim]");
-    let scores: Tensor<B, 2> = output
-        .mul(input.unsqueeze_dim::<3>(1))
+    // The broadcast operand first: the product gets a fresh buffer instead of a copy of
+    // `output` (which autodiff keeps for the backward pass).
+    let scores: Tensor<B, 2> = input
+        .unsqueeze_dim::<3>(1)
+        .mul(output)
         .sum_dim(2)
         .reshape([n, m]);
     let positive = log_sigmoid(scores.clone().narrow(1, 0, 1)).sum();
@@ -175,6 +178,25 @@ impl<B: AutodiffBackend> BurnSkipGram<B> {
         Tensor::from_data(TensorData::new(data, [ix.len()]), &self.device)
     }
 
+    /// The rows of a batch: `[n, dim]` input vectors of the centers and `[n, 1 + k, dim]` output
+    /// vectors of the targets. `gather_nd` copies whole rows (burn-ndarray's `select` goes
+    /// through a slow generic concatenation).
+    fn gather<K: Backend<Device = B::Device>>(
+        &self,
+        tables: &Tables<K>,
+        centers: &[u32],
+        targets: &[u32],
+        k: usize,
+    ) -> (Tensor<K, 2>, Tensor<K, 3>) {
+        let n = centers.len();
+        let ic: Tensor<K, 2, Int> = self.indices(centers).reshape([n, 1]);
+        let it: Tensor<K, 3, Int> = self.indices(targets).reshape([n, k + 1, 1]);
+        (
+            tables.input.clone().gather_nd::<2, 2>(ic),
+            tables.output.clone().gather_nd::<3, 3>(it),
+        )
+    }
+
     /// The mean loss ([`sgns_loss`]) of a batch at the current vectors, without changing them.
     ///
     /// `centers[i]` is trained against `targets[i·(1+k)]` (its context) and the `k` rows after
@@ -186,12 +208,7 @@ impl<B: AutodiffBackend> BurnSkipGram<B> {
     pub fn loss(&self, centers: &[u32], targets: &[u32]) -> Result<f32> {
         let k = self.check_batch(centers, targets)?;
         let t = self.tables();
-        let u = t.input.clone().select(0, self.indices(centers));
-        let v = t.output.clone().select(0, self.indices(targets)).reshape([
-            centers.len(),
-            k + 1,
-            self.dim,
-        ]);
+        let (u, v) = self.gather(t, centers, targets, k);
         Ok(sgns_loss(u, v).into_scalar().elem::<f32>())
     }
 
@@ -227,19 +244,24 @@ impl<B: AutodiffBackend> BurnSkipGram<B> {
         lr: f32,
     ) -> Tensor<B::InnerBackend, 1> {
         let n = centers.len();
-        let Tables { input, output } = self
+        let tables = self
             .tables
             .take()
             .expect("tables are only absent inside a step");
-        let (ic, it) = (self.indices(centers), self.indices(targets));
+        let (u, v) = self.gather(&tables, centers, targets, k);
+        let Tables { input, output } = tables;
         // Leaves of the autodiff graph: the gathered rows, not the whole tables.
-        let u = Tensor::<B, 2>::from_inner(input.clone().select(0, ic.clone())).require_grad();
-        let v = Tensor::<B, 2>::from_inner(output.clone().select(0, it.clone())).require_grad();
-        let loss = sgns_loss(u.clone(), v.clone().reshape([n, k + 1, self.dim]));
+        let u = Tensor::<B, 2>::from_inner(u).require_grad();
+        let v = Tensor::<B, 3>::from_inner(v).require_grad();
+        let loss = sgns_loss(u.clone(), v.clone());
         let grads = loss.backward();
         let gu = u.grad(&grads).expect("u is a leaf of the loss");
-        let gv = v.grad(&grads).expect("v is a leaf of the loss");
+        let gv: Tensor<B::InnerBackend, 2> = v
+            .grad(&grads)
+            .expect("v is a leaf of the loss")
+            .reshape([n * (k + 1), self.dim]);
         drop((u, v, grads));
+        let (ic, it) = (self.indices(centers), self.indices(targets));
         // d(sum loss) = n · d(mean loss); rows repeated in the batch accumulate.
         let scale = -lr * n as f32;
         self.tables = Some(Tables {
