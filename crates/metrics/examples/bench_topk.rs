@@ -14,7 +14,7 @@
 
 use std::time::Instant;
 
-use artist2vec_metrics::{full_catalogue_top_k, SeenItems, TopKConfig};
+use artist2vec_metrics::{SeenItems, TopKConfig, full_catalogue_top_k};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 

@@ -34,7 +34,7 @@ use crate::batch::Scores;
 use crate::error::{MetricsError, Result};
 use crate::numeric;
 use crate::ranking::Metric;
-use crate::tsv::{self, Interaction, Recommendation, RECS_HEADER};
+use crate::tsv::{self, Interaction, RECS_HEADER, Recommendation};
 
 /// Settings of an evaluation run.
 ///
@@ -632,10 +632,12 @@ mod tests {
             evaluate(&c, &some, &some, &[rec(1, 1, f64::NAN)]),
             Err(MetricsError::NonFinite { .. })
         ));
-        assert!(EvalConfig::new(1)
-            .with_per_user_decimals(Some(16))
-            .validate()
-            .is_err());
+        assert!(
+            EvalConfig::new(1)
+                .with_per_user_decimals(Some(16))
+                .validate()
+                .is_err()
+        );
     }
 
     #[test]

@@ -68,17 +68,17 @@ pub mod sequence;
 pub mod topk;
 pub mod tsv;
 
-pub use batch::{evaluate_run, per_user, Scores};
+pub use batch::{Scores, evaluate_run, per_user};
 pub use error::{MetricsError, Result};
-pub use evaluate::{evaluate, evaluate_files, EvalConfig, EvalReport, MetricMap};
+pub use evaluate::{EvalConfig, EvalReport, MetricMap, evaluate, evaluate_files};
 pub use ranking::{
-    ap_allrel_at_k, catalogue_coverage, hit_rate_at_k, hits_at_k, map_at_k, mrr_at_k, ndcg_at_k,
-    precision_at_k, rank_by_score, recall_at_k, Coverage, Gain, Metric,
+    Coverage, Gain, Metric, ap_allrel_at_k, catalogue_coverage, hit_rate_at_k, hits_at_k, map_at_k,
+    mrr_at_k, ndcg_at_k, precision_at_k, rank_by_score, recall_at_k,
 };
 pub use relevance::Relevance;
-pub use sequence::{next_item, next_item_per_sequence, NextItemPerSequence, NextItemScores};
-pub use topk::{full_catalogue_top_k, Neighbor, SeenItems, TopKConfig, TopKLists};
+pub use sequence::{NextItemPerSequence, NextItemScores, next_item, next_item_per_sequence};
+pub use topk::{Neighbor, SeenItems, TopKConfig, TopKLists, full_catalogue_top_k};
 pub use tsv::{
-    parse_interactions, parse_recommendations, read_interactions, read_recommendations,
-    Interaction, Recommendation, TsvTable,
+    Interaction, Recommendation, TsvTable, parse_interactions, parse_recommendations,
+    read_interactions, read_recommendations,
 };

@@ -137,7 +137,7 @@ fn ap_numerator<R: Relevance + ?Sized>(ranked: &[u32], relevant: &R, k: usize) -
 /// `evaluate.py` (and of MAP@k in most recommender papers). A perfect list scores 1 even when the
 /// user has more than `k` relevant items. NaN when the user has no relevant item.
 ///
-/// AP = (Σ_{i < k, ranked[i] ∈ R} hits@(i+1) / (i+1)) / min(k, |R|).
+/// `AP = (Σ_{i < k, ranked[i] ∈ R} hits@(i+1) / (i+1)) / min(k, |R|)`.
 ///
 /// # Panics
 ///
@@ -182,8 +182,8 @@ pub fn ap_allrel_at_k<R: Relevance + ?Sized>(ranked: &[u32], relevant: &R, k: us
     }
 }
 
-/// NDCG@k = DCG@k / IDCG@k with DCG = Σ_{i < k} gain(grade(ranked[i])) / log2(i + 2) and IDCG the
-/// DCG of the best possible list (the min(k, |R|) highest grades in decreasing order).
+/// NDCG@k = DCG@k / IDCG@k with `DCG = Σ_{i < k} gain(grade(ranked[i])) / log2(i + 2)` and IDCG
+/// the DCG of the best possible list (the min(k, |R|) highest grades in decreasing order).
 ///
 /// With a set (binary relevance) both gains give binary NDCG, `ndcg@k` of `evaluate.py`.
 /// The ideal DCG is summed in numpy's pairwise order (as `evaluate.py` does), the DCG left to

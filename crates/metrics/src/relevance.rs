@@ -32,11 +32,7 @@ pub trait Relevance {
 
 impl<S: BuildHasher> Relevance for HashSet<u32, S> {
     fn grade(&self, item: u32) -> f64 {
-        if self.contains(&item) {
-            1.0
-        } else {
-            0.0
-        }
+        if self.contains(&item) { 1.0 } else { 0.0 }
     }
     fn is_relevant(&self, item: u32) -> bool {
         self.contains(&item)
@@ -51,11 +47,7 @@ impl<S: BuildHasher> Relevance for HashSet<u32, S> {
 
 impl Relevance for BTreeSet<u32> {
     fn grade(&self, item: u32) -> f64 {
-        if self.contains(&item) {
-            1.0
-        } else {
-            0.0
-        }
+        if self.contains(&item) { 1.0 } else { 0.0 }
     }
     fn is_relevant(&self, item: u32) -> bool {
         self.contains(&item)
@@ -69,7 +61,7 @@ impl Relevance for BTreeSet<u32> {
 }
 
 macro_rules! graded_map {
-    ($map:ty, $val:ty $(, $gen:ident : $bound:path)?) => {
+    ($map:ty $(, $gen:ident : $bound:path)?) => {
         impl$(<$gen: $bound>)? Relevance for $map {
             fn grade(&self, item: u32) -> f64 {
                 self.get(&item).map_or(0.0, |&g| g as f64)
@@ -87,10 +79,10 @@ macro_rules! graded_map {
     };
 }
 
-graded_map!(HashMap<u32, f64, S>, f64, S: BuildHasher);
-graded_map!(BTreeMap<u32, f64>, f64);
-graded_map!(HashMap<u32, u32, S>, u32, S: BuildHasher);
-graded_map!(BTreeMap<u32, u32>, u32);
+graded_map!(HashMap<u32, f64, S>, S: BuildHasher);
+graded_map!(BTreeMap<u32, f64>);
+graded_map!(HashMap<u32, u32, S>, S: BuildHasher);
+graded_map!(BTreeMap<u32, u32>);
 
 impl<R: Relevance + ?Sized> Relevance for &R {
     fn grade(&self, item: u32) -> f64 {
@@ -128,6 +120,9 @@ mod tests {
         assert_eq!(g, vec![0.5, 3.0]);
 
         let counts: HashMap<u32, u32> = [(9, 4)].into_iter().collect();
-        assert_eq!((&counts).grade(9), 4.0);
+        fn via<R: Relevance>(r: R) -> f64 {
+            r.grade(9)
+        }
+        assert_eq!(via(&counts), 4.0);
     }
 }

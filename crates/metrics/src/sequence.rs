@@ -200,11 +200,7 @@ mod tests {
         let seqs: Vec<Vec<u32>> = vec![vec![0, 1, 2, 3, 4], vec![10, 20]];
         let r = next_item_per_sequence(&seqs, 5, |p: &[u32]| {
             let last = *p.last().unwrap();
-            if last < 10 {
-                vec![last + 1]
-            } else {
-                vec![0]
-            }
+            if last < 10 { vec![last + 1] } else { vec![0] }
         })
         .unwrap();
         assert_eq!(r.steps, vec![4, 1]);

@@ -42,6 +42,15 @@ pub struct Neighbor {
     pub score: f32,
 }
 
+/// The fast filter: whether `score` deserves a look by the heap of a row whose threshold is
+/// `thr`. True when `score > thr`, and also when either is NaN — a NaN threshold marks a heap
+/// that is not full yet (everything gets in), a NaN score must reach the heap to be reported.
+#[inline(always)]
+#[allow(clippy::neg_cmp_op_on_partial_ord)] // the NaN behaviour is the point
+fn beats(score: f32, thr: f32) -> bool {
+    !(score <= thr)
+}
+
 /// Whether `a` ranks strictly before `b`: higher score, or equal score and lower item id.
 #[inline]
 fn better(a: Neighbor, b: Neighbor) -> bool {
@@ -370,7 +379,7 @@ struct Ctx<'a> {
 
 /// Per-block bounded heaps: for block row `r`, `heap[r*k .. r*k + len[r]]` is a binary heap
 /// whose root is the worst kept entry; `thr[r]` is that root's score once the heap is full and
-/// NaN before, so that `!(score <= thr[r])` lets through exactly the scores worth a look.
+/// NaN before, so that [`beats`] lets through exactly the scores worth a look.
 struct Heaps {
     k: usize,
     heap: Vec<Neighbor>,
@@ -535,12 +544,12 @@ impl Ctx<'_> {
                         let thr = heaps.thr[row];
                         let mut pass = false;
                         for &s in scores {
-                            pass |= !(s <= thr);
+                            pass |= beats(s, thr);
                         }
                         if pass {
                             let base = p * NR;
                             for (c, &s) in scores.iter().enumerate().take(self.n_items - base) {
-                                if !(s <= heaps.thr[row])
+                                if beats(s, heaps.thr[row])
                                     && !heaps.offer(row, (base + c) as u32, s, seen_of(row))
                                 {
                                     return Err(MetricsError::NonFinite {

@@ -298,10 +298,12 @@ mod tests {
 
     #[test]
     fn header_only_file_has_no_rows_and_infinite_ranks_are_kept() {
-        assert!(interactions("user\titem\tweight\n")
-            .unwrap()
-            .rows
-            .is_empty());
+        assert!(
+            interactions("user\titem\tweight\n")
+                .unwrap()
+                .rows
+                .is_empty()
+        );
         let r = parse_recommendations("u\ti\tr\n1\t2\t-inf\n".as_bytes(), "r").unwrap();
         assert_eq!(r.rows[0].rank, f64::NEG_INFINITY);
     }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use artist2vec_metrics::{evaluate_files, EvalConfig, EvalReport};
+use artist2vec_metrics::{EvalConfig, EvalReport, evaluate_files};
 
 const TOL: f64 = 1e-12;
 

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use artist2vec_metrics::{evaluate_run, rank_by_score, Gain, Metric};
+use artist2vec_metrics::{Gain, Metric, evaluate_run, rank_by_score};
 use serde_json::Value;
 
 const TOL: f64 = 1e-12;
@@ -98,16 +98,19 @@ fn cases_file_covers_what_it_promises() {
     assert!(all.len() >= 10);
     // ties, graded relevance, empty or missing runs, k larger than a list
     assert!(all.iter().any(|c| c.name.starts_with("ties")));
-    assert!(all
-        .iter()
-        .any(|c| c.qrels.values().any(|j| j.values().any(|&g| g > 1))));
-    assert!(all.iter().any(|c| c
-        .qrels
-        .keys()
-        .any(|q| c.run.get(q).is_none_or(|r| r.is_empty()))));
-    assert!(all
-        .iter()
-        .any(|c| c.run.values().any(|r| !r.is_empty() && r.len() < c.k)));
+    assert!(
+        all.iter()
+            .any(|c| c.qrels.values().any(|j| j.values().any(|&g| g > 1)))
+    );
+    assert!(all.iter().any(|c| {
+        c.qrels
+            .keys()
+            .any(|q| c.run.get(q).is_none_or(|r| r.is_empty()))
+    }));
+    assert!(
+        all.iter()
+            .any(|c| c.run.values().any(|r| !r.is_empty() && r.len() < c.k))
+    );
 }
 
 #[test]

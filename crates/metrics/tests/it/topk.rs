@@ -1,6 +1,6 @@
 //! Full-catalogue top-k against a brute force.
 
-use artist2vec_metrics::{full_catalogue_top_k, MetricsError, SeenItems, TopKConfig, TopKLists};
+use artist2vec_metrics::{MetricsError, SeenItems, TopKConfig, TopKLists, full_catalogue_top_k};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
