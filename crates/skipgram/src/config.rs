@@ -121,6 +121,12 @@ pub struct SkipGramConfig {
     pub sigmoid: Sigmoid,
     /// How the trained model scores listeners (default [`Scoring::Output`]).
     pub scoring: Scoring,
+    /// Draw one set of negatives per centre artist and share it across the whole context
+    /// window, applying the window's updates together as a minibatch (Ji et al. 2016,
+    /// "Parallelizing Word2Vec in Shared and Distributed Memory"). Same objective and the same
+    /// number of updates, but the output rows of a window stay in cache: much faster on large
+    /// vocabularies. Default `false`: word2vec's exact per-pair update order.
+    pub shared_negatives: bool,
 }
 
 impl Default for SkipGramConfig {
@@ -141,6 +147,7 @@ impl Default for SkipGramConfig {
             seed: 1,
             sigmoid: Sigmoid::Table,
             scoring: Scoring::Output,
+            shared_negatives: false,
         }
     }
 }
@@ -195,6 +202,8 @@ impl SkipGramConfig {
         with_sigmoid, sigmoid: Sigmoid);
     setter!(/// Sets [`scoring`](Self::scoring).
         with_scoring, scoring: Scoring);
+    setter!(/// Sets [`shared_negatives`](Self::shared_negatives).
+        with_shared_negatives, shared_negatives: bool);
 
     /// Checks every value; called first by `fit`.
     ///

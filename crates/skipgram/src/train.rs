@@ -202,6 +202,7 @@ struct Job<'a> {
     shrink: bool,
     negative: usize,
     shuffle: bool,
+    shared_negatives: bool,
     alpha: f32,
     min_alpha: f32,
     total_all: f64,
@@ -224,6 +225,14 @@ struct Worker {
     h: Vec<f32>,
     work: Vec<f32>,
     last_report: Option<Instant>,
+    // Buffers of the shared-negatives path: context artists, targets, labels, their input
+    // rows, their pending updates and the gradient scales.
+    ctx: Vec<u32>,
+    tgt: Vec<u32>,
+    lab: Vec<f32>,
+    hbuf: Vec<f32>,
+    wbuf: Vec<f32>,
+    g: Vec<f32>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -271,6 +280,11 @@ fn run_chunk<A: Arith, L: Logistic>(job: &Job<'_>, lg: &L, w: &mut Worker) -> Ch
             let lo = i.saturating_sub(reach);
             let hi = (i + reach + 1).min(n);
             let target = w.words[i];
+            if job.shared_negatives {
+                loss += window_minibatch::<A, L>(job, lg, w, i, lo..hi, alpha);
+                out.pairs += (hi - lo - 1) as u64;
+                continue;
+            }
             for j in lo..hi {
                 if j == i {
                     continue;
@@ -321,6 +335,93 @@ fn run_chunk<A: Arith, L: Logistic>(job: &Job<'_>, lg: &L, w: &mut Worker) -> Ch
     }
     job.progress.fetch_add(pending, Ordering::Relaxed);
     out
+}
+
+/// One centre artist `words[i]` against all its context artists `words[range]` (minus `i`),
+/// with one shared draw of negatives: scores of every (context, target) pair first, then the
+/// updates of the output rows and the context rows, as one minibatch. Returns the loss.
+#[inline(always)]
+fn window_minibatch<A: Arith, L: Logistic>(
+    job: &Job<'_>,
+    lg: &L,
+    w: &mut Worker,
+    i: usize,
+    range: Range<usize>,
+    alpha: f32,
+) -> f32 {
+    let dim = job.syn0.dim;
+    let target = w.words[i];
+    w.ctx.clear();
+    for j in range {
+        if j != i {
+            w.ctx.push(w.words[j]);
+        }
+    }
+    w.tgt.clear();
+    w.lab.clear();
+    w.tgt.push(target);
+    w.lab.push(1.0);
+    for _ in 0..job.negative {
+        let t = job.negatives.sample(&mut w.rng);
+        if t != target {
+            w.tgt.push(t);
+            w.lab.push(0.0);
+        }
+    }
+    let (m, nt) = (w.ctx.len(), w.tgt.len());
+    w.hbuf.resize(m * dim, 0.0);
+    for (c, &x) in w.ctx.iter().enumerate() {
+        // SAFETY: corpus tokens are < rows; the reference ends with the copy.
+        w.hbuf[c * dim..(c + 1) * dim].copy_from_slice(unsafe { job.syn0.row(x) });
+    }
+    w.g.resize(m * nt, 0.0);
+    let mut loss = 0f32;
+    for (k, (&t, &label)) in w.tgt.iter().zip(&w.lab).enumerate() {
+        // SAFETY: alias-table items and the centre are trained artists, < rows.
+        let o = unsafe { job.syn1.row(t) };
+        for c in 0..m {
+            let f = crate::kernel::dot::<A>(&w.hbuf[c * dim..(c + 1) * dim], o);
+            loss -= if label > 0.5 {
+                lg.log_sigmoid(f)
+            } else {
+                lg.log_sigmoid(-f)
+            };
+            w.g[c * nt + k] = if L::SKIP_SATURATED
+                && (f >= crate::kernel::MAX_EXP || f <= -crate::kernel::MAX_EXP)
+            {
+                0.0
+            } else {
+                (label - lg.sigmoid(f)) * alpha
+            };
+        }
+    }
+    w.wbuf.clear();
+    w.wbuf.resize(m * dim, 0.0);
+    for (k, &t) in w.tgt.iter().enumerate() {
+        // SAFETY: as above; one row at a time.
+        let o = unsafe { job.syn1.row(t) };
+        for c in 0..m {
+            let g = w.g[c * nt + k];
+            if g != 0.0 {
+                axpy::<A>(&mut w.wbuf[c * dim..(c + 1) * dim], g, o);
+            }
+        }
+        for c in 0..m {
+            let g = w.g[c * nt + k];
+            if g != 0.0 {
+                axpy::<A>(o, g, &w.hbuf[c * dim..(c + 1) * dim]);
+            }
+        }
+    }
+    for (c, &x) in w.ctx.iter().enumerate() {
+        // SAFETY: as above.
+        axpy::<A>(
+            unsafe { job.syn0.row(x) },
+            1.0,
+            &w.wbuf[c * dim..(c + 1) * dim],
+        );
+    }
+    loss
 }
 
 /// The AVX + FMA build of the loop.
@@ -443,6 +544,12 @@ pub(crate) fn train(
             h: vec![0.0; dim],
             work: vec![0.0; dim],
             last_report: None,
+            ctx: Vec::new(),
+            tgt: Vec::new(),
+            lab: Vec::new(),
+            hbuf: Vec::new(),
+            wbuf: Vec::new(),
+            g: Vec::new(),
         })
         .collect();
     let table = TableLogistic::new();
@@ -476,6 +583,7 @@ pub(crate) fn train(
             shrink: config.shrink_window,
             negative: config.negative,
             shuffle: shuffle_each_epoch,
+            shared_negatives: config.shared_negatives,
             alpha: config.alpha,
             min_alpha: config.min_alpha,
             total_all,

@@ -65,6 +65,12 @@ fn exact_sigmoid_also_learns() {
 #[test]
 fn one_thread_is_bit_reproducible_and_seed_matters() {
     let sessions = world().sessions();
+    let shared = config().with_threads(1).with_shared_negatives(true);
+    let (x, y) = (
+        shared.fit(&sessions).unwrap(),
+        shared.fit(&sessions).unwrap(),
+    );
+    assert_eq!(x.input_vectors().as_slice(), y.input_vectors().as_slice());
     let cfg = config().with_threads(1).with_sample(1e-3);
     let a = cfg.fit(&sessions).unwrap();
     let b = cfg.fit(&sessions).unwrap();
@@ -85,10 +91,19 @@ fn one_thread_is_bit_reproducible_and_seed_matters() {
 fn neighbours_are_mostly_from_the_planted_genre() {
     let w = world();
     let sessions = w.sessions();
-    for threads in [1, 2] {
-        let model = config().with_threads(threads).fit(&sessions).unwrap();
+    for (threads, shared) in [(1, false), (2, false), (1, true), (2, true)] {
+        let model = config()
+            .with_threads(threads)
+            .with_shared_negatives(shared)
+            .fit(&sessions)
+            .unwrap();
         let p = genre_precision(&model, &w);
-        assert!(p > 0.8, "{threads} threads: genre precision {p}");
+        assert!(
+            p > 0.8,
+            "{threads} threads, shared negatives {shared}: genre precision {p}"
+        );
+        let l = &model.stats().epoch_loss;
+        assert!(l.last() < l.first(), "{l:?}");
     }
     // The same holds when each user's artists are one bag (Fit<Interactions>).
     let model = config()
@@ -148,16 +163,19 @@ fn whole_window_without_shrinking_sees_every_pair() {
         .map(|r| (r.len() * (r.len() - 1)) as u64)
         .sum::<u64>()
         * 3;
-    let m = config()
-        .with_window(Window::Whole)
-        .with_shrink_window(false)
-        .with_sample(0.0)
-        .with_epochs(3)
-        .with_threads(1)
-        .fit(&s)
-        .unwrap();
-    assert_eq!(m.stats().pairs, expected);
-    assert_eq!(m.stats().effective_words, 3 * s.n_plays() as u64);
+    for shared in [false, true] {
+        let m = config()
+            .with_window(Window::Whole)
+            .with_shrink_window(false)
+            .with_sample(0.0)
+            .with_epochs(3)
+            .with_threads(1)
+            .with_shared_negatives(shared)
+            .fit(&s)
+            .unwrap();
+        assert_eq!(m.stats().pairs, expected);
+        assert_eq!(m.stats().effective_words, 3 * s.n_plays() as u64);
+    }
 }
 
 #[test]
