@@ -273,7 +273,10 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
     let mut sess_ids: Vec<u64> = Vec::new();
     let mut sess_user: Vec<u32> = Vec::new();
     let mut sess_slot = std::collections::HashMap::<u64, u32>::new();
-    let mut numbuf = String::new();
+    let mut numbuf_u = String::new();
+    let mut numbuf_a = String::new();
+    let mut last_user: (String, u32) = (String::new(), u32::MAX);
+    let mut last_slot: Option<(u64, u32)> = None;
     let mut row_cells: Vec<Cell<'_>> = vec![Cell::Null; cells.len()];
     for r in 0..df.height() {
         for (slot, it) in row_cells.iter_mut().zip(cells.iter_mut()) {
@@ -288,19 +291,11 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
             }
         };
         let res = (|| -> Result<(), DataError> {
-            let user = id_cell(row_cells[0], &mut numbuf)
+            // Everything is checked before anything is added, so a skipped row leaves no trace.
+            let user = id_cell(row_cells[0], &mut numbuf_u)
                 .ok_or_else(|| missing(path, line, &at("user")))?;
-            let u = users.insert_str(user);
-            let artist = id_cell(row_cells[1], &mut numbuf)
+            let artist = id_cell(row_cells[1], &mut numbuf_a)
                 .ok_or_else(|| missing(path, line, &at("artist")))?;
-            let a = artists.insert_str(artist);
-            if let Some(p) = pn {
-                if let Cell::Str(n) = row_cells[p] {
-                    if artists.name_opt(a).is_none() && !n.is_empty() {
-                        artists.set_name(a, n);
-                    }
-                }
-            }
             let w = match pw {
                 Some(p) => num_cell(row_cells[p])
                     .filter(|w| w.is_finite())
@@ -339,41 +334,74 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
                 },
                 None => u32::MAX,
             };
-            if let Some(p) = ps {
-                let sid = match row_cells[p] {
-                    Cell::Int(v) if v >= 0 => v as u64,
-                    Cell::Str(s) if lines::parse_u64(s.trim().as_bytes()).is_some() => {
-                        lines::parse_u64(s.trim().as_bytes()).unwrap_or(0)
+            let session = match ps {
+                None => None,
+                Some(p) => {
+                    let sid = match row_cells[p] {
+                        Cell::Int(v) if v >= 0 => v as u64,
+                        Cell::Str(s) if lines::parse_u64(s.trim().as_bytes()).is_some() => {
+                            lines::parse_u64(s.trim().as_bytes()).unwrap_or(0)
+                        }
+                        Cell::Null => return Err(missing(path, line, &at("session"))),
+                        c => {
+                            return Err(bad_number(
+                                path,
+                                line,
+                                &at("session"),
+                                c,
+                                "a non-negative integer session id",
+                            ))
+                        }
+                    };
+                    let slot = match last_slot {
+                        Some((id, slot)) if id == sid => Some(slot),
+                        _ => sess_slot.get(&sid).copied(),
+                    };
+                    if let Some(slot) = slot {
+                        let su = sess_user[slot as usize];
+                        if users.id(su) != user {
+                            return Err(DataError::parse(
+                                path,
+                                line,
+                                format!(
+                                    "inconsistent session: session {sid} has rows of users \"{}\" and \"{user}\" \
+                                     (expected one user per session), {}",
+                                    users.id(su),
+                                    at("user")
+                                ),
+                            ));
+                        }
                     }
-                    Cell::Null => return Err(missing(path, line, &at("session"))),
-                    c => {
-                        return Err(bad_number(
-                            path,
-                            line,
-                            &at("session"),
-                            c,
-                            "a non-negative integer session id",
-                        ))
+                    Some((sid, slot))
+                }
+            };
+            // Rows of one user (and session) usually come together: skip the hash lookups then.
+            let u = if last_user.1 != u32::MAX && last_user.0 == user {
+                last_user.1
+            } else {
+                let u = users.insert_str(user);
+                last_user.0.clear();
+                last_user.0.push_str(user);
+                last_user.1 = u;
+                u
+            };
+            let a = artists.insert_str(artist);
+            if let Some(p) = pn {
+                if let Cell::Str(n) = row_cells[p] {
+                    if artists.name_opt(a).is_none() && !n.is_empty() {
+                        artists.set_name(a, n);
                     }
-                };
-                let slot = *sess_slot.entry(sid).or_insert_with(|| {
+                }
+            }
+            if let Some((sid, slot)) = session {
+                let slot = slot.unwrap_or_else(|| {
                     sess_ids.push(sid);
                     sess_user.push(u);
-                    (sess_ids.len() - 1) as u32
+                    let slot = (sess_ids.len() - 1) as u32;
+                    sess_slot.insert(sid, slot);
+                    slot
                 });
-                if sess_user[slot as usize] != u {
-                    return Err(DataError::parse(
-                        path,
-                        line,
-                        format!(
-                            "inconsistent session: session {sid} has rows of users \"{}\" and \"{}\" \
-                             (expected one user per session), {}",
-                            users.id(sess_user[slot as usize]),
-                            users.id(u),
-                            at("user")
-                        ),
-                    ));
-                }
+                last_slot = Some((sid, slot));
                 sess_rows.push((slot, t.unwrap_or(0), d, a));
             }
             inter_u.push(u);

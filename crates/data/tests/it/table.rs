@@ -99,6 +99,9 @@ fn non_number_names_row_and_line_and_lenient_counts() {
     assert_eq!(d.report.skipped["bad number"], 2);
     assert_eq!(d.report.skipped["missing value"], 1);
     assert_eq!(d.interactions.len(), 1);
+    // Skipped rows leave no trace in the vocabularies.
+    assert_eq!(d.users().ids(), &["u1"]);
+    assert_eq!(d.artists().ids(), &["Simon, Paul"]);
 
     let cols = csv_columns().with_session("session");
     replace_line(&p, 5, b"7,u2,x,1,1390000380,15");
@@ -186,5 +189,39 @@ fn parquet_columns_and_errors() {
         matches!(err, artist2vec_data::DataError::Table { .. }),
         "{err}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_session_with_two_users_is_an_error() {
+    let dir = temp_dir("table-session-users");
+    let p = dir.join("s.tsv");
+    std::fs::write(
+        &p,
+        b"session\tuser\tartist\n1\ta\tx\n1\ta\ty\n2\tb\tx\n1\tb\tz\n",
+    )
+    .unwrap();
+    let cols = TableColumns::new().with_session("session");
+    let msg = load_table(&p, &TableOptions::new().with_columns(cols.clone()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.ends_with(
+            "s.tsv:5: inconsistent session: session 1 has rows of users \"a\" and \"b\" (expected one user per session), user in row 4 (line 5)"
+        ),
+        "{msg}"
+    );
+    let d = load_table(
+        &p,
+        &TableOptions::new()
+            .with_columns(cols)
+            .with_mode(Mode::Lenient),
+    )
+    .unwrap();
+    assert_eq!(d.report.skipped["inconsistent session"], 1);
+    let s = d.sessions.as_ref().unwrap();
+    assert_eq!(s.len(), 2);
+    assert_eq!(s.get(0).items, &[0, 1]);
+    assert_eq!(d.artists().len(), 2, "z only appeared in the skipped row");
     std::fs::remove_dir_all(&dir).unwrap();
 }
