@@ -112,9 +112,10 @@ fn train(a: &TrainArgs) -> Result<()> {
     let st = model.stats();
     write_word2vec(&model.keyed_vectors()?, &a.out, Word2VecFormat::Binary)?;
     println!(
-        "{{\"impl\": \"artist2vec\", \"read_s\": {read_s:.2}, \"fit_s\": {fit_s:.2}, \"train_s\": {:.2}, \
+        "{{\"impl\": \"artist2vec{}\", \"read_s\": {read_s:.2}, \"fit_s\": {fit_s:.2}, \"train_s\": {:.2}, \
          \"effective_words\": {}, \"words_per_s\": {:.0}, \"vocab\": {}, \"threads\": {}, \"kernel\": \"{}\", \
          \"loss\": {:?}}}",
+        if a.config.shared_negatives { " (shared negatives)" } else { "" },
         st.seconds,
         st.effective_words,
         st.words_per_second,
@@ -209,7 +210,8 @@ fn main() -> Result<()> {
                 .with_min_count(get("--min-count").unwrap_or("5").parse()?)
                 .with_epochs(get("--epochs").unwrap_or("5").parse()?)
                 .with_threads(get("--threads").unwrap_or("2").parse()?)
-                .with_seed(get("--seed").unwrap_or("1").parse()?);
+                .with_seed(get("--seed").unwrap_or("1").parse()?)
+                .with_shared_negatives(args.iter().any(|a| a == "--shared-negatives"));
             train(&TrainArgs {
                 corpus: get("--corpus").context("--corpus FILE")?.into(),
                 out: get("--out").context("--out FILE")?.into(),

@@ -31,9 +31,11 @@ run() {  # name, command...
     grep -E "Maximum resident|Elapsed \(wall" "$DIR/$name.time" | sed "s/^/  $name: /"
 }
 run artist2vec "$B" train --corpus "$DIR/corpus.txt" --out "$DIR/artist2vec.bin" --threads "$THREADS"
+run artist2vec_shared "$B" train --corpus "$DIR/corpus.txt" --out "$DIR/artist2vec_shared.bin" \
+    --threads "$THREADS" --shared-negatives
 run gensim_iterable "$VENV/bin/python" examples/bench_skipgram.py --corpus "$DIR/corpus.txt" \
     --out "$DIR/gensim_iterable.bin" --mode iterable --workers "$THREADS"
 run gensim_corpus_file "$VENV/bin/python" examples/bench_skipgram.py --corpus "$DIR/corpus.txt" \
     --out "$DIR/gensim_corpus_file.bin" --mode corpus_file --workers "$THREADS"
 "$B" quality --genres "$DIR/genres.tsv" --corpus "$DIR/corpus.txt" \
-    "$DIR/artist2vec.bin" "$DIR/gensim_iterable.bin" "$DIR/gensim_corpus_file.bin"
+    "$DIR/artist2vec.bin" "$DIR/artist2vec_shared.bin" "$DIR/gensim_iterable.bin" "$DIR/gensim_corpus_file.bin"
