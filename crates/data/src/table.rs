@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use artist2vec_core::{Interactions, Play, Sessions, Vocabulary};
 use polars::prelude::{
-    CsvReadOptions, DataFrame, DataType, ParquetReader, PlSmallStr, SerReader, StringChunked,
-    TimeUnit,
+    CsvEncoding, CsvReadOptions, DataFrame, DataType, ParquetReader, PlSmallStr, SerReader,
+    StringChunked, TimeUnit,
 };
 use serde::{Deserialize, Serialize};
 
@@ -204,7 +204,8 @@ type Cells<'a> = Box<dyn Iterator<Item = Cell<'a>> + 'a>;
 /// file; [`DataError::Empty`] for a table without rows (strict mode); [`DataError::Parse`] for a
 /// missing column (naming it and listing the columns present; line 1, or 0 for Parquet) and, in
 /// strict mode, for the first bad row, naming its row and line: an empty user, artist or session,
-/// a non-number where a number belongs, a session whose rows name two users;
+/// a non-number where a number belongs, a session whose rows name two users, invalid UTF-8 in
+/// CSV/TSV (which lenient mode counts and decodes lossily);
 /// [`DataError::Table`] for what polars cannot read (malformed CSV, a damaged Parquet file).
 pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataError> {
     let format = options
@@ -220,8 +221,8 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
     let cols = &options.columns;
     let mut report = Report::new();
     let (df, header_lines) = match format {
-        TableFormat::Csv => (read_csv(path, b',', cols, &mut report)?, 1),
-        TableFormat::Tsv => (read_csv(path, b'\t', cols, &mut report)?, 1),
+        TableFormat::Csv => (read_csv(path, b',', cols, options.mode, &mut report)?, 1),
+        TableFormat::Tsv => (read_csv(path, b'\t', cols, options.mode, &mut report)?, 1),
         TableFormat::Parquet => (read_parquet(path, cols, &mut report)?, 0),
     };
     if df.height() == 0 {
@@ -591,6 +592,7 @@ fn read_csv(
     path: &Path,
     sep: u8,
     cols: &TableColumns,
+    mode: Mode,
     report: &mut Report,
 ) -> Result<DataFrame, DataError> {
     // Read the header ourselves: clear errors for a missing column or an empty file.
@@ -613,10 +615,13 @@ fn read_csv(
     // strings); anything it then rejects is re-read as text, so that the row loop can name the
     // bad row.
     let first: Option<Vec<String>> = loop {
-        match r.next_line()? {
-            Some((_, l)) if l.trim().is_empty() => continue,
-            Some((_, l)) => break Some(split_header(l, sep)),
-            None => break None,
+        match r.next_line() {
+            Ok(Some((_, l))) if l.trim().is_empty() => continue,
+            Ok(Some((_, l))) => break Some(split_header(l, sep)),
+            Ok(None) => break None,
+            // Counted below, when polars trips over it.
+            Err(DataError::Parse { .. }) if mode == Mode::Lenient => continue,
+            Err(e) => return Err(e),
         }
     };
     let Some(first) = first else {
@@ -642,7 +647,7 @@ fn read_csv(
         typed.push((PlSmallStr::from(name), dt));
     }
     let wanted: Vec<PlSmallStr> = cols.roles().iter().map(|r| PlSmallStr::from(r.1)).collect();
-    let read = |typed: &[(PlSmallStr, DataType)]| {
+    let read = |typed: &[(PlSmallStr, DataType)], encoding: CsvEncoding| {
         let overwrite = (!typed.is_empty())
             .then(|| Arc::new(polars::prelude::Schema::from_iter(typed.iter().cloned())));
         CsvReadOptions::default()
@@ -650,25 +655,60 @@ fn read_csv(
             .with_infer_schema_length(Some(0))
             .with_schema_overwrite(overwrite)
             .with_columns(Some(Arc::from(wanted.clone())))
-            .map_parse_options(|o| o.with_separator(sep))
+            .map_parse_options(|o| o.with_separator(sep).with_encoding(encoding))
             .try_into_reader_with_file_path(Some(path.to_owned()))
             .and_then(|r| r.finish())
     };
-    let df = match read(&typed) {
+    let table_error = |e: polars::error::PolarsError| DataError::Table {
+        path: path.to_owned(),
+        message: e.to_string(),
+    };
+    let df = match read(&typed, CsvEncoding::Utf8) {
         Ok(df) => df,
-        Err(_) if !typed.is_empty() => read(&[]).map_err(|e| DataError::Table {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?,
-        Err(e) => {
-            return Err(DataError::Table {
-                path: path.to_owned(),
-                message: e.to_string(),
-            })
+        Err(first) => {
+            // Invalid UTF-8 is reported with its line (polars does not say where); in lenient
+            // mode every such line is counted and the text decoded lossily.
+            let bad = invalid_utf8_lines(path, mode)?;
+            if let Some(e) = bad.first() {
+                if mode == Mode::Strict {
+                    return Err(DataError::parse(path, e.0, e.1.clone()));
+                }
+                for (n, m) in &bad {
+                    report.bad_line(mode, DataError::parse(path, *n, m.clone()))?;
+                }
+                read(&typed, CsvEncoding::LossyUtf8)
+                    .or_else(|_| read(&[], CsvEncoding::LossyUtf8))
+                    .map_err(table_error)?
+            } else if typed.is_empty() {
+                return Err(table_error(first));
+            } else {
+                read(&[], CsvEncoding::Utf8).map_err(table_error)?
+            }
         }
     };
     lines::count_lines(report, path, df.height() as u64 + 1);
     Ok(df)
+}
+
+/// The lines of `path` that are not UTF-8, with the error message of each (only the first one
+/// in strict mode).
+fn invalid_utf8_lines(path: &Path, mode: Mode) -> Result<Vec<(u64, String)>, DataError> {
+    let mut r = LineReader::open(path, TextEncoding::Utf8)?;
+    let mut out = Vec::new();
+    loop {
+        match r.next_line() {
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(DataError::Parse { line, message, .. }) => {
+                out.push((line, message));
+                if mode == Mode::Strict {
+                    break;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
 }
 
 fn split_header(h: &str, sep: u8) -> Vec<String> {

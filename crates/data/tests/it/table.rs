@@ -225,3 +225,36 @@ fn a_session_with_two_users_is_an_error() {
     assert_eq!(d.artists().len(), 2, "z only appeared in the skipped row");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn invalid_utf8_in_a_csv_row() {
+    let dir = temp_dir("table-utf8");
+    let p = dir.join("plays.csv");
+    std::fs::copy(fixture("table/plays.csv"), &p).unwrap();
+    replace_line(&p, 4, b"8,u2,Beyonc\xE9,2,2014-01-18T00:00:00Z,30");
+    let msg = load_table(&p, &TableOptions::new().with_columns(csv_columns()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.ends_with("plays.csv:4: invalid UTF-8: byte 0xE9 at column 12 is not valid UTF-8 (expected UTF-8 text; is the file ISO-8859-1?)"),
+        "{msg}"
+    );
+    let d = load_table(
+        &p,
+        &TableOptions::new()
+            .with_columns(csv_columns())
+            .with_mode(Mode::Lenient),
+    )
+    .unwrap();
+    assert_eq!(d.report.skipped["invalid UTF-8"], 1);
+    assert_eq!(
+        d.interactions.len(),
+        4,
+        "the row is kept, its text decoded lossily"
+    );
+    assert_eq!(
+        d.artists().ids(),
+        &["Simon, Paul", "Beyoncé", "Beyonc\u{FFFD}"]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
