@@ -13,7 +13,9 @@
 //!
 //! Options: `--split NAME` (default `hetrec-seed42`), `--models a,b,…` (default all),
 //! `--config NAME=JSON` (repeatable; fields left out keep their defaults), `--recs-dir DIR`
-//! (also write `recs_NAME.tsv` files that `evaluate.py` reads), `--no-similar`.
+//! (also write `recs_NAME.tsv` files that `evaluate.py` reads), `--no-similar`,
+//! `--no-reference-rows` (leave out the rows that refit models with the reference libraries'
+//! settings and the notebooks' user-kNN recipe).
 //!
 //! Without `ARTIST2VEC_DATA` the example prints a message and exits successfully, so that it can
 //! run in CI without the data.
@@ -41,6 +43,7 @@ struct Args {
     configs: HashMap<ModelKind, String>,
     recs_dir: Option<PathBuf>,
     similar: bool,
+    reference_rows: bool,
 }
 
 fn parse_args() -> Result<Args> {
@@ -50,6 +53,7 @@ fn parse_args() -> Result<Args> {
         configs: HashMap::new(),
         recs_dir: None,
         similar: true,
+        reference_rows: true,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -70,6 +74,7 @@ fn parse_args() -> Result<Args> {
             }
             "--recs-dir" => a.recs_dir = Some(value()?.into()),
             "--no-similar" => a.similar = false,
+            "--no-reference-rows" => a.reference_rows = false,
             other => bail!("unknown option {other:?} (see the example's documentation)"),
         }
     }
@@ -104,6 +109,7 @@ fn rows(t: &Interactions) -> Result<Vec<Interaction>> {
 }
 
 struct Row {
+    label: String,
     kind: ModelKind,
     report: EvalReport,
     fit_s: f64,
@@ -144,13 +150,50 @@ fn main() -> Result<()> {
         rayon::current_num_threads()
     );
 
-    // 2. Fit, recommend top 10 with training artists excluded, evaluate.
+    // 2. The runs: every model with its default configuration (the settings that won on
+    //    hetrec-seed42-val), then the reference libraries' settings for a like-for-like
+    //    comparison with shared/data/README.md, and the seed notebooks' user-kNN recipe.
+    let mut runs: Vec<(String, ModelKind, Option<String>)> = args
+        .models
+        .iter()
+        .map(|&k| (k.name().to_owned(), k, args.configs.get(&k).cloned()))
+        .collect();
+    if args.reference_rows {
+        for (label, kind, json) in [
+            (
+                "als, implicit's settings",
+                ModelKind::Als,
+                r#"{"factors": 64, "regularization": 0.05, "alpha": 1.0, "iterations": 15}"#,
+            ),
+            ("item-knn, K = 100", ModelKind::ItemKnn, r#"{"k": 100}"#),
+            (
+                "user-knn, k = 30, cosine on log1p",
+                ModelKind::UserKnn,
+                r#"{"k": 30, "min_max": false}"#,
+            ),
+            (
+                "user-knn, notebooks (raw, min-max)",
+                ModelKind::UserKnn,
+                r#"{"k": 30, "weighting": {"kind": "raw"}, "min_max": true}"#,
+            ),
+            (
+                "bpr, implicit's settings",
+                ModelKind::Bpr,
+                r#"{"learning_rate": 0.005, "iterations": 200}"#,
+            ),
+        ] {
+            if args.models.contains(&kind) {
+                runs.push((label.to_owned(), kind, Some(json.to_owned())));
+            }
+        }
+    }
+
+    // 3. Fit, recommend the top 10 with training artists excluded, evaluate.
     let mut results = Vec::new();
-    for &kind in &args.models {
-        let config = args.configs.get(&kind).map(String::as_str);
+    for (label, kind, config) in runs {
         let t0 = Instant::now();
-        let model = AnyModel::fit_kind(kind, config, &train, &NoProgress)
-            .with_context(|| format!("fitting {kind}"))?;
+        let model = AnyModel::fit_kind(kind, config.as_deref(), &train, &NoProgress)
+            .with_context(|| format!("fitting {label}"))?;
         let fit_s = t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
         let lists = model.recommend_users(&test_users, 10, true)?;
@@ -169,8 +212,12 @@ fn main() -> Result<()> {
         }
         if let Some(dir) = &args.recs_dir {
             std::fs::create_dir_all(dir)?;
+            let name: String = label
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
             let mut f = std::io::BufWriter::new(std::fs::File::create(
-                dir.join(format!("recs_{}.tsv", kind.name())),
+                dir.join(format!("recs_{name}.tsv")),
             )?);
             writeln!(f, "user\titem\trank")?;
             for r in &recs {
@@ -179,8 +226,8 @@ fn main() -> Result<()> {
         }
         let report = evaluate(&EvalConfig::new(10), &train_rows, &test_rows, &recs)?;
         eprintln!(
-            "{:<11} NDCG@10 {:.4}  fit {:.2} s  recommend {:.2} s  config {}",
-            kind.name(),
+            "{:<36} NDCG@10 {:.4}  fit {:.2} s  recommend {:.2} s  config {}",
+            label,
             report
                 .mean_of(Metric::Ndcg(Gain::Linear))
                 .unwrap_or(f64::NAN),
@@ -189,6 +236,7 @@ fn main() -> Result<()> {
             model.config_json().replace(['\n', ' '], "")
         );
         results.push(Row {
+            label,
             kind,
             report,
             fit_s,
@@ -197,12 +245,12 @@ fn main() -> Result<()> {
         });
     }
 
-    // 3. The table, with a paired two-sided Wilcoxon signed-rank test of per-user NDCG@10
+    // 4. The table, with a paired two-sided Wilcoxon signed-rank test of per-user NDCG@10
     //    against ALS (users aligned: every report lists the same sorted test users).
     let ndcg = |r: &EvalReport| r.scores(Metric::Ndcg(Gain::Linear)).expect("ndcg").values;
     let als = results
         .iter()
-        .find(|r| r.kind == ModelKind::Als)
+        .find(|r| r.label == "als")
         .map(|r| ndcg(&r.report));
     println!("\n### {} (K = 10)\n", args.split);
     println!(
@@ -211,16 +259,17 @@ fn main() -> Result<()> {
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &results {
         let m = |metric| r.report.mean_of(metric).unwrap_or(f64::NAN);
-        let p = match (&als, r.kind) {
-            (Some(_), ModelKind::Als) | (None, _) => "—".to_owned(),
-            (Some(a), _) => {
+        let p = match &als {
+            Some(_) if r.label == "als" => "—".to_owned(),
+            None => "—".to_owned(),
+            Some(a) => {
                 let w = wilcoxon(&ndcg(&r.report), a, &WilcoxonOptions::new())?;
                 format!("{:.2e}", w.p_value)
             }
         };
         println!(
             "| {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.3} | {:.2} | {:.2} | {} |",
-            r.kind.name(),
+            r.label,
             m(Metric::Precision),
             m(Metric::Recall),
             m(Metric::Ndcg(Gain::Linear)),
@@ -233,10 +282,11 @@ fn main() -> Result<()> {
         );
     }
 
-    // 4. Similar artists (cosine of artist vectors, or the kNN models' own similarities).
+    // 5. Similar artists (cosine of artist vectors, or the kNN models' own similarities).
     if args.similar {
         let mut lists: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
-        for r in &results {
+        // Default configurations only (the reference-settings rows would repeat models).
+        for r in results.iter().filter(|r| r.label == r.kind.name()) {
             if r.kind == ModelKind::Popularity {
                 continue;
             }

@@ -44,6 +44,23 @@ macro_rules! multiversion {
 }
 pub(crate) use multiversion;
 
+/// Asks the CPU to bring `row` into the cache ahead of use (a no-op on other architectures).
+#[inline(always)]
+pub(crate) fn prefetch(row: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    for line in row.chunks(16) {
+        // SAFETY: `_mm_prefetch` only hints the cache; SSE is part of the x86-64 baseline, and the
+        // address is that of a live slice.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                line.as_ptr().cast(),
+            )
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = row;
+}
+
 /// `a * b + c`, fused when `FMA`.
 #[inline(always)]
 pub(crate) fn madd<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
@@ -247,33 +264,33 @@ mod avx {
         let f = x.len();
         let n = out.len();
         assert!(rows.len() >= n * f);
-        if f % 8 != 0 {
-            for (o, r) in out.iter_mut().zip(rows.chunks_exact(f)) {
-                *o = dot(x, r);
-            }
-            return;
-        }
+        let f8 = f & !7;
         let (px, pr) = (x.as_ptr(), rows.as_ptr());
         let mut r = 0;
-        // SAFETY: rows `r..r + 4` exist (`r + 4 <= n`, `rows.len() >= n·f`) and every load reads
-        // eight floats at a multiple of 8 below `f`, which divides by 8.
-        unsafe {
-            while r + 4 <= n {
-                let mut acc = [_mm256_setzero_ps(); 4];
+        while r + 4 <= n {
+            let mut acc = [_mm256_setzero_ps(); 4];
+            // SAFETY: rows `r..r + 4` exist (`r + 4 <= n`, `rows.len() >= n·f`) and every load
+            // reads eight floats at an offset `c + 8 <= f8 <= f` within a row.
+            unsafe {
                 let base = pr.add(r * f);
                 let mut c = 0;
-                while c < f {
+                while c < f8 {
                     let xv = _mm256_loadu_ps(px.add(c));
                     for (k, a) in acc.iter_mut().enumerate() {
                         *a = _mm256_fmadd_ps(xv, _mm256_loadu_ps(base.add(k * f + c)), *a);
                     }
                     c += 8;
                 }
-                for k in 0..4 {
-                    out[r + k] = hsum(acc[k]);
-                }
-                r += 4;
             }
+            for (k, a) in acc.iter().enumerate() {
+                let row = &rows[(r + k) * f..(r + k + 1) * f];
+                let mut s = hsum(*a);
+                for c in f8..f {
+                    s = x[c].mul_add(row[c], s);
+                }
+                out[r + k] = s;
+            }
+            r += 4;
         }
         while r < n {
             out[r] = dot(x, &rows[r * f..(r + 1) * f]);

@@ -7,25 +7,108 @@
 use artist2vec_sparse::Csr;
 use rayon::prelude::*;
 
+use crate::kernels::multiversion;
 use crate::rng::Rng;
 
-/// `out[:, c] = m · q[:, c]` for every column, in parallel over columns.
+/// `out = m · q` for column-major `n × l` blocks `q` and `out`. The product runs on row-major
+/// copies, so that each stored entry of `m` adds a contiguous row of `l` values (vectorised),
+/// in parallel over blocks of rows, each row summed in storage order.
 fn spmm(m: &Csr, q: &[f64], n: usize, out: &mut [f64]) {
+    let l = q.len() / n;
     let ptr = crate::base::ptr(m);
     let (idx, dat) = (m.indices(), m.data());
-    out.par_chunks_mut(n)
-        .zip(q.par_chunks(n))
-        .for_each(|(o, qc)| {
-            for (r, or) in o.iter_mut().enumerate() {
-                let mut s = 0f64;
-                for p in ptr[r]..ptr[r + 1] {
-                    s += dat[p] as f64 * qc[idx[p] as usize];
-                }
-                *or = s;
-            }
-        });
+    let mut qr = vec![0f64; n * l];
+    transpose_into(q, l, n, &mut qr);
+    let mut zr = vec![0f64; n * l];
+    zr.par_chunks_mut(ROW_BLOCK * l)
+        .enumerate()
+        .for_each(|(b, block)| spmm_rows(block, l, b * ROW_BLOCK, ptr, idx, dat, &qr));
+    transpose_into(&zr, n, l, out);
 }
 
+/// Rows per parallel task of the dense-block kernels.
+const ROW_BLOCK: usize = 64;
+
+multiversion! {
+    /// Rows `first..` of `z = m · q` (row-major `z`, `q` with rows of length `l`).
+    fn spmm_rows(
+        z: &mut [f64],
+        l: usize,
+        first: usize,
+        ptr: &[usize],
+        idx: &[u32],
+        dat: &[f32],
+        q: &[f64],
+    ) => spmm_rows_impl
+}
+
+#[inline(always)]
+fn spmm_rows_impl<const FMA: bool>(
+    z: &mut [f64],
+    l: usize,
+    first: usize,
+    ptr: &[usize],
+    idx: &[u32],
+    dat: &[f32],
+    q: &[f64],
+) {
+    for (k, zrow) in z.chunks_exact_mut(l).enumerate() {
+        let r = first + k;
+        for p in ptr[r]..ptr[r + 1] {
+            let w = dat[p] as f64;
+            let qrow = &q[idx[p] as usize * l..][..l];
+            for (zv, &x) in zrow.iter_mut().zip(qrow) {
+                *zv += w * x;
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// `t += Σ_r q_r z_rᵀ` over the rows of the row-major blocks `q` and `z` (rows of length `l`).
+    fn cross_gram(q: &[f64], z: &[f64], l: usize, t: &mut [f64]) => cross_gram_impl
+}
+
+#[inline(always)]
+fn cross_gram_impl<const FMA: bool>(q: &[f64], z: &[f64], l: usize, t: &mut [f64]) {
+    for (qr, zr) in q.chunks_exact(l).zip(z.chunks_exact(l)) {
+        for (i, &a) in qr.iter().enumerate() {
+            for (tv, &b) in t[i * l..(i + 1) * l].iter_mut().zip(zr) {
+                *tv += a * b;
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// `u_r = q_r · v` for the rows of the row-major block `q` (rows of length `l`), `v` row-major
+    /// `l × k`, `u` row-major with rows of length `k`.
+    fn rows_times(q: &[f64], l: usize, v: &[f64], u: &mut [f64]) => rows_times_impl
+}
+
+#[inline(always)]
+fn rows_times_impl<const FMA: bool>(q: &[f64], l: usize, v: &[f64], u: &mut [f64]) {
+    let k = v.len() / l;
+    for (qr, ur) in q.chunks_exact(l).zip(u.chunks_exact_mut(k)) {
+        for (c, &a) in qr.iter().enumerate() {
+            for (x, &b) in ur.iter_mut().zip(&v[c * k..(c + 1) * k]) {
+                *x += a * b;
+            }
+        }
+    }
+}
+
+/// Writes the transpose of the row-major `rows × cols` matrix `a` into `out` (row-major
+/// `cols × rows`), in parallel over output rows.
+fn transpose_into(a: &[f64], rows: usize, cols: usize, out: &mut [f64]) {
+    out.par_chunks_mut(rows).enumerate().for_each(|(c, orow)| {
+        for (r, o) in orow.iter_mut().enumerate() {
+            *o = a[r * cols + c];
+        }
+    });
+}
+
+#[inline(always)]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0f64; 4];
     let mut ca = a.chunks_exact(4);
@@ -42,29 +125,120 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     s
 }
 
-/// Orthonormalises the columns of `z` in place (modified Gram–Schmidt, applied twice). Columns
-/// that are (numerically) in the span of the earlier ones become zero.
-fn orthonormalize(z: &mut [f64], n: usize) {
-    let l = z.len() / n;
-    for c in 0..l {
-        let (done, rest) = z.split_at_mut(c * n);
-        let col = &mut rest[..n];
-        let norm0 = dot(col, col).sqrt();
-        for _ in 0..2 {
-            let coefs: Vec<f64> = done.par_chunks(n).map(|prev| dot(prev, col)).collect();
-            for (prev, a) in done.chunks_exact(n).zip(coefs) {
-                if a != 0.0 {
-                    for (x, p) in col.iter_mut().zip(prev) {
-                        *x -= a * p;
-                    }
-                }
+multiversion! {
+    /// `out[j] = prev · blk_j` for the columns `blk_j` (length `n`) of `blk`.
+    fn dots_with(prev: &[f64], blk: &[f64], n: usize, out: &mut [f64]) => dots_with_impl
+}
+
+#[inline(always)]
+fn dots_with_impl<const FMA: bool>(prev: &[f64], blk: &[f64], n: usize, out: &mut [f64]) {
+    for (o, col) in out.iter_mut().zip(blk.chunks_exact(n)) {
+        *o = dot(prev, col);
+    }
+}
+
+multiversion! {
+    /// For one segment of rows (`offset..offset + len`) of every column: `blk_j -= Σ_p
+    /// coefs[p·w + j] · done_p`, with `segs` holding the `w` column segments one after the other.
+    fn subtract_projections(
+        segs: &mut [f64],
+        len: usize,
+        done: &[f64],
+        n: usize,
+        offset: usize,
+        coefs: &[f64],
+    ) => subtract_projections_impl
+}
+
+#[inline(always)]
+fn subtract_projections_impl<const FMA: bool>(
+    segs: &mut [f64],
+    len: usize,
+    done: &[f64],
+    n: usize,
+    offset: usize,
+    coefs: &[f64],
+) {
+    let w = segs.len() / len;
+    for (p, prev) in done.chunks_exact(n).enumerate() {
+        let prev = &prev[offset..offset + len];
+        for (j, seg) in segs.chunks_exact_mut(len).enumerate() {
+            let a = coefs[p * w + j];
+            for (x, &y) in seg.iter_mut().zip(prev) {
+                *x -= a * y;
             }
         }
-        let norm = dot(col, col).sqrt();
-        if norm > 1e-10 * norm0.max(f64::MIN_POSITIVE) && norm > 0.0 {
-            col.iter_mut().for_each(|x| *x /= norm);
-        } else {
-            col.fill(0.0);
+    }
+}
+
+/// Removes from the `w` columns of `blk` their components along the (orthonormal) columns of
+/// `done`: the coefficients in parallel over `done`'s columns, the update in parallel over row
+/// segments, every entry in a fixed order. `done` is read twice, whatever `w`.
+fn project_out(done: &[f64], blk: &mut [f64], n: usize) {
+    let w = blk.len() / n;
+    let k = done.len() / n;
+    if k == 0 || w == 0 {
+        return;
+    }
+    let mut coefs = vec![0f64; k * w];
+    {
+        let blk = &*blk;
+        coefs
+            .par_chunks_mut(w)
+            .zip(done.par_chunks(n))
+            .for_each(|(c, prev)| dots_with(prev, blk, n, c));
+    }
+    let starts: Vec<usize> = (0..n).step_by(SEGMENT).collect();
+    let blk_ro = &*blk;
+    let updated: Vec<Vec<f64>> = starts
+        .par_iter()
+        .map(|&off| {
+            let len = SEGMENT.min(n - off);
+            let mut segs = Vec::with_capacity(w * len);
+            for col in blk_ro.chunks_exact(n) {
+                segs.extend_from_slice(&col[off..off + len]);
+            }
+            subtract_projections(&mut segs, len, done, n, off, &coefs);
+            segs
+        })
+        .collect();
+    for (&off, segs) in starts.iter().zip(&updated) {
+        let len = SEGMENT.min(n - off);
+        for (col, seg) in blk.chunks_exact_mut(n).zip(segs.chunks_exact(len)) {
+            col[off..off + len].copy_from_slice(seg);
+        }
+    }
+}
+
+/// Columns orthonormalised together (block Gram–Schmidt).
+const BLOCK: usize = 16;
+/// Rows per parallel task when subtracting projections.
+const SEGMENT: usize = 1024;
+
+/// Orthonormalises the columns of `z` in place: block classical Gram–Schmidt with
+/// re-orthogonalisation (BCGS2) on blocks of [`BLOCK`] columns, so that the finished columns
+/// are streamed from memory a few times per block rather than per column. Columns that are
+/// (numerically) in the span of the earlier ones become zero.
+fn orthonormalize(z: &mut [f64], n: usize) {
+    let l = z.len() / n;
+    for b0 in (0..l).step_by(BLOCK) {
+        let b1 = (b0 + BLOCK).min(l);
+        let (done, rest) = z.split_at_mut(b0 * n);
+        let blk = &mut rest[..(b1 - b0) * n];
+        for _pass in 0..2 {
+            let before: Vec<f64> = blk.chunks_exact(n).map(|c| dot(c, c).sqrt()).collect();
+            project_out(done, blk, n);
+            for j in 0..b1 - b0 {
+                let (prev, cur) = blk.split_at_mut(j * n);
+                let col = &mut cur[..n];
+                project_out(prev, col, n);
+                let norm = dot(col, col).sqrt();
+                if norm > 1e-10 * before[j] && norm > 0.0 {
+                    col.iter_mut().for_each(|x| *x /= norm);
+                } else {
+                    col.fill(0.0);
+                }
+            }
         }
     }
 }
@@ -121,8 +295,8 @@ pub(crate) fn jacobi_eigen(a: &[f64], l: usize) -> (Vec<f64>, Vec<f64>) {
 
 /// The `k` eigenpairs of largest magnitude of the symmetric sparse `n × n` matrix `m`, by a
 /// randomized range finder with `oversample` extra columns and `power_iterations`
-/// re-orthonormalised power iterations. Returns (eigenvalues, column-major `n × k` vectors), in
-/// decreasing order of magnitude. Deterministic for a seed, whatever the thread count.
+/// re-orthonormalised power iterations. Returns (eigenvalues, row-major `n × k` eigenvectors),
+/// in decreasing order of magnitude. Deterministic for a seed, whatever the thread count.
 pub(crate) fn randomized_eigh(
     m: &Csr,
     k: usize,
@@ -147,14 +321,29 @@ pub(crate) fn randomized_eigh(
         std::mem::swap(&mut q, &mut z);
         on_step(it + 2, steps);
     }
-    // T = Qᵀ M Q.
+    // T = Qᵀ M Q, from row-major copies so that Q and MQ are each streamed once.
     spmm(m, &q, n, &mut z);
+    let mut qr = vec![0f64; n * l];
+    transpose_into(&q, l, n, &mut qr);
+    drop(q);
+    let mut zr = vec![0f64; n * l];
+    transpose_into(&z, l, n, &mut zr);
+    drop(z);
+    let partials: Vec<Vec<f64>> = qr
+        .par_chunks(ROW_BLOCK * l)
+        .zip(zr.par_chunks(ROW_BLOCK * l))
+        .map(|(qb, zb)| {
+            let mut t = vec![0f64; l * l];
+            cross_gram(qb, zb, l, &mut t);
+            t
+        })
+        .collect();
     let mut t = vec![0f64; l * l];
-    t.par_chunks_mut(l).enumerate().for_each(|(i, row)| {
-        for (j, v) in row.iter_mut().enumerate() {
-            *v = dot(&q[i * n..(i + 1) * n], &z[j * n..(j + 1) * n]);
+    for p in &partials {
+        for (a, b) in t.iter_mut().zip(p) {
+            *a += b;
         }
-    });
+    }
     for i in 0..l {
         for j in 0..i {
             let s = 0.5 * (t[i * l + j] + t[j * l + i]);
@@ -167,19 +356,17 @@ pub(crate) fn randomized_eigh(
     order.sort_by(|&a, &b| vals[b].abs().total_cmp(&vals[a].abs()).then(a.cmp(&b)));
     order.truncate(k.min(l));
     let kk = order.len();
+    // U = Q · V[:, order], row by row (row-major n × kk).
+    let mut vsel = vec![0f64; l * kk];
+    for c in 0..l {
+        for (e, &o) in order.iter().enumerate() {
+            vsel[c * kk + e] = vecs[c * l + o];
+        }
+    }
     let mut u = vec![0f64; n * kk];
-    u.par_chunks_mut(n)
-        .zip(order.par_iter())
-        .for_each(|(col, &e)| {
-            for c in 0..l {
-                let w = vecs[c * l + e];
-                if w != 0.0 {
-                    for (x, qv) in col.iter_mut().zip(&q[c * n..(c + 1) * n]) {
-                        *x += w * qv;
-                    }
-                }
-            }
-        });
+    u.par_chunks_mut(ROW_BLOCK * kk)
+        .zip(qr.par_chunks(ROW_BLOCK * l))
+        .for_each(|(ub, qb)| rows_times(qb, l, &vsel, ub));
     on_step(steps, steps);
     (order.iter().map(|&e| vals[e]).collect(), u)
 }
@@ -230,8 +417,8 @@ mod tests {
         for (g, w) in vals.iter().zip([6.0, 4.0, 2.0]) {
             assert!((g - w).abs() < 1e-8, "{g} vs {w}");
         }
-        // The first eigenvector is uniform on the first block.
-        let u0 = &vecs[..start];
+        // The first eigenvector (column 0 of the row-major result) is uniform on the first block.
+        let u0: Vec<f64> = (0..start).map(|i| vecs[i * 3]).collect();
         let want = 1.0 / 6f64.sqrt();
         for i in 0..6 {
             assert!((u0[i].abs() - want).abs() < 1e-8);
