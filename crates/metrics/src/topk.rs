@@ -305,13 +305,14 @@ pub fn full_catalogue_top_k(
     let ctx = Ctx {
         dim,
         n_items,
-        k: config.k,
+        // No list is longer than the catalogue: keeps the heaps small for a huge `k`.
+        k: config.k.min(n_items),
         item_block_panels: config.item_block.div_ceil(NR),
         packed: &packed,
         seen,
     };
     let blocks: Vec<(Vec<usize>, Vec<Neighbor>)> = users
-        .par_chunks(config.user_block * dim)
+        .par_chunks(config.user_block.saturating_mul(dim))
         .enumerate()
         .map(|(b, block)| ctx.run_block(b * config.user_block, block))
         .collect::<Result<_>>()?;

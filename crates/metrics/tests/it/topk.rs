@@ -172,6 +172,16 @@ fn short_lists_when_few_items_are_unseen() {
     assert_eq!(top.items(0), vec![1]);
     assert_eq!(top.items(1), vec![0, 2, 1]);
     assert_eq!(top.iter().map(|l| l.len()).collect::<Vec<_>>(), vec![1, 3]);
+    // A huge k or block size is clamped, not allocated.
+    let all = full_catalogue_top_k(
+        &users,
+        &items,
+        1,
+        None,
+        &TopKConfig::new(usize::MAX).with_user_block(usize::MAX),
+    )
+    .unwrap();
+    assert_eq!(all.items(1), vec![0, 2, 1]);
     // No items at all: empty lists; no users: no lists.
     let none = full_catalogue_top_k(&users, &[], 1, None, &TopKConfig::new(5)).unwrap();
     assert!(none.get(1).is_empty());
