@@ -64,6 +64,22 @@ pub struct Hetrec {
 /// line (strict mode): a missing field, a non-integer id, a weight that is not a non-negative
 /// number, invalid UTF-8, a duplicate artist or tag id, or (when `artists.dat` exists) an artist
 /// of `user_artists.dat` that it does not define.
+///
+/// # Example
+///
+/// ```
+/// use artist2vec_data::synth::{SynthConfig, Synthetic};
+/// use artist2vec_data::{load_hetrec, HetrecOptions};
+///
+/// let syn = Synthetic::generate(&SynthConfig::tiny())?;
+/// let dir = std::env::temp_dir().join(format!("a2v-doc-hetrec-{}", std::process::id()));
+/// syn.write_hetrec(&dir)?;
+/// let h = load_hetrec(&dir, &HetrecOptions::new())?;
+/// // user_artists.dat holds play counts per (user, artist).
+/// assert_eq!(h.dataset.interactions, syn.sessions().to_counts());
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), artist2vec_data::DataError>(())
+/// ```
 pub fn load_hetrec(dir: &Path, options: &HetrecOptions) -> Result<Hetrec, DataError> {
     let mode = options.mode;
     let mut report = Report::new();

@@ -213,6 +213,23 @@ impl IdomaarFiles {
 ///
 /// # Errors
 /// As [`load_idomaar_files`], and [`DataError::Invalid`] when `dir` holds no idomaar file.
+///
+/// # Example
+///
+/// Writing generated data as idomaar files and reading it back gives the same sessions:
+///
+/// ```
+/// use artist2vec_data::synth::{SynthConfig, Synthetic};
+/// use artist2vec_data::{load_idomaar, IdomaarOptions};
+///
+/// let syn = Synthetic::generate(&SynthConfig::tiny())?;
+/// let dir = std::env::temp_dir().join(format!("a2v-doc-idomaar-{}", std::process::id()));
+/// syn.write_idomaar(&dir)?;
+/// let data = load_idomaar(&dir, &IdomaarOptions::new())?;
+/// assert_eq!(data.sessions, syn.dataset.sessions);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), artist2vec_data::DataError>(())
+/// ```
 pub fn load_idomaar(dir: &Path, options: &IdomaarOptions) -> Result<Dataset, DataError> {
     let files = IdomaarFiles::in_dir(dir)?;
     let mut d = load_idomaar_files(&files, options)?;

@@ -96,6 +96,27 @@ struct Row {
 /// [`DataError::Empty`] for a file without plays (strict mode); [`DataError::Parse`] naming
 /// file:line for the first bad line (strict mode): fewer than four fields, an empty user, a
 /// timestamp that is not ISO-8601, no artist (empty MBID and name), or invalid UTF-8.
+///
+/// # Example
+///
+/// ```
+/// use artist2vec_data::{load_lastfm1k, LastFm1kOptions};
+///
+/// let path = std::env::temp_dir().join(format!("a2v-doc-lfm-{}.tsv", std::process::id()));
+/// std::fs::write(
+///     &path,
+///     "u1\t2009-05-04T13:54:10Z\t\tBand B\t\tSong 2\n\
+///      u1\t2009-05-04T13:50:00Z\tf1b1cf71-bd35-4e99-8624-24a6e15f133a\tDeep Dish\t\tSong 1\n\
+///      u1\t2009-05-03T08:00:00Z\t\tBand B\t\tSong 3\n",
+/// )?;
+/// let data = load_lastfm1k(&path, &LastFm1kOptions::new())?;
+/// let sessions = data.sessions.as_ref().unwrap();
+/// assert_eq!(sessions.len(), 2); // a day apart
+/// assert_eq!(sessions.get(1).items.len(), 2); // 4 minutes apart, oldest first
+/// assert_eq!(data.artists().name(sessions.get(1).items[0]), "Deep Dish");
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_lastfm1k(path: &Path, options: &LastFm1kOptions) -> Result<Dataset, DataError> {
     if options.session_gap_secs < 0 {
         return Err(DataError::Invalid(format!(

@@ -94,6 +94,26 @@ struct FileOut {
 /// `modified_at` or `tracks`, a wrong value type (e.g. a string where a number belongs), a track
 /// with neither artist URI nor name, a playlist id seen before, or invalid UTF-8 (which lenient
 /// mode counts and decodes lossily).
+///
+/// # Example
+///
+/// ```
+/// use artist2vec_data::{load_mpd, MpdOptions};
+///
+/// let path = std::env::temp_dir().join(format!("a2v-doc-mpd-{}.json", std::process::id()));
+/// std::fs::write(&path, r#"{"info": {"slice": "0-0"}, "playlists": [
+///   {"pid": 7, "name": "mix", "modified_at": 1493424000, "tracks": [
+///     {"pos": 1, "artist_name": "Beyonc\u00e9", "artist_uri": "spotify:artist:6vWD", "track_uri": "t2", "duration_ms": 236000},
+///     {"pos": 0, "artist_name": "Toto", "artist_uri": "spotify:artist:0PFt", "track_uri": "t1", "duration_ms": 295000}]}]}"#)?;
+/// let data = load_mpd(&path, &MpdOptions::new())?;
+/// let s = data.sessions.as_ref().unwrap().get(0);
+/// assert_eq!((s.id, data.users().id(s.user)), (7, "7"));
+/// let names: Vec<&str> = s.items.iter().map(|&a| data.artists().name(a)).collect();
+/// assert_eq!(names, ["Toto", "Beyoncé"]);
+/// assert_eq!(s.durations.unwrap(), &[295, 236]);
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_mpd(path: &Path, options: &MpdOptions) -> Result<Dataset, DataError> {
     let files = if path.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(path)

@@ -207,6 +207,26 @@ type Cells<'a> = Box<dyn Iterator<Item = Cell<'a>> + 'a>;
 /// a non-number where a number belongs, a session whose rows name two users, invalid UTF-8 in
 /// CSV/TSV (which lenient mode counts and decodes lossily);
 /// [`DataError::Table`] for what polars cannot read (malformed CSV, a damaged Parquet file).
+///
+/// # Example
+///
+/// ```
+/// use artist2vec_data::{load_table, TableColumns, TableOptions};
+///
+/// let path = std::env::temp_dir().join(format!("a2v-doc-table-{}.csv", std::process::id()));
+/// std::fs::write(&path, "listener,band,plays\nana,\"Earth, Wind & Fire\",12\nana,Toto,3\nbo,Toto,7\n")?;
+/// let cols = TableColumns::new().with_user("listener").with_artist("band").with_weight("plays");
+/// let data = load_table(&path, &TableOptions::new().with_columns(cols))?;
+/// assert_eq!(data.users().ids(), &["ana", "bo"]);
+/// assert_eq!(data.artists().id(0), "Earth, Wind & Fire");
+/// assert_eq!(data.interactions.weight_col(), &[12.0, 3.0, 7.0]);
+///
+/// // A missing column is named, with the columns that are there.
+/// let err = load_table(&path, &TableOptions::new()).unwrap_err().to_string();
+/// assert!(err.ends_with("missing column: no column \"user\" for the user (columns present: listener, band, plays)"));
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataError> {
     let format = options
         .format
