@@ -27,7 +27,7 @@ pub enum MannWhitneyMethod {
 }
 
 /// Options of [`mann_whitney_u`]; the defaults are scipy's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MannWhitneyOptions {
     /// Alternative hypothesis (default two-sided).
     pub alternative: Alternative,
@@ -36,6 +36,12 @@ pub struct MannWhitneyOptions {
     /// Apply the continuity correction of ½ in the normal approximation
     /// (default `true`; no effect on the exact method).
     pub use_continuity: bool,
+}
+
+impl Default for MannWhitneyOptions {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl MannWhitneyOptions {
@@ -264,6 +270,14 @@ mod tests {
         assert_eq!(r.common_language_effect_size(), 1.0);
         let r = mann_whitney_u(&[1.0, 2.0], &[1.0, 2.0], &opts()).unwrap();
         assert_eq!(r.rank_biserial(), 0.0);
+    }
+
+    #[test]
+    fn default_options_are_scipys() {
+        let o = MannWhitneyOptions::default();
+        assert!(o.use_continuity);
+        assert_eq!(o.method, MannWhitneyMethod::Auto);
+        assert_eq!(o.alternative, Alternative::TwoSided);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{Alternative, check_finite, check_paired, differences};
+use crate::common::{Alternative, check_finite, check_len, check_paired, differences};
 use crate::error::{Result, StatsError};
 
 /// Options of [`paired_permutation_test`] and [`sign_flip_test`]; the
@@ -115,9 +115,12 @@ pub fn paired_permutation_test(
 /// # Errors
 /// - [`StatsError::EmptySample`], [`StatsError::NanInput`],
 ///   [`StatsError::InfiniteInput`] for bad values.
+/// - [`StatsError::TooFewObservations`] for a single difference (scipy
+///   raises `ValueError`).
 /// - [`StatsError::InvalidParameter`] if `n_resamples` is 0.
 pub fn sign_flip_test(d: &[f64], options: &PermutationOptions) -> Result<PermutationResult> {
     check_finite("d", d)?;
+    check_len("d", d, 2)?;
     if options.n_resamples == 0 {
         return Err(StatsError::InvalidParameter {
             name: "n_resamples",
@@ -238,7 +241,11 @@ mod tests {
             Err(StatsError::LengthMismatch { .. })
         ));
         assert!(matches!(
-            sign_flip_test(&[1.0], &o.with_n_resamples(0)),
+            sign_flip_test(&[1.0], &o),
+            Err(StatsError::TooFewObservations { .. })
+        ));
+        assert!(matches!(
+            sign_flip_test(&[1.0, 2.0], &o.with_n_resamples(0)),
             Err(StatsError::InvalidParameter { .. })
         ));
         assert!(matches!(

@@ -50,6 +50,8 @@ impl TTestResult {
     /// Confidence interval of `estimate` at level `confidence`, matching
     /// scipy's `TtestResult.confidence_interval`: two-sided for a two-sided
     /// test, `(-inf, high]` for "less" and `[low, inf)` for "greater".
+    /// (With a zero standard error scipy returns `nan` for the infinite end,
+    /// from `-inf · 0`; this crate returns the infinity.)
     ///
     /// # Errors
     /// [`StatsError::InvalidConfidence`] unless `0 < confidence < 1`.

@@ -37,7 +37,8 @@ pub enum WilcoxonMethod {
     /// The exact null distribution of `R+` for untied, non-zero ranks
     /// `1..=n_ranked`. With ties or zeros (only if asked for explicitly) a
     /// fractional statistic is rounded conservatively, as scipy does:
-    /// up for the lower tail, down for the upper tail.
+    /// up for the lower tail, down for the upper tail. Cost `O(n³)` time and
+    /// `O(n²)` memory, like scipy's.
     Exact,
     /// Normal approximation with tie correction (and Pratt's adjustment
     /// for `ZeroMethod::Pratt`), optionally with continuity correction.
@@ -46,7 +47,7 @@ pub enum WilcoxonMethod {
     /// observed ranks, ties and zeros included: what scipy's
     /// `PermutationMethod` computes when it enumerates all sign flips. Exact
     /// for any sample size (no sampling), at a cost of `O(n³)` time and
-    /// `O(n²)` memory.
+    /// `O(n²)` memory. Needs at least 2 differences, as in scipy.
     Permutation,
 }
 
@@ -183,6 +184,9 @@ pub fn wilcoxon(x: &[f64], y: &[f64], options: &WilcoxonOptions) -> Result<Wilco
 /// # Errors
 /// - [`StatsError::EmptySample`] if there are no differences (scipy: `nan`).
 /// - [`StatsError::NanInput`] if any value is NaN (scipy: `nan`).
+/// - [`StatsError::TooFewObservations`] for the permutation method on a
+///   single difference, which [`WilcoxonMethod::Auto`] chooses when that
+///   difference is zero (scipy raises `ValueError` there).
 /// - [`StatsError::Undefined`] for the normal approximation when every
 ///   difference is zero under `wilcox` or `pratt`: the standardised
 ///   statistic is `0 / 0` (scipy: `nan`). This also happens with
@@ -249,6 +253,14 @@ fn wilcoxon_impl(d: &[f64], options: &WilcoxonOptions) -> Result<WilcoxonResult>
         m => m,
     };
 
+    if method == WilcoxonMethod::Permutation && n < 2 {
+        // scipy's permutation_test refuses a single observation.
+        return Err(StatsError::TooFewObservations {
+            sample: "d",
+            needed: 2,
+            got: n,
+        });
+    }
     let alternative = options.alternative;
     let mut z_out = None;
     let p_value = match method {
