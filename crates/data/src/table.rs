@@ -666,7 +666,7 @@ fn read_csv(
         };
         typed.push((PlSmallStr::from(name), dt));
     }
-    let wanted: Vec<PlSmallStr> = cols.roles().iter().map(|r| PlSmallStr::from(r.1)).collect();
+    let wanted: Vec<PlSmallStr> = distinct(cols).into_iter().map(PlSmallStr::from).collect();
     let read = |typed: &[(PlSmallStr, DataType)], encoding: CsvEncoding| {
         let overwrite = (!typed.is_empty())
             .then(|| Arc::new(polars::prelude::Schema::from_iter(typed.iter().cloned())));
@@ -731,6 +731,17 @@ fn invalid_utf8_lines(path: &Path, mode: Mode) -> Result<Vec<(u64, String)>, Dat
     Ok(out)
 }
 
+/// The configured column names, each once (one column may serve two roles).
+fn distinct(cols: &TableColumns) -> Vec<&str> {
+    let mut v: Vec<&str> = Vec::new();
+    for (_, name) in cols.roles() {
+        if !v.contains(&name) {
+            v.push(name);
+        }
+    }
+    v
+}
+
 fn split_header(h: &str, sep: u8) -> Vec<String> {
     h.split(sep as char)
         .map(|s| {
@@ -761,7 +772,7 @@ fn read_parquet(
             return Err(missing_column(path, 0, role, name, &present));
         }
     }
-    let wanted: Vec<String> = cols.roles().iter().map(|r| r.1.to_owned()).collect();
+    let wanted: Vec<String> = distinct(cols).into_iter().map(str::to_owned).collect();
     let df = reader.with_columns(Some(wanted)).finish().map_err(tl)?;
     lines::count_lines(report, path, df.height() as u64);
     Ok(df)

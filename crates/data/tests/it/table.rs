@@ -183,6 +183,14 @@ fn parquet_columns_and_errors() {
         d.interactions.time_col().unwrap()[0],
         syn.sessions().get(0).times[0]
     );
+    // One column may serve two roles.
+    let cols = TableColumns::new()
+        .with_artist_name("artist")
+        .with_session("session")
+        .with_user("session");
+    let d = load_table(&p, &TableOptions::new().with_columns(cols)).unwrap();
+    assert_eq!(d.sessions.as_ref().unwrap().len(), syn.config.n_sessions);
+    assert_eq!(d.artists().name(0), d.artists().id(0));
     std::fs::write(&p, b"not parquet").unwrap();
     let err = load_table(&p, &TableOptions::new()).unwrap_err();
     assert!(
