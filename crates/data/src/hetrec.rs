@@ -159,19 +159,19 @@ pub fn load_hetrec(dir: &Path, options: &HetrecOptions) -> Result<Hetrec, DataEr
                 )
             })?;
             let a = match inter.items.get(aid) {
-            Some(a) => a,
-            None if !have_artists => inter.items.insert_str(aid),
-            None => {
-                return Err(DataError::parse(
-                    &ua_path,
-                    n,
-                    format!(
-                        "unknown artist: artistID {aid} is not in {} (expected an id defined there)",
-                        artists_path.display()
-                    ),
-                ))
-            }
-        };
+                Some(a) => a,
+                None if !have_artists => inter.items.insert_str(aid),
+                None => {
+                    return Err(DataError::parse(
+                        &ua_path,
+                        n,
+                        format!(
+                            "unknown artist: artistID {aid} is not in {} (expected an id defined there)",
+                            artists_path.display()
+                        ),
+                    ));
+                }
+            };
             let u = inter.users.insert_str(uid);
             inter.push(u, a, w, None);
             Ok(())
@@ -303,7 +303,9 @@ fn read_dat(
             Err(DataError::parse(
                 path,
                 n,
-                format!("missing field: expected {min_fields} or more tab-separated fields ({columns}), found {k}"),
+                format!(
+                    "missing field: expected {min_fields} or more tab-separated fields ({columns}), found {k}"
+                ),
             ))
         } else {
             row(n, &f[..k])

@@ -30,7 +30,7 @@ use artist2vec_core::{Interactions, Play, Sessions, Vocabulary};
 use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::lines::{self, Chunk, IdMap, DEFAULT_CHUNK_BYTES};
+use crate::lines::{self, Chunk, DEFAULT_CHUNK_BYTES, IdMap};
 use crate::{ArtistTags, DataError, Dataset, Mode, Report};
 
 /// Which artists of a multi-artist track get its plays.

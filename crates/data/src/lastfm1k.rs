@@ -254,7 +254,7 @@ fn parse_line(path: &Path, n: u64, bytes: &[u8], off: u32) -> Result<Rec, DataEr
                              artist-name, track-mbid, track-name), found {}",
                             k + 1
                         ),
-                    ))
+                    ));
                 }
             }
         };
@@ -344,11 +344,7 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
                 _ => return None,
             };
             let o = oh * 3600 + om * 60;
-            if *sign == b'+' {
-                o
-            } else {
-                -o
-            }
+            if *sign == b'+' { o } else { -o }
         }
         _ => return None,
     };

@@ -28,9 +28,9 @@ pub mod mpd;
 pub mod synth;
 pub mod table;
 
-pub use hetrec::{load_hetrec, Hetrec, HetrecOptions};
-pub use idomaar::{load_idomaar, load_idomaar_files, ArtistPolicy, IdomaarFiles, IdomaarOptions};
-pub use lastfm1k::{load_lastfm1k, LastFm1kOptions};
-pub use mpd::{load_mpd, MpdOptions};
+pub use hetrec::{Hetrec, HetrecOptions, load_hetrec};
+pub use idomaar::{ArtistPolicy, IdomaarFiles, IdomaarOptions, load_idomaar, load_idomaar_files};
+pub use lastfm1k::{LastFm1kOptions, load_lastfm1k};
+pub use mpd::{MpdOptions, load_mpd};
 pub use synth::{SynthConfig, Synthetic};
-pub use table::{load_table, TableColumns, TableFormat, TableOptions};
+pub use table::{TableColumns, TableFormat, TableOptions, load_table};

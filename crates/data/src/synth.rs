@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ArtistTags, DataError, Dataset, Report};
 
-pub use write::{read_ground_truth, MpdSource, SynthPaths};
+pub use write::{MpdSource, SynthPaths, read_ground_truth};
 
 /// 2014-01-01T00:00:00Z, the start of the 30Music collection period.
 pub const DEFAULT_START_TIME: i64 = 1_388_534_400;
@@ -742,11 +742,7 @@ impl Synthetic {
                 let second = if rng.random::<f64>() < c.multi_artist_tracks {
                     let g = artist_genre[a] as usize;
                     let b = gs.pick(g, &mut rng);
-                    if b as usize == a {
-                        u32::MAX
-                    } else {
-                        b
-                    }
+                    if b as usize == a { u32::MAX } else { b }
                 } else {
                     u32::MAX
                 };
@@ -1129,10 +1125,11 @@ mod tests {
         }
         assert!(seen.iter().all(|&x| x));
         // Sessions ordered by start.
-        assert!(s
-            .iter()
-            .zip(s.iter().skip(1))
-            .all(|(x, y)| x.start() <= y.start()));
+        assert!(
+            s.iter()
+                .zip(s.iter().skip(1))
+                .all(|(x, y)| x.start() <= y.start())
+        );
         let pl = a.dataset.playlists.as_ref().unwrap();
         assert_eq!(pl.len() + a.empty_playlists.len(), cfg.n_playlists);
         assert_eq!(a.dataset.loves.as_ref().unwrap().len(), cfg.n_loves);

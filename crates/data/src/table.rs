@@ -371,7 +371,7 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
                                 &at("session"),
                                 c,
                                 "a non-negative integer session id",
-                            ))
+                            ));
                         }
                     };
                     let slot = match last_slot {
@@ -623,7 +623,7 @@ fn read_csv(
             return Err(DataError::Empty {
                 path: path.to_owned(),
                 expected: "a header line and data rows".into(),
-            })
+            });
         }
     };
     for (role, name) in cols.roles() {

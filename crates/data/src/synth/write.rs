@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 use polars::prelude::{Column, DataFrame, ParquetWriter};
 use rayon::prelude::*;
 
-use super::{mix, Synthetic};
+use super::{Synthetic, mix};
+use crate::DataError;
 use crate::idomaar::url_encode_into;
 use crate::lastfm1k::push_iso8601;
 use crate::lines::{LineReader, TextEncoding};
 use crate::table::{TableColumns, TableFormat};
-use crate::DataError;
 
 /// What [`Synthetic::write_mpd`] turns into MPD playlists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

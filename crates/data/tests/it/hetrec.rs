@@ -1,6 +1,6 @@
 //! hetrec2011-lastfm-2k loader: the committed fixture, bad input, lenient counts.
 
-use artist2vec_data::{load_hetrec, HetrecOptions, Mode};
+use artist2vec_data::{HetrecOptions, Mode, load_hetrec};
 
 use crate::common::{copy_fixture_dir, fixture, replace_line};
 

@@ -1,7 +1,7 @@
 //! 30Music idomaar loader: the committed fixture, each kind of bad input, lenient counts.
 
 use artist2vec_data::{
-    load_idomaar, load_idomaar_files, ArtistPolicy, DataError, IdomaarFiles, IdomaarOptions, Mode,
+    ArtistPolicy, DataError, IdomaarFiles, IdomaarOptions, Mode, load_idomaar, load_idomaar_files,
 };
 
 use crate::common::{append_line, copy_fixture_dir, fixture, replace_line};
@@ -317,10 +317,12 @@ fn lenient_mode_skips_and_counts_by_reason() {
     std::fs::write(dir.join("love.idomaar"), b"").unwrap();
 
     let strict = load_idomaar(&dir, &IdomaarOptions::new());
-    assert!(strict
-        .unwrap_err()
-        .to_string()
-        .contains("sessions.idomaar:1: bad number"));
+    assert!(
+        strict
+            .unwrap_err()
+            .to_string()
+            .contains("sessions.idomaar:1: bad number")
+    );
 
     let d = load_idomaar(&dir, &IdomaarOptions::new().with_mode(Mode::Lenient)).unwrap();
     let sk = &d.report.skipped;

@@ -1,6 +1,6 @@
 //! Last.fm-1K loader: the committed fixture, bad input, lenient counts.
 
-use artist2vec_data::{load_lastfm1k, LastFm1kOptions, Mode};
+use artist2vec_data::{LastFm1kOptions, Mode, load_lastfm1k};
 
 use crate::common::{append_line, fixture, replace_line, temp_dir};
 

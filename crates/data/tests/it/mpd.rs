@@ -1,6 +1,6 @@
 //! MPD slice loader: the committed fixture, bad input, lenient counts.
 
-use artist2vec_data::{load_mpd, Mode, MpdOptions};
+use artist2vec_data::{Mode, MpdOptions, load_mpd};
 
 use crate::common::{copy_fixture_dir, fixture};
 

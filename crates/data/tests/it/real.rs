@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use artist2vec_data::{load_hetrec, HetrecOptions};
+use artist2vec_data::{HetrecOptions, load_hetrec};
 
 fn data_dir(test: &str) -> Option<PathBuf> {
     match std::env::var_os("ARTIST2VEC_DATA") {

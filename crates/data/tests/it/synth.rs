@@ -1,9 +1,9 @@
 //! The generator: planted structure, and exact round trips through every writer and loader.
 
-use artist2vec_data::synth::{read_ground_truth, MpdSource, SynthConfig, Synthetic};
+use artist2vec_data::synth::{MpdSource, SynthConfig, Synthetic, read_ground_truth};
 use artist2vec_data::{
-    load_hetrec, load_idomaar, load_lastfm1k, load_mpd, load_table, ArtistPolicy, HetrecOptions,
-    IdomaarOptions, LastFm1kOptions, MpdOptions, TableFormat, TableOptions,
+    ArtistPolicy, HetrecOptions, IdomaarOptions, LastFm1kOptions, MpdOptions, TableFormat,
+    TableOptions, load_hetrec, load_idomaar, load_lastfm1k, load_mpd, load_table,
 };
 
 use crate::common::{canonical, temp_dir};

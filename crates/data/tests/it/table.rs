@@ -1,7 +1,7 @@
 //! CSV / TSV / Parquet tables through polars: fixtures, bad input, lenient counts.
 
 use artist2vec_data::synth::{SynthConfig, Synthetic};
-use artist2vec_data::{load_table, Mode, TableColumns, TableFormat, TableOptions};
+use artist2vec_data::{Mode, TableColumns, TableFormat, TableOptions, load_table};
 
 use crate::common::{fixture, replace_line, temp_dir};
 
@@ -135,10 +135,12 @@ fn empty_table_and_unknown_format() {
     let d = load_table(&p, &TableOptions::new().with_mode(Mode::Lenient)).unwrap();
     assert_eq!(d.report.skipped["empty file"], 1);
     std::fs::write(&p, b"").unwrap();
-    assert!(load_table(&p, &TableOptions::new())
-        .unwrap_err()
-        .to_string()
-        .contains("empty file"));
+    assert!(
+        load_table(&p, &TableOptions::new())
+            .unwrap_err()
+            .to_string()
+            .contains("empty file")
+    );
     let q = dir.join("plays.json");
     std::fs::write(&q, b"{}").unwrap();
     let msg = load_table(&q, &TableOptions::new())
