@@ -75,6 +75,10 @@
 //!
 //! The `cuda` feature builds without a GPU, a CUDA toolkit or network access (burn 0.21's
 //! cubecl-cuda loads the driver at run time); training on it needs an NVIDIA GPU and driver.
+//! Without a driver, burn panics on the first tensor created on a `CudaDevice` ("Unable to
+//! dynamically load the "cuda" shared library"): burn 0.21 has no fallible device
+//! initialisation to turn into an error. The GPU test of this crate is
+//! `cargo test --release -p artist2vec-neural --features cuda -- --ignored`.
 //!
 //! # Reproducibility
 //!

@@ -582,6 +582,25 @@ mod tests {
 
     #[test]
     fn planted_genres_are_learned_and_the_loss_decreases() {
+        let model = learn_planted_genres::<CpuBackend>(&Default::default());
+        let backend = &model.stats().backend;
+        assert!(backend.to_lowercase().contains("ndarray"), "{backend}");
+    }
+
+    /// The same test on a GPU: `cargo test --release -p artist2vec-neural --features cuda --
+    /// --ignored`.
+    #[cfg(feature = "cuda")]
+    #[test]
+    #[ignore = "needs an NVIDIA GPU and driver"]
+    fn planted_genres_are_learned_on_cuda() {
+        let model = learn_planted_genres::<crate::CudaBackend>(&Default::default());
+        let backend = &model.stats().backend;
+        assert!(backend.to_lowercase().contains("cuda"), "{backend}");
+    }
+
+    /// Trains on planted-genre sessions with backend `B` and checks what must hold on any
+    /// backend: a finite, decreasing loss, the genres found, sensible recommendations.
+    fn learn_planted_genres<B: AutodiffBackend>(device: &B::Device) -> BurnSkipGramModel {
         let sessions = planted_sessions(800, 11);
         let reports = Mutex::new(Vec::new());
         let observer = |p: &Progress<'_>| {
@@ -589,7 +608,9 @@ mod tests {
                 reports.lock().unwrap().push((p.done, p.value.unwrap().1));
             }
         };
-        let model = small_config().fit_observed(&sessions, &observer).unwrap();
+        let model = small_config()
+            .fit_sessions_on::<B>(&sessions, device, &observer)
+            .unwrap();
         let loss = &model.stats().epoch_loss;
         assert_eq!(loss.len(), 5);
         assert!(loss.iter().all(|l| l.is_finite() && *l > 0.0), "{loss:?}");
@@ -615,11 +636,6 @@ mod tests {
         assert_eq!(stats.corpus_words, 800 * 8);
         assert_eq!(stats.effective_words, 5 * 800 * 8, "no subsampling");
         assert!(stats.pairs > 5 * 800 * 8 && stats.batches >= stats.pairs / 256);
-        assert!(
-            stats.backend.to_lowercase().contains("ndarray"),
-            "{}",
-            stats.backend
-        );
 
         // Recommendation: a listener of one genre gets that genre, with every scoring.
         for scoring in [Scoring::Output, Scoring::InputDot, Scoring::InputCosine] {
@@ -638,6 +654,7 @@ mod tests {
             "{recs:?}"
         );
         assert!(model.recommend(&Query::User(99), 5, false).is_err());
+        model
     }
 
     #[test]
