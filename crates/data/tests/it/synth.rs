@@ -149,6 +149,9 @@ fn mpd_roundtrip_from_playlists_and_sessions() {
     let s = d.sessions.as_ref().unwrap();
     assert_eq!(s.len(), pl.len());
     assert_eq!(s.n_plays(), pl.n_plays());
+    assert_eq!(d.users().len(), pl.len(), "one user per playlist");
+    let in_playlists: std::collections::BTreeSet<u32> = pl.play_items().iter().copied().collect();
+    assert_eq!(d.artists().len(), in_playlists.len());
     assert_eq!(
         d.report.dropped["empty playlist"],
         syn.empty_playlists.len() as u64
@@ -203,6 +206,9 @@ fn table_roundtrip_in_csv_tsv_and_parquet() {
         assert_eq!(s.n_plays(), syn.config.n_plays, "{file}");
         assert_eq!(d.interactions.len(), syn.config.n_plays, "{file}");
         assert_eq!(d.users().len(), syn.config.n_users, "{file}");
+        let played: std::collections::BTreeSet<u32> =
+            syn.sessions().play_items().iter().copied().collect();
+        assert_eq!(d.artists().len(), played.len(), "{file}");
         let got = canonical(s, |i| s.items.id(i).to_owned(), true);
         assert_eq!(got, want, "{file}");
         // Names (some with commas and quotes in CSV) come back from the artist_name column.
