@@ -48,7 +48,9 @@ pub fn sgns_loss<B: Backend>(input: Tensor<B, 2>, output: Tensor<B, 3>) -> Tenso
 /// respect to those rows by burn's autodiff, and adds `−lr · n · gradient` back into the tables
 /// with a scatter-add, so a step costs `O(n · (1 + k) · dim)` whatever the vocabulary size, and
 /// rows that occur several times in a batch receive the sum of their gradients — exactly the
-/// gradient of the batch's summed loss with respect to the whole tables.
+/// gradient of the batch's summed loss with respect to the whole tables. (burn-cubecl's
+/// scatter-add, `select_assign`, is correct for repeated rows because each thread walks all
+/// indices of one column; its `scatter_nd` would be faster but races on repeated rows.)
 ///
 /// `B` is an autodiff backend: [`CpuBackend`](crate::CpuBackend) by default, `CudaBackend`
 /// with the `cuda` feature.

@@ -18,7 +18,8 @@ use crate::sgns::BurnSkipGram;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrainingStats {
     /// Mean loss per positive pair (`−ln σ(u·v⁺) − Σ ln σ(−u·v⁻)` over its negatives), one value
-    /// per epoch, each pair's loss taken at the vectors of the step that trained it.
+    /// per epoch, each pair's loss taken at the vectors of the step that trained it; NaN for an
+    /// epoch without a pair (subsampling can empty an epoch of a tiny corpus).
     pub epoch_loss: Vec<f64>,
     /// Artists that were trained (at least `min_count` occurrences).
     pub vocab_size: usize,
