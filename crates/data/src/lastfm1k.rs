@@ -16,7 +16,7 @@ use artist2vec_core::{Play, Sessions, Vocabulary};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::lines::{self, DEFAULT_CHUNK_BYTES};
+use crate::lines::{self, DEFAULT_CHUNK_BYTES, FxHashMap};
 use crate::{DataError, Dataset, Mode, Report};
 
 /// Default idle gap that ends a session: 30 minutes.
@@ -69,12 +69,20 @@ impl LastFm1kOptions {
     }
 }
 
-/// One parsed line: byte ranges into its chunk.
+/// One parsed line: byte ranges into its chunk, and the chunk-local artist.
 struct Rec {
     user: (u32, u32),
     time: i64,
     mbid: (u32, u32),
     name: (u32, u32),
+    artist: u32,
+}
+
+/// A parsed chunk: its lines, and its distinct artists as (key, name) byte ranges in order of
+/// first appearance.
+struct ChunkRecs {
+    recs: Vec<(u64, Result<Rec, DataError>)>,
+    distinct: Vec<((u32, u32), (u32, u32))>,
 }
 
 #[derive(Clone, Copy)]
@@ -135,25 +143,52 @@ pub fn load_lastfm1k(path: &Path, options: &LastFm1kOptions) -> Result<Dataset, 
         path,
         options.chunk_bytes,
         |chunk| {
-            let base = chunk.data().as_ptr() as usize;
-            let mut out = Vec::with_capacity(chunk.n_lines() as usize);
+            // Artists are deduplicated per chunk here, in parallel, so that the sequential
+            // stage looks each distinct artist of a chunk up once rather than once per play.
+            let data = chunk.data();
+            let base = data.as_ptr() as usize;
+            let mut out = ChunkRecs {
+                recs: Vec::with_capacity(chunk.n_lines() as usize),
+                distinct: Vec::new(),
+            };
+            let mut local: FxHashMap<&[u8], u32> = FxHashMap::default();
             for (n, bytes) in chunk.lines() {
                 if bytes.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
                 let off = (bytes.as_ptr() as usize - base) as u32;
-                out.push((n, parse_line(path, n, bytes, off)));
+                let r = parse_line(path, n, bytes, off).map(|mut r| {
+                    let key = if r.mbid.0 == r.mbid.1 { r.name } else { r.mbid };
+                    let next = out.distinct.len() as u32;
+                    r.artist = *local
+                        .entry(&data[key.0 as usize..key.1 as usize])
+                        .or_insert_with(|| {
+                            out.distinct.push((key, r.name));
+                            next
+                        });
+                    r
+                });
+                out.recs.push((n, r));
             }
             out
         },
-        |chunk, recs| {
+        |chunk, out: ChunkRecs| {
             n_lines += chunk.n_lines();
             let data = chunk.data();
             let field = |r: (u32, u32)| -> &str {
                 std::str::from_utf8(&data[r.0 as usize..r.1 as usize])
                     .expect("validated while parsing")
             };
-            for (_, r) in recs {
+            let mut global: Vec<u32> = Vec::with_capacity(out.distinct.len());
+            for &(key, name) in &out.distinct {
+                let before = artists.len();
+                let a = artists.insert_str(field(key));
+                if artists.len() > before && name.0 != name.1 {
+                    artists.set_name(a, field(name));
+                }
+                global.push(a);
+            }
+            for (_, r) in out.recs {
                 let r = match r {
                     Ok(r) => r,
                     Err(e) => {
@@ -169,17 +204,7 @@ pub fn load_lastfm1k(path: &Path, options: &LastFm1kOptions) -> Result<Dataset, 
                     last_user = (ub.to_vec(), u);
                     u
                 };
-                let name = field(r.name);
-                let key = if r.mbid.0 == r.mbid.1 {
-                    name
-                } else {
-                    field(r.mbid)
-                };
-                let before = artists.len();
-                let artist = artists.insert_str(key);
-                if artists.len() > before && !name.is_empty() {
-                    artists.set_name(artist, name);
-                }
+                let artist = global[r.artist as usize];
                 let seq = u32::try_from(rows.len()).map_err(|_| {
                     DataError::Invalid(format!("{}: more than 4 billion plays", path.display()))
                 })?;
@@ -292,6 +317,7 @@ fn parse_line(path: &Path, n: u64, bytes: &[u8], off: u32) -> Result<Rec, DataEr
         time,
         mbid: f[2],
         name: f[3],
+        artist: 0,
     })
 }
 

@@ -14,7 +14,6 @@
 //! slices are parsed in parallel.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use artist2vec_core::{Play, Sessions, Vocabulary};
@@ -23,7 +22,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 
-use crate::lines;
+use crate::lines::{self, FxHashMap};
 use crate::{DataError, Dataset, Mode, Report};
 
 /// How to read MPD slices.
@@ -239,7 +238,7 @@ fn parse_file(path: &Path, mode: Mode) -> Result<FileOut, DataError> {
         })
         .and_then(|()| de.end());
     let mut pos = Position::new(text);
-    let mut local: HashMap<String, u32> = HashMap::new();
+    let mut local: FxHashMap<String, u32> = FxHashMap::default();
     for raw in &raws {
         out.n_seen += 1;
         let off = raw.get().as_ptr() as usize - text.as_ptr() as usize;
@@ -281,7 +280,7 @@ fn parse_playlist(
     raw: &str,
     line: u64,
     col: usize,
-    local: &mut HashMap<String, u32>,
+    local: &mut FxHashMap<String, u32>,
     artists: &mut Vec<(String, String)>,
 ) -> Result<Option<PlaylistOut>, DataError> {
     let pl: PlaylistJ<'_> = serde_json::from_str(raw).map_err(|e| {
