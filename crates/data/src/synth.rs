@@ -52,7 +52,11 @@ pub const DEFAULT_START_TIME: i64 = 1_388_534_400;
 pub const SESSION_SEPARATION_SECS: i64 = 30 * 60 + 1;
 
 /// Configuration of the generator. Sizes are exact; probabilities are per play unless said.
+///
+/// Deserialising fills missing fields from [`SynthConfig::small`], so a JSON file only needs the
+/// values it changes (`{"seed": 7, "n_users": 500}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SynthConfig {
     /// Seed of every random choice.
     pub seed: u64,
@@ -1145,6 +1149,14 @@ mod tests {
             .unwrap();
         let one = pool.install(|| Synthetic::generate(&cfg)).unwrap();
         assert_eq!(many, one);
+    }
+
+    #[test]
+    fn partial_json_config_fills_in_defaults() {
+        let c: SynthConfig = serde_json::from_str(r#"{"seed": 7, "n_users": 500}"#).unwrap();
+        assert_eq!(c, SynthConfig::small().with_seed(7).with_users(500));
+        let back: SynthConfig = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(back, c);
     }
 
     #[test]
