@@ -15,7 +15,8 @@
 //! `--config NAME=JSON` (repeatable; fields left out keep their defaults), `--recs-dir DIR`
 //! (also write `recs_NAME.tsv` files that `evaluate.py` reads), `--no-similar`,
 //! `--no-reference-rows` (leave out the rows that refit models with the reference libraries'
-//! settings and the notebooks' user-kNN recipe).
+//! settings and the notebooks' user-kNN recipe), `--min-listeners N` (similar-artist lists
+//! among artists with at least N training listeners; default 1, every artist).
 //!
 //! Without `ARTIST2VEC_DATA` the example prints a message and exits successfully, so that it can
 //! run in CI without the data.
@@ -26,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use artist2vec::core::{Interactions, NoProgress, Recommender, SimilarArtists};
+use artist2vec::core::{Interactions, NoProgress, Recommender};
 use artist2vec::data::split::read_split_dir;
 use artist2vec::metrics::{
     EvalConfig, EvalReport, Gain, Interaction, Metric, Recommendation, evaluate,
@@ -44,6 +45,7 @@ struct Args {
     recs_dir: Option<PathBuf>,
     similar: bool,
     reference_rows: bool,
+    min_listeners: u32,
 }
 
 fn parse_args() -> Result<Args> {
@@ -54,6 +56,7 @@ fn parse_args() -> Result<Args> {
         recs_dir: None,
         similar: true,
         reference_rows: true,
+        min_listeners: 1,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -75,6 +78,7 @@ fn parse_args() -> Result<Args> {
             "--recs-dir" => a.recs_dir = Some(value()?.into()),
             "--no-similar" => a.similar = false,
             "--no-reference-rows" => a.reference_rows = false,
+            "--min-listeners" => a.min_listeners = value()?.parse()?,
             other => bail!("unknown option {other:?} (see the example's documentation)"),
         }
     }
@@ -292,7 +296,7 @@ fn main() -> Result<()> {
             }
             for id in QUERY_ARTISTS {
                 let ix = r.model.artist(id)?;
-                let nb = r.model.similar(ix, 10)?;
+                let nb = r.model.similar_min_listeners(ix, 10, args.min_listeners)?;
                 let list = nb
                     .iter()
                     .map(|n| r.model.items().name(n.item).to_owned())
@@ -310,6 +314,12 @@ fn main() -> Result<()> {
                 "\n#### {} ({id})\n",
                 names.get(id).map_or(id, String::as_str)
             );
+            if args.min_listeners > 1 {
+                println!(
+                    "Candidates: artists with at least {} training listeners.\n",
+                    args.min_listeners
+                );
+            }
             println!("| model | 10 most similar artists |");
             println!("|---|---|");
             for (model, list) in l {

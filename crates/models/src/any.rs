@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use artist2vec_core::{
     ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, NoProgress, Observer, Query,
-    Recommender, SimilarArtists, Vocabulary,
+    Recommender, SimilarArtists, Similarity, Vocabulary,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -327,6 +327,53 @@ impl AnyModel {
             return Err(unsupported_similarity());
         }
         Ok(self.similar(ix, k)?)
+    }
+
+    /// The number of training listeners of every artist.
+    pub fn listeners(&self) -> Vec<u32> {
+        each!(self, m => m.listeners())
+    }
+
+    /// Like [`similar`](SimilarArtists::similar), among the artists with at least
+    /// `min_listeners` training listeners only. Factor models place an artist heard by one or
+    /// two listeners close to whatever those listeners played, so such artists crowd the
+    /// neighbour lists of popular artists; requiring a few listeners removes them. Item-kNN
+    /// returns at most its stored `k` neighbours.
+    ///
+    /// # Errors
+    /// [`CoreError::IndexOutOfRange`] (wrapped) for an unknown artist;
+    /// [`ModelError::Unsupported`] for the popularity model.
+    pub fn similar_min_listeners(
+        &self,
+        artist: u32,
+        k: usize,
+        min_listeners: u32,
+    ) -> Result<Vec<Neighbor>> {
+        let listeners = self.listeners();
+        let n = listeners.len();
+        if artist as usize >= n {
+            return Err(CoreError::IndexOutOfRange {
+                kind: "artist",
+                index: artist as usize,
+                len: n,
+            }
+            .into());
+        }
+        let keep = |j: u32| listeners[j as usize] >= min_listeners;
+        if let Some(e) = self.artist_vectors() {
+            let exclude: Vec<u32> = (0..n as u32).filter(|&j| j == artist || !keep(j)).collect();
+            return Ok(e.nearest_to_vector(e.row(artist)?, k, Similarity::Cosine, &exclude));
+        }
+        match self {
+            AnyModel::Popularity(_) => Err(unsupported_similarity()),
+            AnyModel::UserKnn(m) => Ok(m.similar_where(artist, k, &keep)?),
+            other => {
+                let mut all = other.similar(artist, n)?;
+                all.retain(|nb| keep(nb.item));
+                all.truncate(k);
+                Ok(all)
+            }
+        }
     }
 
     /// Writes the model (configuration included) to `path`, atomically.

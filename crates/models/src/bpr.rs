@@ -221,7 +221,6 @@ fn bpr_epoch_impl<const FMA: bool>(
     rng: &mut Rng,
 ) -> (u64, u64) {
     let nnz = indices.len();
-    let f = f1 - 1;
     let (mut correct, mut skipped) = (0u64, 0u64);
     // Samples are drawn a batch ahead (in the same order as one at a time), so that the vectors
     // of upcoming samples can be prefetched while the current one is updated: the updates are

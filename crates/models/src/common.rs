@@ -20,6 +20,11 @@ macro_rules! model_common {
                 &self.data.items
             }
 
+            /// The number of training listeners of every artist.
+            pub fn listeners(&self) -> Vec<u32> {
+                self.data.item_users()
+            }
+
             /// Writes the model, with its configuration, to `path` (atomically: a temporary
             /// file renamed into place).
             ///

@@ -284,6 +284,18 @@ impl SimilarArtists for UserKnn {
     /// Artists whose columns of the model's input matrix (listeners × artists, weighted as
     /// configured) have the highest cosine with `artist`'s column.
     fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
+        self.similar_where(artist, k, &|_| true)
+    }
+}
+
+impl UserKnn {
+    /// [`similar`](SimilarArtists::similar) restricted to the artists for which `keep` is true.
+    pub(crate) fn similar_where(
+        &self,
+        artist: u32,
+        k: usize,
+        keep: &dyn Fn(u32) -> bool,
+    ) -> Result<Vec<Neighbor>, CoreError> {
         let n = self.n_items();
         if artist as usize >= n {
             return Err(CoreError::IndexOutOfRange {
@@ -307,7 +319,7 @@ impl SimilarArtists for UserKnn {
         let qn = d.col_norm[artist as usize];
         let mut top = TopK::new(k);
         for (j, &s) in acc.iter().enumerate() {
-            if j as u32 != artist && s != 0.0 {
+            if j as u32 != artist && s != 0.0 && keep(j as u32) {
                 top.push(j as u32, s / (qn * d.col_norm[j]));
             }
         }

@@ -1,6 +1,6 @@
 //! On data with planted genres, artist neighbours and recommendations follow the genres.
 
-use artist2vec_core::{Fit, NoProgress, Query, Recommender};
+use artist2vec_core::{Fit, NoProgress, Query, Recommender, SimilarArtists};
 use artist2vec_models::*;
 
 use crate::common::{genre_purity, planted, small_config};
@@ -120,4 +120,43 @@ fn als_fold_in_solves_the_listeners_least_squares_problem() {
         .unwrap();
     let direct: f32 = y[..f].iter().zip(&x).map(|(a, b)| a * b).sum();
     assert!((scores[0] - direct).abs() < 1e-5);
+}
+
+#[test]
+fn similar_lists_can_require_a_few_listeners() {
+    let p = planted(10, 300, 4, 25);
+    for kind in ModelKind::ALL {
+        let m = AnyModel::fit(kind.name(), Some(small_config(kind)), &p.data, &NoProgress).unwrap();
+        let listeners = m.listeners();
+        assert_eq!(listeners.len(), p.data.n_items());
+        assert_eq!(
+            listeners.iter().map(|&c| c as usize).sum::<usize>(),
+            p.data.len()
+        );
+        if kind == ModelKind::Popularity {
+            assert!(matches!(
+                m.similar_min_listeners(0, 5, 2),
+                Err(ModelError::Unsupported { .. })
+            ));
+            continue;
+        }
+        // The median listener count splits the artists in two.
+        let mut sorted = listeners.clone();
+        sorted.sort_unstable();
+        let min = sorted[sorted.len() / 2];
+        let all = m.similar(0, 10).unwrap();
+        let some = m.similar_min_listeners(0, 10, min).unwrap();
+        assert!(!some.is_empty(), "{kind}");
+        assert!(
+            some.iter()
+                .all(|n| listeners[n.item as usize] >= min && n.item != 0)
+        );
+        // Filtering keeps the order of the unfiltered similarities.
+        assert!(some.windows(2).all(|w| w[0].score >= w[1].score), "{kind}");
+        assert_eq!(m.similar_min_listeners(0, 10, 0).unwrap(), all, "{kind}");
+        assert!(
+            m.similar_min_listeners(p.data.n_items() as u32, 3, 1)
+                .is_err()
+        );
+    }
 }
