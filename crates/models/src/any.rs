@@ -169,6 +169,9 @@ fn parse<C: DeserializeOwned>(model: &'static str, json: &str) -> Result<C> {
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
+// The variants differ in inline size (a few hundred bytes at most; the data lives on the heap),
+// and a program holds one or two models: boxing would only add an indirection to every call.
+#[allow(clippy::large_enum_variant)]
 pub enum AnyModel {
     /// A [`Popularity`] model.
     Popularity(Popularity),

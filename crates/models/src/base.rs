@@ -28,7 +28,7 @@ impl TrainData {
                 items: data.n_items(),
             });
         }
-        if let Some(w) = data.weight_col().iter().find(|w| !(**w >= 0.0)) {
+        if let Some(w) = data.weight_col().iter().find(|w| w.is_nan() || **w < 0.0) {
             return Err(ModelError::InvalidData {
                 model,
                 message: format!("weights must be play counts >= 0, found {w}"),
