@@ -290,7 +290,8 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
     let mut inter_w = Vec::new();
     let mut inter_t = pt.map(|_| Vec::new());
     // Session bookkeeping: per row (session slot, time, duration).
-    let mut sess_rows: Vec<(u32, i64, u32, u32)> = Vec::new();
+    // Per row of a session table: (session slot, duration); artist and time are in inter_*.
+    let mut sess_rows: Vec<(u32, u32)> = Vec::new();
     let mut sess_ids: Vec<u64> = Vec::new();
     let mut sess_user: Vec<u32> = Vec::new();
     let mut sess_slot = std::collections::HashMap::<u64, u32>::new();
@@ -423,7 +424,7 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
                     slot
                 });
                 last_slot = Some((sid, slot));
-                sess_rows.push((slot, t.unwrap_or(0), d, a));
+                sess_rows.push((slot, d));
             }
             inter_u.push(u);
             inter_a.push(a);
@@ -437,31 +438,21 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
             report.bad_line(options.mode, e)?;
         }
     }
+    // The table is no longer needed: free it before the sessions are built.
     drop(cells);
+    drop(keep);
+    drop(df);
 
-    let interactions = Interactions::from_columns(
-        users.clone(),
-        artists.clone(),
-        inter_u,
-        inter_a,
-        inter_w,
-        inter_t,
-    )?;
-    let source = format!("table:{}", path.display());
-    let mut d = Dataset::from_interactions(source, interactions, report);
-    if ps.is_some() {
+    let sessions = ps.map(|_| {
         // Group rows by session slot (stable), then order each session by time.
+        let time = |i: usize| inter_t.as_ref().map_or(0, |t| t[i]);
         let mut order: Vec<u32> = (0..sess_rows.len() as u32).collect();
-        let in_order = sess_rows
-            .windows(2)
-            .all(|w| (w[0].0, w[0].1) <= (w[1].0, if pt.is_some() { w[1].1 } else { w[0].1 }));
+        let in_order = (1..sess_rows.len())
+            .all(|i| (sess_rows[i - 1].0, time(i - 1)) <= (sess_rows[i].0, time(i)));
         if !in_order {
-            order.sort_by_key(|&i| {
-                let r = &sess_rows[i as usize];
-                (r.0, if pt.is_some() { r.1 } else { 0 })
-            });
+            order.sort_by_key(|&i| (sess_rows[i as usize].0, time(i as usize)));
         }
-        let mut s = Sessions::new(users, artists, pd.is_some());
+        let mut s = Sessions::new(users.clone(), artists.clone(), pd.is_some());
         let mut k = 0;
         while k < order.len() {
             let slot = sess_rows[order[k] as usize].0;
@@ -470,18 +461,25 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
                 end += 1;
             }
             let plays = order[k..end].iter().map(|&i| {
-                let r = sess_rows[i as usize];
+                let (_, d) = sess_rows[i as usize];
                 Play {
-                    item: r.3,
-                    time: r.1,
-                    duration: (r.2 != u32::MAX).then_some(r.2),
+                    item: inter_a[i as usize],
+                    time: time(i as usize),
+                    duration: (d != u32::MAX).then_some(d),
                 }
             });
-            s.push(sess_ids[slot as usize], sess_user[slot as usize], plays)?;
+            s.push(sess_ids[slot as usize], sess_user[slot as usize], plays)
+                .expect("indices come from the vocabularies");
             k = end;
         }
-        d.sessions = Some(s);
-    }
+        s
+    });
+    drop(sess_rows);
+    let interactions =
+        Interactions::from_columns(users, artists, inter_u, inter_a, inter_w, inter_t)?;
+    let mut d =
+        Dataset::from_interactions(format!("table:{}", path.display()), interactions, report);
+    d.sessions = sessions;
     Ok(d)
 }
 
