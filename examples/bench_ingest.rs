@@ -44,7 +44,11 @@ fn generate(dir: &Path, scale: f64) -> Result<()> {
         .with_loves(s(full.n_loves));
     let t = Instant::now();
     let synth = Synthetic::generate(&cfg)?;
-    println!("generated {} plays in {:.1} s", cfg.n_plays, t.elapsed().as_secs_f64());
+    println!(
+        "generated {} plays in {:.1} s",
+        cfg.n_plays,
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
     synth.write_idomaar(&dir.join("idomaar"))?;
     synth.write_ground_truth(&dir.join("ground_truth.tsv"))?;
@@ -78,7 +82,11 @@ fn ingest(dir: &Path) -> Result<()> {
     let t_prep = t.elapsed().as_secs_f64();
     drop(data);
     println!("prepare: {t_prep:.1} s\n{rep}");
-    println!("ingest + prepare: {:.1} s, peak RSS so far {:.0} MB", t_load + t_prep, peak_rss_mb());
+    println!(
+        "ingest + prepare: {:.1} s, peak RSS so far {:.0} MB",
+        t_load + t_prep,
+        peak_rss_mb()
+    );
 
     let s = prepared.sessions.as_ref().expect("sessions");
     let t = Instant::now();
@@ -86,7 +94,12 @@ fn ingest(dir: &Path) -> Result<()> {
     let m = user_item(&prepared.interactions);
     let t_csr = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let co = cooccurrence(s.offsets(), s.play_items(), s.items.len(), &CooccurrenceConfig::default())?;
+    let co = cooccurrence(
+        s.offsets(),
+        s.play_items(),
+        s.items.len(),
+        &CooccurrenceConfig::default(),
+    )?;
     let t_co = t.elapsed().as_secs_f64();
     println!(
         "CSR: {t_csr:.2} s ({}×{}, {} nnz); co-occurrence (whole sessions, once per session): {t_co:.2} s ({} nnz); together {:.1} s",
@@ -104,7 +117,11 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
         Some("generate") if args.len() >= 3 => {
-            let scale = args.get(3).map(|s| s.parse::<f64>()).transpose()?.unwrap_or(1.0);
+            let scale = args
+                .get(3)
+                .map(|s| s.parse::<f64>())
+                .transpose()?
+                .unwrap_or(1.0);
             generate(Path::new(&args[2]), scale)
         }
         Some("ingest") if args.len() >= 3 => ingest(Path::new(&args[2])),

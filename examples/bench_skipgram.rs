@@ -115,7 +115,11 @@ fn train(a: &TrainArgs) -> Result<()> {
         "{{\"impl\": \"artist2vec{}\", \"read_s\": {read_s:.2}, \"fit_s\": {fit_s:.2}, \"train_s\": {:.2}, \
          \"effective_words\": {}, \"words_per_s\": {:.0}, \"vocab\": {}, \"threads\": {}, \"kernel\": \"{}\", \
          \"loss\": {:?}}}",
-        if a.config.shared_negatives { " (shared negatives)" } else { "" },
+        if a.config.shared_negatives {
+            " (shared negatives)"
+        } else {
+            ""
+        },
         st.seconds,
         st.effective_words,
         st.words_per_second,
@@ -131,7 +135,9 @@ fn train(a: &TrainArgs) -> Result<()> {
 fn quality(genres: &Path, corpus: Option<&Path>, files: &[PathBuf]) -> Result<()> {
     let mut genre = std::collections::HashMap::new();
     for line in std::fs::read_to_string(genres)?.lines() {
-        let (a, g) = line.split_once('\t').context("genres.tsv: artist\\tgenre")?;
+        let (a, g) = line
+            .split_once('\t')
+            .context("genres.tsv: artist\\tgenre")?;
         genre.insert(a.to_owned(), g.parse::<u32>()?);
     }
     let tail: Vec<Vec<String>> = match corpus {
@@ -153,7 +159,10 @@ fn quality(genres: &Path, corpus: Option<&Path>, files: &[PathBuf]) -> Result<()
         for a in 0..top as u32 {
             let g = genre[e.vocab().id(a)];
             let nb = e.similar(a, 10, artist2vec::core::Similarity::Cosine)?;
-            hits += nb.iter().filter(|n| genre[e.vocab().id(n.item)] == g).count();
+            hits += nb
+                .iter()
+                .filter(|n| genre[e.vocab().id(n.item)] == g)
+                .count();
         }
         // Next-artist accuracy by nearest neighbour, repeats of the previous artist skipped.
         let mut nn: std::collections::HashMap<u32, u32> = Default::default();
@@ -224,9 +233,7 @@ fn main() -> Result<()> {
             let files: Vec<PathBuf> = args[1..]
                 .iter()
                 .enumerate()
-                .filter(|(i, a)| {
-                    !a.starts_with("--") && (*i == 0 || !args[*i].starts_with("--"))
-                })
+                .filter(|(i, a)| !a.starts_with("--") && (*i == 0 || !args[*i].starts_with("--")))
                 .map(|(_, a)| PathBuf::from(a))
                 .collect();
             quality(&genres, corpus.as_deref(), &files)

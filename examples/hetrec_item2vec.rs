@@ -65,7 +65,9 @@ fn evaluate(lists: &[Vec<u32>], rel: &[(u32, HashSet<u32>)]) -> Means {
                 ap += hits as f64 / (i + 1) as f64;
             }
         }
-        let ideal: f64 = (0..K.min(r.len())).map(|i| 1.0 / ((i + 2) as f64).log2()).sum();
+        let ideal: f64 = (0..K.min(r.len()))
+            .map(|i| 1.0 / ((i + 2) as f64).log2())
+            .sum();
         m.precision += hits as f64 / K as f64;
         m.recall += hits as f64 / r.len() as f64;
         m.ndcg += dcg / ideal;
@@ -102,7 +104,13 @@ fn write_recs(
     writeln!(f, "user\titem\trank")?;
     for ((u, _), list) in rel.iter().zip(lists) {
         for (r, &i) in list.iter().enumerate() {
-            writeln!(f, "{}\t{}\t{}", train.users.id(*u), train.items.id(i), r + 1)?;
+            writeln!(
+                f,
+                "{}\t{}\t{}",
+                train.users.id(*u),
+                train.items.id(i),
+                r + 1
+            )?;
         }
     }
     Ok(())
@@ -170,8 +178,17 @@ fn main() -> Result<()> {
         // A small grid around the recipe, scored with output vectors on this split.
         let grid: Vec<(&str, SkipGramConfig)> = vec![
             ("recipe (shuffled once)", config.clone()),
-            ("reshuffled each epoch", config.clone().with_order(Order::ShuffledEachEpoch)),
-            ("whole bag, no shrink", config.clone().with_window(Window::Whole).with_shrink_window(false)),
+            (
+                "reshuffled each epoch",
+                config.clone().with_order(Order::ShuffledEachEpoch),
+            ),
+            (
+                "whole bag, no shrink",
+                config
+                    .clone()
+                    .with_window(Window::Whole)
+                    .with_shrink_window(false),
+            ),
             ("alpha 0.05", config.clone().with_alpha(0.05)),
             ("alpha 0.0125", config.clone().with_alpha(0.0125)),
             ("ns_exponent 0.5", config.clone().with_ns_exponent(0.5)),
@@ -187,7 +204,10 @@ fn main() -> Result<()> {
             let model = c.fit(train)?;
             let secs = t.elapsed().as_secs_f64();
             let m = evaluate(&lists(&model, &rel)?, &rel);
-            println!("| {name} | {:.4} | {:.4} | {secs:.1} |", m.ndcg, m.precision);
+            println!(
+                "| {name} | {:.4} | {:.4} | {secs:.1} |",
+                m.ndcg, m.precision
+            );
         }
         return Ok(());
     }

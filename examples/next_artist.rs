@@ -23,11 +23,11 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use artist2vec::core::{Fit, Query, Recommender, Sessions};
-use rayon::prelude::*;
 use artist2vec::data::synth::{SynthConfig, Synthetic};
 use artist2vec::sparse::{CooccurrenceConfig, cooccurrence, row_top_k};
 use artist2vec::stats::{Alternative, WilcoxonOptions, mean_confidence_interval, wilcoxon};
 use artist2vec_skipgram::{SkipGramConfig, Window};
+use rayon::prelude::*;
 
 /// Each held-out session as its distinct artists in order of first play.
 fn sequences(sessions: &Sessions, range: std::ops::Range<usize>) -> Vec<Vec<u32>> {
@@ -52,7 +52,10 @@ fn sequences(sessions: &Sessions, range: std::ops::Range<usize>) -> Vec<Vec<u32>
 fn accuracy(seqs: &[Vec<u32>], predict: &[u32]) -> Vec<f64> {
     seqs.iter()
         .map(|s| {
-            let hits = s.windows(2).filter(|w| predict[w[0] as usize] == w[1]).count();
+            let hits = s
+                .windows(2)
+                .filter(|w| predict[w[0] as usize] == w[1])
+                .count();
             hits as f64 / (s.len() - 1) as f64
         })
         .collect()
@@ -132,14 +135,27 @@ fn main() -> Result<()> {
 
     // 3. The co-occurrence baseline on the same sessions.
     let t = Instant::now();
-    let co = cooccurrence(train.offsets(), train.play_items(), n_items, &CooccurrenceConfig::default())?;
-    println!("co-occurrence: {} pairs counted in {:.2} s", co.nnz(), t.elapsed().as_secs_f64());
+    let co = cooccurrence(
+        train.offsets(),
+        train.play_items(),
+        n_items,
+        &CooccurrenceConfig::default(),
+    )?;
+    println!(
+        "co-occurrence: {} pairs counted in {:.2} s",
+        co.nnz(),
+        t.elapsed().as_secs_f64()
+    );
 
     // 4. The evaluation: one batch of nearest-neighbour queries per model, then lookups.
     let t = Instant::now();
     let asked = queries(&eval, n_items);
     let mut sg_next = vec![u32::MAX; n_items];
-    let trained: Vec<u32> = asked.iter().copied().filter(|&a| model.is_trained(a)).collect();
+    let trained: Vec<u32> = asked
+        .iter()
+        .copied()
+        .filter(|&a| model.is_trained(a))
+        .collect();
     for (&a, nb) in trained.iter().zip(model.similar_batch(&trained, 1)?) {
         if let Some(n) = nb.first() {
             sg_next[a as usize] = n.item;
@@ -178,20 +194,38 @@ fn main() -> Result<()> {
 
     // 5. Means with t-based 95 % intervals, and the paired one-sided test.
     println!();
-    println!("| model | next-artist accuracy | 95 % CI (t) | eval s ({} sessions, {} queries) |", eval.len(), asked.len());
+    println!(
+        "| model | next-artist accuracy | 95 % CI (t) | eval s ({} sessions, {} queries) |",
+        eval.len(),
+        asked.len()
+    );
     println!("|---|---:|---:|---:|");
     for (name, acc, secs) in [
-        ("skip-gram, nearest input vector (notebook)", &sg_acc, sg_secs),
+        (
+            "skip-gram, nearest input vector (notebook)",
+            &sg_acc,
+            sg_secs,
+        ),
         ("skip-gram, input · output vectors", &so_acc, so_secs),
         ("co-occurrence counts", &co_acc, co_secs),
     ] {
         let ci = mean_confidence_interval(acc, 0.95)?;
         let mean = acc.iter().sum::<f64>() / acc.len() as f64;
-        println!("| {name} | {mean:.4} | [{:.4}, {:.4}] | {secs:.3} |", ci.low, ci.high);
+        println!(
+            "| {name} | {mean:.4} | [{:.4}, {:.4}] | {secs:.3} |",
+            ci.low, ci.high
+        );
     }
     println!();
-    for (name, acc) in [("nearest input vector", &sg_acc), ("input · output", &so_acc)] {
-        let w = wilcoxon(acc, &co_acc, &WilcoxonOptions::new().with_alternative(Alternative::Greater))?;
+    for (name, acc) in [
+        ("nearest input vector", &sg_acc),
+        ("input · output", &so_acc),
+    ] {
+        let w = wilcoxon(
+            acc,
+            &co_acc,
+            &WilcoxonOptions::new().with_alternative(Alternative::Greater),
+        )?;
         println!(
             "one-sided Wilcoxon signed-rank, skip-gram ({name}) > co-occurrence: statistic {:.1}, p = {:.3e}",
             w.statistic, w.p_value

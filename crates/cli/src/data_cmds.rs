@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use artist2vec::data::formats::{DatasetStats, Format, load_any};
 use artist2vec::data::split::{
-    Split, cold_start_artists, global_time_split, hide_one_of_top_n, leave_last_n, random_holdout, users_of,
-    write_split_dir,
+    Split, cold_start_artists, global_time_split, hide_one_of_top_n, leave_last_n, random_holdout,
+    users_of, write_split_dir,
 };
 use artist2vec::data::synth::{SynthConfig, Synthetic};
 use artist2vec::data::{Dataset, Mode, PrepareConfig, prepare as run_prepare};
@@ -61,7 +61,10 @@ pub fn synth(ui: &Ui, a: SynthArgs) -> Result<()> {
     };
     let s = ui.step("generate", |_| Ok(Synthetic::generate(&cfg)?))?;
     let paths = ui.step("write every format", |_| Ok(s.write_all(&a.out)?))?;
-    std::fs::write(a.out.join("synth_config.json"), serde_json::to_string_pretty(&cfg)?)?;
+    std::fs::write(
+        a.out.join("synth_config.json"),
+        serde_json::to_string_pretty(&cfg)?,
+    )?;
     println!(
         "generated {} users, {} artists, {} sessions, {} plays (seed {}) into {}",
         cfg.n_users,
@@ -100,9 +103,19 @@ pub struct InputArgs {
 
 impl InputArgs {
     fn load(&self, ui: &Ui) -> Result<(Dataset, Format)> {
-        let format = self.format.as_deref().map(str::parse::<Format>).transpose()?;
-        let mode = if self.lenient { Mode::Lenient } else { Mode::Strict };
-        let (d, f) = ui.step(&format!("read {}", self.path.display()), |_| Ok(load_any(&self.path, format, mode)?))?;
+        let format = self
+            .format
+            .as_deref()
+            .map(str::parse::<Format>)
+            .transpose()?;
+        let mode = if self.lenient {
+            Mode::Lenient
+        } else {
+            Mode::Strict
+        };
+        let (d, f) = ui.step(&format!("read {}", self.path.display()), |_| {
+            Ok(load_any(&self.path, format, mode)?)
+        })?;
         let skipped = d.report.total_skipped();
         if skipped > 0 {
             ui.say(format!("lenient mode: skipped {skipped} bad lines:"));
@@ -169,8 +182,10 @@ pub struct PrepareArgs {
 impl PrepareArgs {
     fn config(&self) -> Result<PrepareConfig> {
         let mut c = match &self.config {
-            Some(p) => serde_json::from_str(&std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)
-                .with_context(|| format!("{}: not a PrepareConfig JSON", p.display()))?,
+            Some(p) => serde_json::from_str(
+                &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+            )
+            .with_context(|| format!("{}: not a PrepareConfig JSON", p.display()))?,
             None => PrepareConfig::default(),
         };
         let off0 = |v: u64| (v > 0).then_some(v);
@@ -264,14 +279,23 @@ fn make_split(d: &Dataset, a: &SplitArgs) -> Result<Split> {
         }
         Method::LeaveLast => leave_last_n(&d.interactions, a.n.unwrap_or(1))?,
         Method::Holdout => random_holdout(&counts(), a.fraction, a.min_items.unwrap_or(5), a.seed)?,
-        Method::HideTop => hide_one_of_top_n(&counts(), a.n.unwrap_or(6), a.min_items.unwrap_or(10), a.seed)?,
+        Method::HideTop => hide_one_of_top_n(
+            &counts(),
+            a.n.unwrap_or(6),
+            a.min_items.unwrap_or(10),
+            a.seed,
+        )?,
         Method::ColdStart => cold_start_artists(&counts(), a.fraction, a.seed)?,
     })
 }
 
 fn print_split(s: &Split, dir: &Path) {
     let part = |name: &str, t: &artist2vec::core::Interactions| {
-        println!("  {name:<10} {:>9} rows {:>7} users", t.len(), users_of(t).len());
+        println!(
+            "  {name:<10} {:>9} rows {:>7} users",
+            t.len(),
+            users_of(t).len()
+        );
     };
     println!("split written to {}:", dir.display());
     part("train", &s.train);

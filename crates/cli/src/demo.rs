@@ -3,24 +3,32 @@
 use std::path::Path;
 
 use anyhow::{Result, ensure};
+use artist2vec::core::Recommender;
 use artist2vec::data::formats::{DatasetStats, Format, load_any};
 use artist2vec::data::split::{global_time_split, write_split_dir};
 use artist2vec::data::synth::{SynthConfig, Synthetic};
 use artist2vec::data::{Dataset, Mode, PrepareConfig, prepare};
-use artist2vec::core::Recommender;
 use artist2vec::metrics::{EvalConfig, Interaction as MInteraction, Recommendation, evaluate};
 use artist2vec::models::{AnyModel, ModelKind};
-use artist2vec::sparse::{CooccurrenceConfig, Norm, gram_top_k, normalize_rows, row_top_k, user_item};
+use artist2vec::sparse::{
+    CooccurrenceConfig, Norm, gram_top_k, normalize_rows, row_top_k, user_item,
+};
 use artist2vec::stats::{WilcoxonOptions, mean_confidence_interval, wilcoxon};
 use std::time::Instant;
 
 use crate::progress::Ui;
 
 pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
-    println!("== 1. generate 30Music-like data with planted genres (seed {})", cfg.seed);
+    println!(
+        "== 1. generate 30Music-like data with planted genres (seed {})",
+        cfg.seed
+    );
     let synth = ui.step("generate", |_| Ok(Synthetic::generate(&cfg)?))?;
     let idomaar = dir.join("idomaar");
-    ui.step("write idomaar files", |_| Ok(synth.write_idomaar(&idomaar)?))?;
+    ui.step(
+        "write idomaar files",
+        |_| Ok(synth.write_idomaar(&idomaar)?),
+    )?;
     synth.write_ground_truth(&dir.join("ground_truth.tsv"))?;
     println!(
         "   {} users, {} artists in {} genres, {} sessions, {} plays → {}",
@@ -32,18 +40,34 @@ pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
         idomaar.display()
     );
 
-    println!("== 2. ingest the idomaar files (strict: the first bad line would stop with file:line)");
-    let (data, _) = ui.step("read idomaar", |_| Ok(load_any(&idomaar, Some(Format::Idomaar), Mode::Strict)?))?;
+    println!(
+        "== 2. ingest the idomaar files (strict: the first bad line would stop with file:line)"
+    );
+    let (data, _) = ui.step("read idomaar", |_| {
+        Ok(load_any(&idomaar, Some(Format::Idomaar), Mode::Strict)?)
+    })?;
     let stats = DatasetStats::of(&data);
     for line in stats.to_string().lines() {
         println!("   {line}");
     }
-    ensure!(stats.plays == synth.dataset.n_plays(), "read back {} plays, generated {}", stats.plays, synth.dataset.n_plays());
+    ensure!(
+        stats.plays == synth.dataset.n_plays(),
+        "read back {} plays, generated {}",
+        stats.plays,
+        synth.dataset.n_plays()
+    );
     let a2vd = dir.join("data.a2vd");
     data.save(&a2vd)?;
     let back = Dataset::load(&a2vd)?;
-    ensure!(back == data, "the binary dataset did not read back identically");
-    println!("   saved and re-read {} ({} bytes): identical", a2vd.display(), std::fs::metadata(&a2vd)?.len());
+    ensure!(
+        back == data,
+        "the binary dataset did not read back identically"
+    );
+    println!(
+        "   saved and re-read {} ({} bytes): identical",
+        a2vd.display(),
+        std::fs::metadata(&a2vd)?.len()
+    );
 
     println!("== 3. prepare (notebooks' steps; artist threshold 20 plays for this small dataset)");
     let pcfg = PrepareConfig::default().with_min_artist_plays(Some(20));
@@ -53,7 +77,10 @@ pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
     }
 
     println!("== 4. global time split at the 60th/80th percentile of session start");
-    let sessions = prepared.sessions.as_ref().expect("idomaar data has sessions");
+    let sessions = prepared
+        .sessions
+        .as_ref()
+        .expect("idomaar data has sessions");
     let ts = global_time_split(sessions, 0.6, 0.8)?;
     let split_dir = dir.join("split");
     write_split_dir(&ts.split, &split_dir)?;
@@ -86,7 +113,9 @@ pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
         co.nnz()
     );
 
-    println!("== 6. similar artists from co-occurrence (cosine of co-occurrence rows) vs the planted genres");
+    println!(
+        "== 6. similar artists from co-occurrence (cosine of co-occurrence rows) vs the planted genres"
+    );
     let mut rows = co.clone();
     normalize_rows(&mut rows, Norm::L2);
     let sim = gram_top_k(&rows, 10, false);
@@ -97,7 +126,9 @@ pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
     };
     let (mut same, mut total) = (0usize, 0usize);
     for a in 0..artists.len() {
-        let Some(g) = genre_of(a as u32) else { continue };
+        let Some(g) = genre_of(a as u32) else {
+            continue;
+        };
         for n in row_top_k(&sim, a, 10) {
             total += 1;
             same += usize::from(genre_of(n.item) == Some(g));
@@ -118,7 +149,13 @@ pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
     for &a in top.iter().take(3) {
         let list: Vec<String> = row_top_k(&sim, a as usize, 5)
             .iter()
-            .map(|n| format!("{} (g{})", artists.name(n.item), genre_of(n.item).map_or(-1, |g| g as i64)))
+            .map(|n| {
+                format!(
+                    "{} (g{})",
+                    artists.name(n.item),
+                    genre_of(n.item).map_or(-1, |g| g as i64)
+                )
+            })
             .collect();
         println!(
             "   {} (genre {}): {}",
@@ -131,7 +168,13 @@ pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
     let train = &ts.split.train;
     let test = &ts.split.test;
     let to_rows = |t: &artist2vec::core::Interactions| -> Vec<MInteraction> {
-        t.iter().map(|r| MInteraction { user: r.user, item: r.item, weight: r.weight as f64 }).collect()
+        t.iter()
+            .map(|r| MInteraction {
+                user: r.user,
+                item: r.item,
+                weight: r.weight as f64,
+            })
+            .collect()
     };
     let (train_rows, test_rows) = (to_rows(train), to_rows(test));
     let mut test_users: Vec<u32> = test.user_col().to_vec();
@@ -140,16 +183,31 @@ pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
     let mut per_user = Vec::new();
     for kind in [ModelKind::Popularity, ModelKind::ItemKnn, ModelKind::Als] {
         let t = Instant::now();
-        let model = ui.step(&format!("fit {}", kind.name()), |obs| Ok(AnyModel::fit_kind(kind, None, train, obs)?))?;
+        let model = ui.step(&format!("fit {}", kind.name()), |obs| {
+            Ok(AnyModel::fit_kind(kind, None, train, obs)?)
+        })?;
         let fit_s = t.elapsed().as_secs_f64();
         let lists = model.recommend_users(&test_users, 10, true)?;
         let recs: Vec<Recommendation> = test_users
             .iter()
             .zip(&lists)
-            .flat_map(|(&u, l)| l.iter().enumerate().map(move |(r, n)| Recommendation { user: u, item: n.item, rank: (r + 1) as f64 }))
+            .flat_map(|(&u, l)| {
+                l.iter().enumerate().map(move |(r, n)| Recommendation {
+                    user: u,
+                    item: n.item,
+                    rank: (r + 1) as f64,
+                })
+            })
             .collect();
-        let rep = evaluate(&EvalConfig::new(10).with_per_user_decimals(None), &train_rows, &test_rows, &recs)?;
-        let ndcg = rep.scores_by_key("ndcg@10").expect("evaluate computes ndcg@10");
+        let rep = evaluate(
+            &EvalConfig::new(10).with_per_user_decimals(None),
+            &train_rows,
+            &test_rows,
+            &recs,
+        )?;
+        let ndcg = rep
+            .scores_by_key("ndcg@10")
+            .expect("evaluate computes ndcg@10");
         println!(
             "   {:<11} NDCG@10 {:.4}  P@10 {:.4}  HR@10 {:.3}  coverage {:.3}  fit {fit_s:.2} s",
             kind.name(),
@@ -173,7 +231,12 @@ pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
                 Err(e) => format!("no test ({e})"),
             }
         };
-        println!("   {name:<11} mean {:.4}  95 % CI [{:.4}, {:.4}]  {p}", ci.low / 2.0 + ci.high / 2.0, ci.low, ci.high);
+        println!(
+            "   {name:<11} mean {:.4}  95 % CI [{:.4}, {:.4}]  {p}",
+            ci.low / 2.0 + ci.high / 2.0,
+            ci.low,
+            ci.high
+        );
     }
     println!("done.");
     Ok(())

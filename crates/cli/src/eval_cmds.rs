@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use artist2vec::metrics::{EvalConfig, EvalReport, evaluate_files};
-use artist2vec::stats::{Alternative, WilcoxonOptions, benjamini_hochberg, holm, mean_confidence_interval, wilcoxon};
+use artist2vec::stats::{
+    Alternative, WilcoxonOptions, benjamini_hochberg, holm, mean_confidence_interval, wilcoxon,
+};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
@@ -32,12 +34,18 @@ pub struct EvaluateArgs {
 
 pub fn evaluate(ui: &Ui, a: EvaluateArgs) -> Result<()> {
     let cfg = EvalConfig::new(a.k);
-    let rep = ui.step("evaluate", |_| Ok(evaluate_files(&cfg, &a.train, &a.test, &a.recs)?))?;
+    let rep = ui.step("evaluate", |_| {
+        Ok(evaluate_files(&cfg, &a.train, &a.test, &a.recs)?)
+    })?;
     for w in &rep.warnings {
         eprintln!("warning: {w}");
     }
     let out = a.out.clone().unwrap_or_else(|| {
-        let stem = a.recs.file_stem().and_then(|s| s.to_str()).unwrap_or("recs");
+        let stem = a
+            .recs
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("recs");
         PathBuf::from(format!("eval_{}.json", stem.trim_start_matches("recs_")))
     });
     rep.save(&out)?;
@@ -47,13 +55,28 @@ pub fn evaluate(ui: &Ui, a: EvaluateArgs) -> Result<()> {
             println!("  {key:<14} {v:.6}");
         }
     }
-    println!("  {:<14} {:.6} ({} of {} training items)", "coverage", rep.coverage, rep.coverage_items, rep.catalogue_items);
+    println!(
+        "  {:<14} {:.6} ({} of {} training items)",
+        "coverage", rep.coverage, rep.coverage_items, rep.catalogue_items
+    );
     let notes = [
-        ("test users without recommendations (score 0)", rep.n_users_without_recs),
-        ("test users with fewer than K recommendations", rep.n_users_with_fewer_than_k),
-        ("recommended items already in train (removed)", rep.leakage_items),
+        (
+            "test users without recommendations (score 0)",
+            rep.n_users_without_recs,
+        ),
+        (
+            "test users with fewer than K recommendations",
+            rep.n_users_with_fewer_than_k,
+        ),
+        (
+            "recommended items already in train (removed)",
+            rep.leakage_items,
+        ),
         ("duplicate recommendation rows (removed)", rep.duplicates),
-        ("rows for users not in test (ignored)", rep.recs_for_non_test_users),
+        (
+            "rows for users not in test (ignored)",
+            rep.recs_for_non_test_users,
+        ),
     ];
     for (what, n) in notes {
         if n > 0 {
@@ -131,22 +154,38 @@ pub fn compare(_ui: &Ui, a: CompareArgs) -> Result<()> {
     let names: Vec<String> = a.files.iter().map(|p| model_name(p)).collect();
     let r = match &a.reference {
         None => 0,
-        Some(x) => match a.files.iter().position(|p| p.as_os_str() == x.as_str()).or_else(|| names.iter().position(|n| n == x)) {
+        Some(x) => match a
+            .files
+            .iter()
+            .position(|p| p.as_os_str() == x.as_str())
+            .or_else(|| names.iter().position(|n| n == x))
+        {
             Some(i) => i,
-            None => bail!("reference {x:?} is neither one of the files nor a model name ({})", names.join(", ")),
+            None => bail!(
+                "reference {x:?} is neither one of the files nor a model name ({})",
+                names.join(", ")
+            ),
         },
     };
     let mut scores = Vec::new();
     for (rep, p) in reports.iter().zip(&a.files) {
         let s = rep.scores_by_key(&a.metric).with_context(|| {
             let keys: Vec<&str> = rep.per_user.keys().collect();
-            format!("{}: no per-user values for {:?} (it has {keys:?})", p.display(), a.metric)
+            format!(
+                "{}: no per-user values for {:?} (it has {keys:?})",
+                p.display(),
+                a.metric
+            )
         })?;
         if s.is_empty() {
             bail!("{}: no users to compare", p.display());
         }
         if let Some(bad) = s.values.iter().find(|v| !v.is_finite()) {
-            bail!("{}: per-user {} holds a non-finite value ({bad})", p.display(), a.metric);
+            bail!(
+                "{}: per-user {} holds a non-finite value ({bad})",
+                p.display(),
+                a.metric
+            );
         }
         scores.push(s);
     }
@@ -169,12 +208,19 @@ pub fn compare(_ui: &Ui, a: CompareArgs) -> Result<()> {
         let p = if i == r {
             None
         } else {
-            let w = wilcoxon(&s.values, reference, &WilcoxonOptions::new().with_alternative(Alternative::TwoSided));
+            let w = wilcoxon(
+                &s.values,
+                reference,
+                &WilcoxonOptions::new().with_alternative(Alternative::TwoSided),
+            );
             match w {
                 Ok(w) => Some(w.p_value),
                 // All differences zero: no evidence of a difference.
                 Err(e) if s.values == *reference => {
-                    eprintln!("note: {} equals the reference on every user ({e}); p = 1", names[i]);
+                    eprintln!(
+                        "note: {} equals the reference on every user ({e}); p = 1",
+                        names[i]
+                    );
                     Some(1.0)
                 }
                 Err(e) => return Err(e.into()),
@@ -214,7 +260,8 @@ pub fn compare(_ui: &Ui, a: CompareArgs) -> Result<()> {
     };
     print_markdown(&table);
     if let Some(p) = &a.json {
-        std::fs::write(p, serde_json::to_string_pretty(&table)?).with_context(|| format!("writing {}", p.display()))?;
+        std::fs::write(p, serde_json::to_string_pretty(&table)?)
+            .with_context(|| format!("writing {}", p.display()))?;
         println!("\nwritten to {}", p.display());
     }
     Ok(())
@@ -233,9 +280,15 @@ fn print_markdown(t: &Table) {
         Correction::Holm => "Holm",
         Correction::Bh => "BH",
     };
-    println!("{} per user; reference: {}; {}", t.metric, t.reference, t.test);
+    println!(
+        "{} per user; reference: {}; {}",
+        t.metric, t.reference, t.test
+    );
     println!();
-    println!("| model | n | mean | 95 % CI | Δ vs {} | Wilcoxon p | {corr} p |", t.reference);
+    println!(
+        "| model | n | mean | 95 % CI | Δ vs {} | Wilcoxon p | {corr} p |",
+        t.reference
+    );
     println!("|---|---:|---:|---|---:|---:|---:|");
     for r in &t.rows {
         println!(

@@ -25,7 +25,11 @@ fn apply_names(vocab: &mut Vocabulary, path: &Path) -> Result<usize> {
             if line.is_empty() {
                 continue;
             }
-            bail!("{}:{}: expected `id<TAB>name`, found {line:?}", path.display(), i + 1);
+            bail!(
+                "{}:{}: expected `id<TAB>name`, found {line:?}",
+                path.display(),
+                i + 1
+            );
         };
         if let Some(ix) = vocab.get(id) {
             vocab.set_name(ix, name);
@@ -57,23 +61,34 @@ pub struct FitArgs {
 pub fn fit(ui: &Ui, a: FitArgs) -> Result<()> {
     let kind = ModelKind::from_name(&a.model)?;
     let cfg = match &a.config {
-        Some(p) => Some(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?),
+        Some(p) => {
+            Some(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)
+        }
         None => None,
     };
     if let Some(c) = &cfg {
-        kind.check_config_json(c).with_context(|| format!("{}", a.config.as_ref().unwrap().display()))?;
+        kind.check_config_json(c)
+            .with_context(|| format!("{}", a.config.as_ref().unwrap().display()))?;
     }
     let mut train = Interactions::default();
-    ui.step(&format!("read {}", a.train.display()), |_| Ok(read_tsv_into(&a.train, &mut train)?))?;
+    ui.step(&format!("read {}", a.train.display()), |_| {
+        Ok(read_tsv_into(&a.train, &mut train)?)
+    })?;
     if train.is_empty() {
         bail!("{}: no training rows", a.train.display());
     }
     if let Some(p) = &a.names {
         let n = apply_names(&mut train.items, p)?;
-        ui.say(format!("named {n} of {} artists from {}", train.items.len(), p.display()));
+        ui.say(format!(
+            "named {n} of {} artists from {}",
+            train.items.len(),
+            p.display()
+        ));
     }
     let t = std::time::Instant::now();
-    let model = ui.step(&format!("fit {}", kind.name()), |obs| Ok(AnyModel::fit_kind(kind, cfg.as_deref(), &train, obs)?))?;
+    let model = ui.step(&format!("fit {}", kind.name()), |obs| {
+        Ok(AnyModel::fit_kind(kind, cfg.as_deref(), &train, obs)?)
+    })?;
     let secs = t.elapsed().as_secs_f64();
     model.save(&a.out)?;
     println!(
@@ -122,20 +137,37 @@ pub fn recommend(ui: &Ui, a: RecommendArgs) -> Result<()> {
         }
     }
     let t = std::time::Instant::now();
-    let recs = ui.step("recommend", |_| Ok(model.recommend_users(&known, a.k, !a.include_seen)?))?;
+    let recs = ui.step("recommend", |_| {
+        Ok(model.recommend_users(&known, a.k, !a.include_seen)?)
+    })?;
     let secs = t.elapsed().as_secs_f64();
-    let f = std::fs::File::create(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    let f =
+        std::fs::File::create(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     let mut w = std::io::BufWriter::new(f);
     writeln!(w, "user\titem\trank")?;
     for (&u, list) in known.iter().zip(&recs) {
         for (r, n) in list.iter().enumerate() {
-            writeln!(w, "{}\t{}\t{}", model.users().id(u), model.items().id(n.item), r + 1)?;
+            writeln!(
+                w,
+                "{}\t{}\t{}",
+                model.users().id(u),
+                model.items().id(n.item),
+                r + 1
+            )?;
         }
     }
     w.flush()?;
-    println!("top-{} for {} users in {secs:.2} s → {}", a.k, known.len(), a.out.display());
+    println!(
+        "top-{} for {} users in {secs:.2} s → {}",
+        a.k,
+        known.len(),
+        a.out.display()
+    );
     if unknown > 0 {
-        println!("note: {unknown} users of {} were not in the training data and got no recommendations", a.users.display());
+        println!(
+            "note: {unknown} users of {} were not in the training data and got no recommendations",
+            a.users.display()
+        );
     }
     Ok(())
 }
@@ -165,12 +197,25 @@ pub fn similar(ui: &Ui, a: SimilarArgs) -> Result<()> {
     }
     let ix = match names.get(&a.artist) {
         Some(ix) => ix,
-        None => names.find(&a.artist).with_context(|| format!("no artist named {:?} in the model", a.artist))?,
+        None => names
+            .find(&a.artist)
+            .with_context(|| format!("no artist named {:?} in the model", a.artist))?,
     };
     let list = model.similar_by_name(names.id(ix), a.k)?;
-    println!("artists most similar to {} ({}), by {}:", names.name(ix), names.id(ix), model.kind().name());
+    println!(
+        "artists most similar to {} ({}), by {}:",
+        names.name(ix),
+        names.id(ix),
+        model.kind().name()
+    );
     for (r, n) in list.iter().enumerate() {
-        println!("{:>3}. {:<40} {:>8} {:.4}", r + 1, names.name(n.item), names.id(n.item), n.score);
+        println!(
+            "{:>3}. {:<40} {:>8} {:.4}",
+            r + 1,
+            names.name(n.item),
+            names.id(n.item),
+            n.score
+        );
     }
     Ok(())
 }

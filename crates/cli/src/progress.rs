@@ -15,14 +15,20 @@ pub struct Ui {
 impl Ui {
     /// Runs `f` under a spinner that shows `what` and the elapsed time; prints a line with the
     /// time taken when done (unless quiet).
-    pub fn step<T>(&self, what: &str, f: impl FnOnce(&StepObserver) -> anyhow::Result<T>) -> anyhow::Result<T> {
+    pub fn step<T>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&StepObserver) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
         let bar = if self.quiet {
             ProgressBar::hidden()
         } else {
             let b = ProgressBar::new_spinner();
             b.set_style(
-                ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}] {wide_bar} {pos}/{len}")
-                    .expect("valid template"),
+                ProgressStyle::with_template(
+                    "{spinner} {msg} [{elapsed_precise}] {wide_bar} {pos}/{len}",
+                )
+                .expect("valid template"),
             );
             b.set_message(what.to_owned());
             b.enable_steady_tick(Duration::from_millis(120));

@@ -12,7 +12,10 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -26,11 +29,23 @@ fn demo_runs_the_whole_chain_without_data() {
     let o = run(&["--quiet", "demo"]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "stdout:\n{out}\nstderr:\n{err}");
-    for step in ["== 1.", "== 2.", "== 3.", "== 4.", "== 5.", "== 6.", "identical", "done."] {
+    for step in [
+        "== 1.",
+        "== 2.",
+        "== 3.",
+        "== 4.",
+        "== 5.",
+        "== 6.",
+        "identical",
+        "done.",
+    ] {
         assert!(out.contains(step), "missing {step:?} in:\n{out}");
     }
     // The planted genres are recovered far above chance (10 genres: 10 %).
-    let line = out.lines().find(|l| l.contains("share the artist's planted genre")).unwrap();
+    let line = out
+        .lines()
+        .find(|l| l.contains("share the artist's planted genre"))
+        .unwrap();
     let pct: f64 = line.trim().split(' ').next().unwrap().parse().unwrap();
     assert!(pct > 50.0, "{line}");
 }
@@ -39,15 +54,39 @@ fn demo_runs_the_whole_chain_without_data() {
 fn synth_ingest_prepare_split_stats_chain() {
     let d = tmp("chain");
     let ds = d.to_str().unwrap();
-    let o = run(&["--quiet", "synth", "--preset", "tiny", "--out", &format!("{ds}/synth")]);
+    let o = run(&[
+        "--quiet",
+        "synth",
+        "--preset",
+        "tiny",
+        "--out",
+        &format!("{ds}/synth"),
+    ]);
     assert!(o.status.success(), "{:?}", text(&o));
-    let o = run(&["--quiet", "ingest", &format!("{ds}/synth/idomaar"), "--out", &format!("{ds}/d.a2vd")]);
+    let o = run(&[
+        "--quiet",
+        "ingest",
+        &format!("{ds}/synth/idomaar"),
+        "--out",
+        &format!("{ds}/d.a2vd"),
+    ]);
     let (out, _) = text(&o);
     assert!(o.status.success(), "{:?}", text(&o));
     assert!(out.contains("1200 plays"), "{out}");
     // Every format the generator wrote reads back with the same number of plays.
-    for p in ["idomaar", "lastfm-1k.tsv", "plays.csv", "plays.tsv", "plays.parquet", "d.a2vd"] {
-        let path = if p == "d.a2vd" { format!("{ds}/{p}") } else { format!("{ds}/synth/{p}") };
+    for p in [
+        "idomaar",
+        "lastfm-1k.tsv",
+        "plays.csv",
+        "plays.tsv",
+        "plays.parquet",
+        "d.a2vd",
+    ] {
+        let path = if p == "d.a2vd" {
+            format!("{ds}/{p}")
+        } else {
+            format!("{ds}/synth/{p}")
+        };
         let o = run(&["--quiet", "stats", &path, "--json"]);
         let (out, err) = text(&o);
         assert!(o.status.success(), "{p}: {err}");
@@ -66,7 +105,15 @@ fn synth_ingest_prepare_split_stats_chain() {
     let (out, _) = text(&o);
     assert!(o.status.success(), "{:?}", text(&o));
     assert!(out.contains("drop plays shorter than 30 s"), "{out}");
-    let o = run(&["--quiet", "split", &format!("{ds}/p.a2vd"), "--method", "time", "--out", &format!("{ds}/split")]);
+    let o = run(&[
+        "--quiet",
+        "split",
+        &format!("{ds}/p.a2vd"),
+        "--method",
+        "time",
+        "--out",
+        &format!("{ds}/split"),
+    ]);
     assert!(o.status.success(), "{:?}", text(&o));
     let train = std::fs::read_to_string(d.join("split/train.tsv")).unwrap();
     assert!(train.starts_with("user\titem\tweight\n"));
@@ -105,28 +152,82 @@ fn model_commands_refuse_bad_configs_and_unknown_artists() {
     std::fs::write(&train, s).unwrap();
     let cfg = d.join("bad.json");
     std::fs::write(&cfg, r#"{"factors": 0}"#).unwrap();
-    let o = run(&["--quiet", "fit", "--model", "als", "--config", cfg.to_str().unwrap(), "--train", train.to_str().unwrap(), "--out", d.join("m.a2v").to_str().unwrap()]);
+    let o = run(&[
+        "--quiet",
+        "fit",
+        "--model",
+        "als",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--train",
+        train.to_str().unwrap(),
+        "--out",
+        d.join("m.a2v").to_str().unwrap(),
+    ]);
     let (_, err) = text(&o);
     assert!(!o.status.success());
     assert!(err.contains("factors"), "{err}");
-    let o = run(&["--quiet", "fit", "--model", "nope", "--train", train.to_str().unwrap(), "--out", "x"]);
+    let o = run(&[
+        "--quiet",
+        "fit",
+        "--model",
+        "nope",
+        "--train",
+        train.to_str().unwrap(),
+        "--out",
+        "x",
+    ]);
     assert!(!o.status.success());
     let model = d.join("m.a2v");
-    let o = run(&["--quiet", "fit", "--model", "item-knn", "--train", train.to_str().unwrap(), "--out", model.to_str().unwrap()]);
+    let o = run(&[
+        "--quiet",
+        "fit",
+        "--model",
+        "item-knn",
+        "--train",
+        train.to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{:?}", text(&o));
-    let o = run(&["--quiet", "similar", "--model", model.to_str().unwrap(), "--artist", "no such artist"]);
+    let o = run(&[
+        "--quiet",
+        "similar",
+        "--model",
+        model.to_str().unwrap(),
+        "--artist",
+        "no such artist",
+    ]);
     let (_, err) = text(&o);
     assert!(!o.status.success());
     assert!(err.contains("no such artist"), "{err}");
     let recs = d.join("recs.tsv");
-    let o = run(&["--quiet", "recommend", "--model", model.to_str().unwrap(), "--users", train.to_str().unwrap(), "--k", "5", "--out", recs.to_str().unwrap()]);
+    let o = run(&[
+        "--quiet",
+        "recommend",
+        "--model",
+        model.to_str().unwrap(),
+        "--users",
+        train.to_str().unwrap(),
+        "--k",
+        "5",
+        "--out",
+        recs.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{:?}", text(&o));
     let lines = std::fs::read_to_string(&recs).unwrap().lines().count();
     assert_eq!(lines, 1 + 30 * 5);
     // A truncated model file is refused with a clear error.
     let bytes = std::fs::read(&model).unwrap();
     std::fs::write(&model, &bytes[..bytes.len() / 2]).unwrap();
-    let o = run(&["--quiet", "similar", "--model", model.to_str().unwrap(), "--artist", "0"]);
+    let o = run(&[
+        "--quiet",
+        "similar",
+        "--model",
+        model.to_str().unwrap(),
+        "--artist",
+        "0",
+    ]);
     let (_, err) = text(&o);
     assert!(!o.status.success());
     assert!(err.contains("truncated"), "{err}");
@@ -136,7 +237,9 @@ fn model_commands_refuse_bad_configs_and_unknown_artists() {
 #[test]
 fn compare_reproduces_the_reference_significance_table() {
     let Some(data) = std::env::var_os("ARTIST2VEC_DATA") else {
-        eprintln!("ARTIST2VEC_DATA not set; skipping compare_reproduces_the_reference_significance_table");
+        eprintln!(
+            "ARTIST2VEC_DATA not set; skipping compare_reproduces_the_reference_significance_table"
+        );
         return;
     };
     let r = PathBuf::from(data).join("reference/hetrec-seed42");
@@ -144,18 +247,34 @@ fn compare_reproduces_the_reference_significance_table() {
     let json = d.join("table.json");
     let files: Vec<String> = ["als", "user_knn", "w2v_shuffle_inout", "item_cosine", "pop"]
         .iter()
-        .map(|m| r.join(format!("eval_{m}.json")).to_string_lossy().into_owned())
+        .map(|m| {
+            r.join(format!("eval_{m}.json"))
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     let mut args = vec!["--quiet", "compare", "--json", json.to_str().unwrap()];
     args.extend(files.iter().map(String::as_str));
     let o = run(&args);
     assert!(o.status.success(), "{:?}", text(&o));
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let p = |model: &str| -> f64 {
-        v["rows"].as_array().unwrap().iter().find(|r| r["model"] == model).unwrap()["wilcoxon_p"].as_f64().unwrap()
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["model"] == model)
+            .unwrap()["wilcoxon_p"]
+            .as_f64()
+            .unwrap()
     };
     // shared/data/README.md: ALS vs user-kNN p = 0.012, vs item2vec p = 1.2e-6.
     assert!((p("user_knn") - 0.012).abs() < 0.0005, "{}", p("user_knn"));
-    assert!((p("w2v_shuffle_inout") / 1.2e-6 - 1.0).abs() < 0.05, "{}", p("w2v_shuffle_inout"));
+    assert!(
+        (p("w2v_shuffle_inout") / 1.2e-6 - 1.0).abs() < 0.05,
+        "{}",
+        p("w2v_shuffle_inout")
+    );
     std::fs::remove_dir_all(&d).unwrap();
 }

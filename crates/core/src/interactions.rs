@@ -172,7 +172,12 @@ impl Interactions {
         }
         let mut next = ptr.clone();
         let mut pairs = vec![(0u32, 0f32); self.len()];
-        for ((&u, &i), &w) in self.user_col.iter().zip(&self.item_col).zip(&self.weight_col) {
+        for ((&u, &i), &w) in self
+            .user_col
+            .iter()
+            .zip(&self.item_col)
+            .zip(&self.weight_col)
+        {
             pairs[next[u as usize]] = (i, w);
             next[u as usize] += 1;
         }

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::table::{TableColumns, TableFormat, TableOptions};
 use crate::{
-    load_hetrec, load_idomaar, load_lastfm1k, load_mpd, load_table, DataError, Dataset, HetrecOptions, IdomaarOptions,
-    LastFm1kOptions, Mode, MpdOptions,
+    DataError, Dataset, HetrecOptions, IdomaarOptions, LastFm1kOptions, Mode, MpdOptions,
+    load_hetrec, load_idomaar, load_lastfm1k, load_mpd, load_table,
 };
 
 /// A supported input format.
@@ -74,10 +74,16 @@ impl std::str::FromStr for Format {
     fn from_str(s: &str) -> Result<Self, DataError> {
         Format::ALL
             .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(s) || (s.eq_ignore_ascii_case("a2vd") && *f == Format::Dataset))
+            .find(|f| {
+                f.name().eq_ignore_ascii_case(s)
+                    || (s.eq_ignore_ascii_case("a2vd") && *f == Format::Dataset)
+            })
             .ok_or_else(|| {
                 let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-                DataError::Invalid(format!("unknown format {s:?}; expected one of {}", names.join(", ")))
+                DataError::Invalid(format!(
+                    "unknown format {s:?}; expected one of {}",
+                    names.join(", ")
+                ))
             })
     }
 }
@@ -110,8 +116,16 @@ pub fn detect(path: &Path) -> Result<Format, DataError> {
             path.display()
         )));
     }
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
-    let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("").to_ascii_lowercase();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|x| x.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "a2vd" => return Ok(Format::Dataset),
         "idomaar" => return Ok(Format::Idomaar),
@@ -139,7 +153,9 @@ pub fn detect(path: &Path) -> Result<Format, DataError> {
 fn looks_like_lastfm1k(path: &Path) -> Result<bool, DataError> {
     let f = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
     let mut line = Vec::new();
-    BufReader::new(f).read_until(b'\n', &mut line).map_err(|e| DataError::io(path, e))?;
+    BufReader::new(f)
+        .read_until(b'\n', &mut line)
+        .map_err(|e| DataError::io(path, e))?;
     let line = String::from_utf8_lossy(&line);
     let fields: Vec<&str> = line.trim_end_matches(['\r', '\n']).split('\t').collect();
     Ok(fields.len() == 6 && crate::lastfm1k::parse_iso8601(fields[1]).is_some())
@@ -149,8 +165,14 @@ fn looks_like_lastfm1k(path: &Path) -> Result<bool, DataError> {
 fn header(path: &Path, sep: char) -> Result<Vec<String>, DataError> {
     let f = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
     let mut line = String::new();
-    BufReader::new(f).read_line(&mut line).map_err(|e| DataError::io(path, e))?;
-    Ok(line.trim_end_matches(['\r', '\n']).split(sep).map(|s| s.trim().to_owned()).collect())
+    BufReader::new(f)
+        .read_line(&mut line)
+        .map_err(|e| DataError::io(path, e))?;
+    Ok(line
+        .trim_end_matches(['\r', '\n'])
+        .split(sep)
+        .map(|s| s.trim().to_owned())
+        .collect())
 }
 
 /// Guesses table columns from a header: the user column is the first of `user`, `user_id`,
@@ -185,7 +207,11 @@ pub fn guess_columns(names: &[String]) -> TableColumns {
 /// # Errors
 /// Whatever the format's loader reports (file:line and what was expected), or
 /// [`DataError::Invalid`] when the format cannot be detected.
-pub fn load_any(path: &Path, format: Option<Format>, mode: Mode) -> Result<(Dataset, Format), DataError> {
+pub fn load_any(
+    path: &Path,
+    format: Option<Format>,
+    mode: Mode,
+) -> Result<(Dataset, Format), DataError> {
     let format = match format {
         Some(f) => f,
         None => detect(path)?,
@@ -200,7 +226,9 @@ pub fn load_any(path: &Path, format: Option<Format>, mode: Mode) -> Result<(Data
     let data = match format {
         Format::Dataset => Dataset::load(path)?,
         Format::Idomaar => load_idomaar(&dir_of(path), &IdomaarOptions::new().with_mode(mode))?,
-        Format::Hetrec => load_hetrec(&dir_of(path), &HetrecOptions::new().with_mode(mode))?.dataset,
+        Format::Hetrec => {
+            load_hetrec(&dir_of(path), &HetrecOptions::new().with_mode(mode))?.dataset
+        }
         Format::Mpd => load_mpd(path, &MpdOptions::new().with_mode(mode))?,
         Format::Lastfm1k => load_lastfm1k(path, &LastFm1kOptions::new().with_mode(mode))?,
         Format::Csv | Format::Tsv | Format::Parquet => {
@@ -214,7 +242,13 @@ pub fn load_any(path: &Path, format: Option<Format>, mode: Mode) -> Result<(Data
                 TableFormat::Tsv => guess_columns(&header(path, '\t')?),
                 TableFormat::Parquet => crate::Synthetic::table_columns(),
             };
-            load_table(path, &TableOptions::new().with_columns(cols).with_format(tf).with_mode(mode))?
+            load_table(
+                path,
+                &TableOptions::new()
+                    .with_columns(cols)
+                    .with_format(tf)
+                    .with_mode(mode),
+            )?
         }
     };
     Ok((data, format))
@@ -274,7 +308,10 @@ impl DatasetStats {
 
 /// Formats seconds since the epoch as `YYYY-MM-DD HH:MM:SS` UTC.
 pub fn format_time(t: i64) -> String {
-    crate::lastfm1k::format_iso8601(t).replace('T', " ").trim_end_matches('Z').to_owned()
+    crate::lastfm1k::format_iso8601(t)
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_owned()
 }
 
 impl fmt::Display for DatasetStats {

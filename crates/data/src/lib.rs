@@ -15,7 +15,7 @@ pub mod split;
 
 pub use dataset::{ArtistTags, Dataset};
 pub use error::DataError;
-pub use formats::{Format, DatasetStats, detect, load_any};
+pub use formats::{DatasetStats, Format, detect, load_any};
 pub use prepare::{PrepareConfig, PrepareReport, prepare};
 pub use report::{Mode, Report};
 pub use split::{Split, read_split_dir, write_split_dir};
