@@ -134,6 +134,10 @@ pub enum MetricsError {
         source: serde_json::Error,
     },
 
+    /// A model failed while being evaluated (e.g. a user or artist outside its index range).
+    #[error("model: {0}")]
+    Model(#[from] artist2vec_core::CoreError),
+
     /// An evaluation report whose content is inconsistent (for example per-user arrays whose
     /// length differs from the number of users).
     #[error("{origin}: invalid evaluation report: {reason}")]

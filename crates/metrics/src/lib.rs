@@ -12,6 +12,8 @@
 //!   file order, duplicates and train items removed, users without recs score 0, …), the same
 //!   numbers to the last digit and the same JSON report ([`EvalReport`]), with TSV readers
 //!   ([`tsv`]) whose errors name the file, line and column.
+//! * [`protocols`]: the five evaluation protocols of the seed notebooks as functions over any
+//!   model of the shared traits, with per-unit scores, and the subsample–retrain driver.
 //! * [`topk`]: full-catalogue top-k by dot product with seen items excluded — blocked, SIMD
 //!   friendly, multithreaded.
 //!
@@ -62,6 +64,7 @@ pub mod batch;
 mod error;
 pub mod evaluate;
 pub mod numeric;
+pub mod protocols;
 pub mod ranking;
 mod relevance;
 pub mod sequence;
