@@ -1,3 +1,4 @@
 //! Cross-crate integration tests (one binary, linked once).
 
+mod protocols;
 mod real_data;
