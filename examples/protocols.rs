@@ -369,11 +369,16 @@ fn hetrec(dir: PathBuf, seed: u64) -> Result<()> {
         counts.len()
     );
     protocol_3(counts, seed)?;
-    protocol_4(
-        counts,
-        h.dataset.tags.as_ref().context("hetrec tags")?,
-        seed,
-    )?;
+    match h.dataset.tags.as_ref() {
+        Some(tags) if tags.by_artist.iter().any(|t| !t.is_empty()) => {
+            protocol_4(counts, tags, seed)?
+        }
+        _ => println!(
+            "\n## 4. cold-start artists: skipped — {} has no tag assignments \
+             (user_taggedartists.dat), so there is no content to build vectors from",
+            dir.display()
+        ),
+    }
     Ok(())
 }
 

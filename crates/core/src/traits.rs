@@ -158,11 +158,29 @@ pub trait SimilarArtists {
     /// # Errors
     /// [`CoreError::IndexOutOfRange`] for an unknown artist.
     fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError>;
+
+    /// [`similar`](SimilarArtists::similar) for many artists, in the order given. The default
+    /// asks one artist at a time in parallel; models backed by a vector table override it with
+    /// a blocked scan ([`Embeddings::similar_batch`]) that reads the table once per block of
+    /// queries. Evaluations that need the neighbours of thousands of artists call this.
+    ///
+    /// # Errors
+    /// The first error of any artist.
+    fn similar_batch(&self, artists: &[u32], k: usize) -> Result<Vec<Vec<Neighbor>>, CoreError>
+    where
+        Self: Sync,
+    {
+        artists.par_iter().map(|&a| self.similar(a, k)).collect()
+    }
 }
 
 impl SimilarArtists for Embeddings {
     fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
         Embeddings::similar(self, artist, k, crate::Similarity::Cosine)
+    }
+
+    fn similar_batch(&self, artists: &[u32], k: usize) -> Result<Vec<Vec<Neighbor>>, CoreError> {
+        Embeddings::similar_batch(self, artists, k, crate::Similarity::Cosine)
     }
 }
 

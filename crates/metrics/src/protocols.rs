@@ -57,7 +57,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
-use artist2vec_core::{CoreError, Interactions, Query, Recommender, SimilarArtists};
+use artist2vec_core::{CoreError, Interactions, Neighbor, Query, Recommender, SimilarArtists};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -205,7 +205,11 @@ pub fn holdout<R: Recommender + ?Sized>(
                 len: model.n_items(),
             }));
         }
-        *graded.entry(r.user).or_default().entry(r.item).or_insert(0.0) += f64::from(r.weight);
+        *graded
+            .entry(r.user)
+            .or_default()
+            .entry(r.item)
+            .or_insert(0.0) += f64::from(r.weight);
     }
     let users: Vec<u32> = graded.keys().copied().collect();
     let kmax = config.metrics.iter().map(|m| m.1).max().unwrap_or(1);
@@ -246,7 +250,10 @@ pub fn holdout<R: Recommender + ?Sized>(
 ///
 /// # Errors
 /// As [`holdout`].
-pub fn time_split<R: Recommender + ?Sized>(model: &R, test: &Interactions) -> Result<ProtocolScores> {
+pub fn time_split<R: Recommender + ?Sized>(
+    model: &R,
+    test: &Interactions,
+) -> Result<ProtocolScores> {
     holdout(model, test, &HoldoutConfig::time_split())
 }
 
@@ -275,7 +282,11 @@ pub fn hidden_artist<R: Recommender + ?Sized>(
 /// ```
 pub fn distinct_in_order(sequence: &[u32]) -> Vec<u32> {
     let mut seen = HashSet::with_capacity(sequence.len());
-    sequence.iter().copied().filter(|a| seen.insert(*a)).collect()
+    sequence
+        .iter()
+        .copied()
+        .filter(|a| seen.insert(*a))
+        .collect()
 }
 
 /// Settings of [`next_artist`].
@@ -397,15 +408,22 @@ pub fn next_artist<M: SimilarArtists + Sync + ?Sized, S: AsRef<[u32]>>(
     let queries: Vec<u32> = (0..n_items as u32).filter(|&a| asked[a as usize]).collect();
     // An artist the model has no vector for (e.g. below skip-gram's min_count) predicts
     // nothing: its steps are misses, and such artists are counted.
-    let lists: Vec<Option<Vec<u32>>> = queries
-        .par_iter()
-        .map(|&a| match model.similar(a, config.k) {
-            Ok(v) => Ok(Some(v.into_iter().map(|n| n.item).collect())),
-            Err(CoreError::Invalid(_)) => Ok(None),
-            Err(e) => Err(e),
-        })
-        .collect::<std::result::Result<_, CoreError>>()
-        .map_err(core)?;
+    // One batched call first (models backed by vector tables scan them once per block of
+    // queries); if some artist has no vector, one call per artist.
+    let items = |v: Vec<Neighbor>| v.into_iter().map(|n| n.item).collect::<Vec<u32>>();
+    let lists: Vec<Option<Vec<u32>>> = match model.similar_batch(&queries, config.k) {
+        Ok(all) => all.into_iter().map(|v| Some(items(v))).collect(),
+        Err(CoreError::Invalid(_)) => queries
+            .par_iter()
+            .map(|&a| match model.similar(a, config.k) {
+                Ok(v) => Ok(Some(items(v))),
+                Err(CoreError::Invalid(_)) => Ok(None),
+                Err(e) => Err(e),
+            })
+            .collect::<std::result::Result<_, CoreError>>()
+            .map_err(core)?,
+        Err(e) => return Err(core(e)),
+    };
     let mut table: Vec<&[u32]> = vec![&[]; n_items];
     let mut no_vector = 0usize;
     for (&a, l) in queries.iter().zip(&lists) {
@@ -482,7 +500,10 @@ pub fn session_next_item<R: Recommender + ?Sized, S: AsRef<[u32]>>(
         match model.recommend(&Query::History(&history), config.k, config.exclude_history) {
             Ok(list) => list.into_iter().map(|n| n.item).collect(),
             Err(e) => {
-                failure.lock().expect("no panics hold this lock").get_or_insert(e);
+                failure
+                    .lock()
+                    .expect("no panics hold this lock")
+                    .get_or_insert(e);
                 Vec::new()
             }
         }
@@ -573,19 +594,18 @@ pub fn cold_start<M: SimilarArtists + Sync + ?Sized>(
         });
     }
     // Ask for enough neighbours that k warm ones remain after dropping the cold ones.
-    let lists: Vec<Vec<u32>> = units
-        .par_iter()
-        .map(|&c| {
-            content.similar(c, k + n_cold).map(|v| {
-                v.into_iter()
-                    .map(|n| n.item)
-                    .filter(|&a| (a as usize) < n_items && warm[a as usize])
-                    .take(k)
-                    .collect()
-            })
+    let lists: Vec<Vec<u32>> = content
+        .similar_batch(&units, k + n_cold)
+        .map_err(core)?
+        .into_iter()
+        .map(|v| {
+            v.into_iter()
+                .map(|n| n.item)
+                .filter(|&a| (a as usize) < n_items && warm[a as usize])
+                .take(k)
+                .collect()
         })
-        .collect::<std::result::Result<_, CoreError>>()
-        .map_err(core)?;
+        .collect();
     let column = |metric: Metric| Scores {
         ids: units.clone(),
         values: lists
@@ -778,7 +798,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use artist2vec_core::{Neighbor, Vocabulary};
+    use artist2vec_core::Vocabulary;
 
     fn vocab(n: usize) -> Vocabulary {
         Vocabulary::from_ids((0..n).map(|i| i.to_string())).unwrap()
@@ -880,7 +900,10 @@ mod tests {
         bad.push(1, 1, 1.0, None);
         assert!(matches!(
             hidden_artist(&model, &bad, 1),
-            Err(MetricsError::Model(CoreError::IndexOutOfRange { kind: "user", .. }))
+            Err(MetricsError::Model(CoreError::IndexOutOfRange {
+                kind: "user",
+                ..
+            }))
         ));
         let empty = Interactions::new(vocab(1), vocab(4), false);
         assert!(matches!(
@@ -951,8 +974,8 @@ mod tests {
             k: 1,
             ..Default::default()
         };
-        let s = session_next_item(&model, &[vec![0, 1, 3, 4], vec![3, 2]], Some(&known), &cfg)
-            .unwrap();
+        let s =
+            session_next_item(&model, &[vec![0, 1, 3, 4], vec![3, 2]], Some(&known), &cfg).unwrap();
         assert_eq!(s.units(), &[0]);
         assert_eq!(s.get("map@1").unwrap().values, vec![0.5]);
         assert_eq!(s.get("precision@1").unwrap().values, vec![0.5]);
@@ -1013,11 +1036,20 @@ mod tests {
         let a = cfg.draw(&units).unwrap();
         assert_eq!(a, cfg.draw(&units).unwrap());
         assert_eq!(a.len(), 5);
-        assert!(a.iter().all(|s| s.len() == 50 && s.windows(2).all(|w| w[0] < w[1])));
+        assert!(
+            a.iter()
+                .all(|s| s.len() == 50 && s.windows(2).all(|w| w[0] < w[1]))
+        );
         assert_ne!(a[0], a[1]);
         assert_ne!(a, cfg.with_seed(4).draw(&units).unwrap());
-        assert_eq!(SubsampleConfig::thirty_tenths().draw(&units).unwrap()[0].len(), 10);
-        assert_eq!(SubsampleConfig::new(1, 0.001).draw(&units).unwrap()[0].len(), 1);
+        assert_eq!(
+            SubsampleConfig::thirty_tenths().draw(&units).unwrap()[0].len(),
+            10
+        );
+        assert_eq!(
+            SubsampleConfig::new(1, 0.001).draw(&units).unwrap()[0].len(),
+            1
+        );
         assert!(SubsampleConfig::new(0, 0.5).draw(&units).is_err());
         assert!(SubsampleConfig::new(2, 1.5).draw(&units).is_err());
         assert!(SubsampleConfig::new(2, f64::NAN).draw(&units).is_err());
