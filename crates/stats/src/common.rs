@@ -119,6 +119,31 @@ pub(crate) fn mean_var(x: &[f64]) -> (f64, f64) {
     (m, ss / (x.len() as f64 - 1.0))
 }
 
+/// Size, mean and unbiased variance of one of two independent samples.
+pub(crate) struct Moments {
+    pub n: f64,
+    pub mean: f64,
+    pub var: f64,
+}
+
+/// Checks two independent samples (finite, at least two values each) and returns their
+/// [`Moments`]: the common start of Welch's test and Cohen's d.
+pub(crate) fn two_sample_moments(x: &[f64], y: &[f64]) -> Result<(Moments, Moments)> {
+    check_finite("x", x)?;
+    check_finite("y", y)?;
+    check_len("x", x, 2)?;
+    check_len("y", y, 2)?;
+    let moments = |s: &[f64]| {
+        let (mean, var) = mean_var(s);
+        Moments {
+            n: s.len() as f64,
+            mean,
+            var,
+        }
+    };
+    Ok((moments(x), moments(y)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

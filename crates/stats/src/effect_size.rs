@@ -1,6 +1,8 @@
 //! Effect sizes: Cohen's d and the rank-biserial correlations.
 
-use crate::common::{check_finite, check_len, check_no_nan, check_paired, differences, mean_var};
+use crate::common::{
+    check_finite, check_len, check_no_nan, check_paired, differences, mean_var, two_sample_moments,
+};
 use crate::error::{Result, StatsError};
 use crate::mann_whitney::{MannWhitneyMethod, MannWhitneyOptions, mann_whitney_u};
 use crate::rank::rank_average;
@@ -27,16 +29,10 @@ use crate::wilcoxon::ZeroMethod;
 /// # Ok::<(), artist2vec_stats::StatsError>(())
 /// ```
 pub fn cohens_d(x: &[f64], y: &[f64]) -> Result<f64> {
-    check_finite("x", x)?;
-    check_finite("y", y)?;
-    check_len("x", x, 2)?;
-    check_len("y", y, 2)?;
-    let (n1, n2) = (x.len() as f64, y.len() as f64);
-    let (m1, v1) = mean_var(x);
-    let (m2, v2) = mean_var(y);
-    let pooled = (((n1 - 1.0) * v1 + (n2 - 1.0) * v2) / (n1 + n2 - 2.0)).sqrt();
+    let (a, b) = two_sample_moments(x, y)?;
+    let pooled = (((a.n - 1.0) * a.var + (b.n - 1.0) * b.var) / (a.n + b.n - 2.0)).sqrt();
     ratio(
-        m1 - m2,
+        a.mean - b.mean,
         pooled,
         "Cohen's d",
         "the pooled standard deviation is zero",

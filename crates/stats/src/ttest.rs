@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::common::{
     Alternative, ConfidenceInterval, check_confidence, check_finite, check_len, check_paired,
-    differences, mean_var,
+    differences, mean_var, two_sample_moments,
 };
 use crate::distributions::{t_cdf, t_ppf};
 use crate::error::{Result, StatsError};
@@ -217,20 +217,14 @@ pub fn student_t_test(x: &[f64], y: &[f64], alternative: Alternative) -> Result<
 /// - [`StatsError::Undefined`] if both samples are constant with the same
 ///   value (scipy: `nan`).
 pub fn welch_t_test(x: &[f64], y: &[f64], alternative: Alternative) -> Result<TTestResult> {
-    check_finite("x", x)?;
-    check_finite("y", y)?;
-    check_len("x", x, 2)?;
-    check_len("y", y, 2)?;
-    let (n1, n2) = (x.len() as f64, y.len() as f64);
-    let (m1, v1) = mean_var(x);
-    let (m2, v2) = mean_var(y);
-    let (vn1, vn2) = (v1 / n1, v2 / n2);
-    let mut df = (vn1 + vn2).powi(2) / (vn1 * vn1 / (n1 - 1.0) + vn2 * vn2 / (n2 - 1.0));
+    let (a, b) = two_sample_moments(x, y)?;
+    let (vn1, vn2) = (a.var / a.n, b.var / b.n);
+    let mut df = (vn1 + vn2).powi(2) / (vn1 * vn1 / (a.n - 1.0) + vn2 * vn2 / (b.n - 1.0));
     if df.is_nan() {
         df = 1.0;
     }
     let se = (vn1 + vn2).sqrt();
-    finish(m1 - m2, 0.0, se, df, alternative, TTestKind::Welch)
+    finish(a.mean - b.mean, 0.0, se, df, alternative, TTestKind::Welch)
 }
 
 /// Mean and variance, with variance 0 for a single observation (its
