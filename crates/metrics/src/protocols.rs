@@ -309,14 +309,17 @@ impl Default for NextArtistConfig {
     }
 }
 
+/// Sequences ready for evaluation: (unit ids, sequences, skipped counts by reason).
+type Prepared = (Vec<u32>, Vec<Vec<u32>>, Vec<(String, usize)>);
+
 /// Prepares sequences: repeats removed if asked, artists outside `known` dropped, sequences of
-/// fewer than two artists counted and left out. Returns (unit ids, sequences, skipped).
+/// fewer than two artists counted and left out.
 fn prepare_sequences<S: AsRef<[u32]>>(
     sequences: &[S],
     remove_repeats: bool,
     known: Option<&[bool]>,
     n_items: usize,
-) -> Result<(Vec<u32>, Vec<Vec<u32>>, Vec<(String, usize)>)> {
+) -> Result<Prepared> {
     if sequences.is_empty() {
         return Err(MetricsError::EmptyInput {
             what: "sequence collection",
