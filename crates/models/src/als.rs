@@ -227,7 +227,7 @@ const GRAM_BLOCK: usize = 1024;
 multiversion! {
     /// Solves rows `first..` of one side; `cg_steps == 0` means the exact solver. Returns false
     /// when a Cholesky factorisation failed.
-    fn solve_block(
+    fn solve_block<const FMA: bool>(
         x: &mut [f32],
         first: usize,
         indptr: &[usize],
@@ -237,136 +237,120 @@ multiversion! {
         gram: &[f32],
         f: usize,
         cg_steps: usize,
-    ) -> bool => solve_block_impl
-}
-
-#[inline(always)]
-fn solve_block_impl<const FMA: bool>(
-    x: &mut [f32],
-    first: usize,
-    indptr: &[usize],
-    indices: &[u32],
-    conf: &[f32],
-    y: &[f32],
-    gram: &[f32],
-    f: usize,
-    cg_steps: usize,
-) -> bool {
-    let mut ok = true;
-    if cg_steps == 0 {
-        let mut a = vec![0f32; f * f];
-        for (r, xu) in x.chunks_exact_mut(f).enumerate() {
-            let u = first + r;
-            let (s, e) = (indptr[u], indptr[u + 1]);
-            if s == e {
+    ) -> bool {
+        let mut ok = true;
+        if cg_steps == 0 {
+            let mut a = vec![0f32; f * f];
+            for (r, xu) in x.chunks_exact_mut(f).enumerate() {
+                let u = first + r;
+                let (s, e) = (indptr[u], indptr[u + 1]);
+                if s == e {
+                    xu.fill(0.0);
+                    continue;
+                }
+                a.copy_from_slice(gram);
                 xu.fill(0.0);
-                continue;
-            }
-            a.copy_from_slice(gram);
-            xu.fill(0.0);
-            for p in s..e {
-                if p + PREFETCH < e {
-                    prefetch(&y[indices[p + PREFETCH] as usize * f..][..f]);
+                for p in s..e {
+                    if p + PREFETCH < e {
+                        prefetch(&y[indices[p + PREFETCH] as usize * f..][..f]);
+                    }
+                    let yi = &y[indices[p] as usize * f..][..f];
+                    let c = conf[p];
+                    if c > 0.0 {
+                        axpy::<FMA>(c, yi, xu);
+                    }
+                    let cm1 = c - 1.0;
+                    // Upper triangle of A += (c − 1) y yᵀ.
+                    for j in 0..f {
+                        axpy::<FMA>(cm1 * yi[j], &yi[j..], &mut a[j * f + j..(j + 1) * f]);
+                    }
                 }
-                let yi = &y[indices[p] as usize * f..][..f];
-                let c = conf[p];
-                if c > 0.0 {
-                    axpy::<FMA>(c, yi, xu);
-                }
-                let cm1 = c - 1.0;
-                // Upper triangle of A += (c − 1) y yᵀ.
-                for j in 0..f {
-                    axpy::<FMA>(cm1 * yi[j], &yi[j..], &mut a[j * f + j..(j + 1) * f]);
+                if cholesky::<FMA>(&mut a, f) {
+                    cholesky_solve::<FMA>(&a, f, xu);
+                } else {
+                    xu.fill(0.0);
+                    ok = false;
                 }
             }
-            if cholesky::<FMA>(&mut a, f) {
-                cholesky_solve::<FMA>(&a, f, xu);
-            } else {
-                xu.fill(0.0);
-                ok = false;
-            }
-        }
-    } else {
-        let mut r = vec![0f32; f];
-        let mut p = vec![0f32; f];
-        let mut ap = vec![0f32; f];
-        for (row, xu) in x.chunks_exact_mut(f).enumerate() {
-            let u = first + row;
-            let (s, e) = (indptr[u], indptr[u + 1]);
-            if s == e {
-                xu.fill(0.0);
-                continue;
-            }
-            // r = b − A x, with A x = (YᵀY + λI) x + Σ (c − 1)(y·x) y and b = Σ c y.
-            symv::<FMA>(gram, xu, &mut r);
-            r.iter_mut().for_each(|v| *v = -*v);
-            for q in s..e {
-                // The first pass over the row gathers its vectors from memory: fetch ahead.
-                if q + PREFETCH < e {
-                    prefetch(&y[indices[q + PREFETCH] as usize * f..][..f]);
+        } else {
+            let mut r = vec![0f32; f];
+            let mut p = vec![0f32; f];
+            let mut ap = vec![0f32; f];
+            for (row, xu) in x.chunks_exact_mut(f).enumerate() {
+                let u = first + row;
+                let (s, e) = (indptr[u], indptr[u + 1]);
+                if s == e {
+                    xu.fill(0.0);
+                    continue;
                 }
-                let yi = &y[indices[q] as usize * f..][..f];
-                let c = conf[q];
-                let t = if c > 0.0 { c } else { 0.0 };
-                let t = madd::<FMA>(-(c - 1.0), dot::<FMA>(yi, xu), t);
-                axpy::<FMA>(t, yi, &mut r);
-            }
-            p.copy_from_slice(&r);
-            let mut rsold = dot::<FMA>(&r, &r);
-            if rsold < 1e-20 {
-                continue;
-            }
-            for _ in 0..cg_steps {
-                symv::<FMA>(gram, &p, &mut ap);
+                // r = b − A x, with A x = (YᵀY + λI) x + Σ (c − 1)(y·x) y and b = Σ c y.
+                symv::<FMA>(gram, xu, &mut r);
+                r.iter_mut().for_each(|v| *v = -*v);
                 for q in s..e {
+                    // The first pass over the row gathers its vectors from memory: fetch ahead.
+                    if q + PREFETCH < e {
+                        prefetch(&y[indices[q + PREFETCH] as usize * f..][..f]);
+                    }
                     let yi = &y[indices[q] as usize * f..][..f];
-                    let t = (conf[q] - 1.0) * dot::<FMA>(yi, &p);
-                    axpy::<FMA>(t, yi, &mut ap);
+                    let c = conf[q];
+                    let t = if c > 0.0 { c } else { 0.0 };
+                    let t = madd::<FMA>(-(c - 1.0), dot::<FMA>(yi, xu), t);
+                    axpy::<FMA>(t, yi, &mut r);
                 }
-                let alpha = rsold / dot::<FMA>(&p, &ap);
-                axpy::<FMA>(alpha, &p, xu);
-                axpy::<FMA>(-alpha, &ap, &mut r);
-                let rsnew = dot::<FMA>(&r, &r);
-                if rsnew < 1e-20 {
-                    break;
+                p.copy_from_slice(&r);
+                let mut rsold = dot::<FMA>(&r, &r);
+                if rsold < 1e-20 {
+                    continue;
                 }
-                let beta = rsnew / rsold;
-                for (pi, &ri) in p.iter_mut().zip(&r) {
-                    *pi = madd::<FMA>(beta, *pi, ri);
+                for _ in 0..cg_steps {
+                    symv::<FMA>(gram, &p, &mut ap);
+                    for q in s..e {
+                        let yi = &y[indices[q] as usize * f..][..f];
+                        let t = (conf[q] - 1.0) * dot::<FMA>(yi, &p);
+                        axpy::<FMA>(t, yi, &mut ap);
+                    }
+                    let alpha = rsold / dot::<FMA>(&p, &ap);
+                    axpy::<FMA>(alpha, &p, xu);
+                    axpy::<FMA>(-alpha, &ap, &mut r);
+                    let rsnew = dot::<FMA>(&r, &r);
+                    if rsnew < 1e-20 {
+                        break;
+                    }
+                    let beta = rsnew / rsold;
+                    for (pi, &ri) in p.iter_mut().zip(&r) {
+                        *pi = madd::<FMA>(beta, *pi, ri);
+                    }
+                    rsold = rsnew;
                 }
-                rsold = rsnew;
             }
         }
+        ok
     }
-    ok
 }
 
 multiversion! {
     /// Adds the lower triangle of `Σ y yᵀ` over the rows of `rows` into `out` (`f × f`).
-    fn gram_block(rows: &[f32], f: usize, out: &mut [f32]) => gram_block_impl
-}
-
-#[inline(always)]
-fn gram_block_impl<const FMA: bool>(rows: &[f32], f: usize, out: &mut [f32]) {
-    let mut quads = rows.chunks_exact(4 * f);
-    for q in &mut quads {
-        let (y0, rest) = q.split_at(f);
-        let (y1, rest) = rest.split_at(f);
-        let (y2, y3) = rest.split_at(f);
-        for j in 0..f {
-            let (a0, a1, a2, a3) = (y0[j], y1[j], y2[j], y3[j]);
-            let o = &mut out[j * f..j * f + j + 1];
-            for (t, o) in o.iter_mut().enumerate() {
-                let mut v = madd::<FMA>(a0, y0[t], *o);
-                v = madd::<FMA>(a1, y1[t], v);
-                v = madd::<FMA>(a2, y2[t], v);
-                *o = madd::<FMA>(a3, y3[t], v);
+    fn gram_block<const FMA: bool>(rows: &[f32], f: usize, out: &mut [f32]) {
+        let mut quads = rows.chunks_exact(4 * f);
+        for q in &mut quads {
+            let (y0, rest) = q.split_at(f);
+            let (y1, rest) = rest.split_at(f);
+            let (y2, y3) = rest.split_at(f);
+            for j in 0..f {
+                let (a0, a1, a2, a3) = (y0[j], y1[j], y2[j], y3[j]);
+                let o = &mut out[j * f..j * f + j + 1];
+                for (t, o) in o.iter_mut().enumerate() {
+                    let mut v = madd::<FMA>(a0, y0[t], *o);
+                    v = madd::<FMA>(a1, y1[t], v);
+                    v = madd::<FMA>(a2, y2[t], v);
+                    *o = madd::<FMA>(a3, y3[t], v);
+                }
             }
         }
-    }
-    for yr in quads.remainder().chunks_exact(f) {
-        for j in 0..f {
-            axpy::<FMA>(yr[j], &yr[..=j], &mut out[j * f..j * f + j + 1]);
+        for yr in quads.remainder().chunks_exact(f) {
+            for j in 0..f {
+                axpy::<FMA>(yr[j], &yr[..=j], &mut out[j * f..j * f + j + 1]);
+            }
         }
     }
 }
@@ -398,12 +382,7 @@ pub(crate) fn gram(y: &[f32], f: usize, reg: f32) -> Vec<f32> {
 
 multiversion! {
     /// `out[j] = x · y_j` for every row `j` of `y`.
-    pub(crate) fn score_all(x: &[f32], y: &[f32], out: &mut [f32]) => score_all_impl
-}
-
-#[inline(always)]
-fn score_all_impl<const FMA: bool>(x: &[f32], y: &[f32], out: &mut [f32]) {
-    dot_rows::<FMA>(x, y, out);
+    pub(crate) fn score_all(x: &[f32], y: &[f32], out: &mut [f32]) => dot_rows
 }
 
 /// Solves every row of one side in parallel; false when a Cholesky factorisation failed.

@@ -191,7 +191,7 @@ fn negative_pool(data: &TrainData, s: NegativeSampling) -> Vec<u32> {
 
 multiversion! {
     /// One BPR epoch; returns (correctly ordered samples, skipped samples).
-    fn bpr_epoch(
+    fn bpr_epoch<const FMA: bool>(
         x: &mut [f32],
         y: &mut [f32],
         f1: usize,
@@ -203,55 +203,41 @@ multiversion! {
         reg: f32,
         verify: bool,
         rng: &mut Rng,
-    ) -> (u64, u64) => bpr_epoch_impl
-}
-
-#[inline(always)]
-fn bpr_epoch_impl<const FMA: bool>(
-    x: &mut [f32],
-    y: &mut [f32],
-    f1: usize,
-    userids: &[u32],
-    indptr: &[usize],
-    indices: &[u32],
-    pool: &[u32],
-    lr: f32,
-    reg: f32,
-    verify: bool,
-    rng: &mut Rng,
-) -> (u64, u64) {
-    let nnz = indices.len();
-    let (mut correct, mut skipped) = (0u64, 0u64);
-    // Samples are drawn a batch ahead (in the same order as one at a time), so that the vectors
-    // of upcoming samples can be prefetched while the current one is updated: the updates are
-    // bound by the latency of these random reads.
-    let mut batch = [(0usize, 0usize); SAMPLE_BATCH];
-    let mut done = 0;
-    while done < nnz {
-        let len = SAMPLE_BATCH.min(nnz - done);
-        for b in batch[..len].iter_mut() {
-            let li = rng.below(nnz);
-            *b = (li, pool[rng.below(pool.len())] as usize);
-        }
-        for s in 0..len {
-            if s + PREFETCH_AHEAD < len {
-                let (li, j) = batch[s + PREFETCH_AHEAD];
-                prefetch(&x[userids[li] as usize * f1..][..f1]);
-                prefetch(&y[indices[li] as usize * f1..][..f1]);
-                prefetch(&y[j * f1..][..f1]);
+    ) -> (u64, u64) {
+        let nnz = indices.len();
+        let (mut correct, mut skipped) = (0u64, 0u64);
+        // Samples are drawn a batch ahead (in the same order as one at a time), so that the vectors
+        // of upcoming samples can be prefetched while the current one is updated: the updates are
+        // bound by the latency of these random reads.
+        let mut batch = [(0usize, 0usize); SAMPLE_BATCH];
+        let mut done = 0;
+        while done < nnz {
+            let len = SAMPLE_BATCH.min(nnz - done);
+            for b in batch[..len].iter_mut() {
+                let li = rng.below(nnz);
+                *b = (li, pool[rng.below(pool.len())] as usize);
             }
-            let (li, j) = batch[s];
-            let u = userids[li] as usize;
-            let i = indices[li] as usize;
-            if let Some(ok) = bpr_step::<FMA>(x, y, f1, u, i, j, indptr, indices, lr, reg, verify) {
-                correct += ok as u64;
-            } else {
-                skipped += 1;
+            for s in 0..len {
+                if s + PREFETCH_AHEAD < len {
+                    let (li, j) = batch[s + PREFETCH_AHEAD];
+                    prefetch(&x[userids[li] as usize * f1..][..f1]);
+                    prefetch(&y[indices[li] as usize * f1..][..f1]);
+                    prefetch(&y[j * f1..][..f1]);
+                }
+                let (li, j) = batch[s];
+                let u = userids[li] as usize;
+                let i = indices[li] as usize;
+                let step = bpr_step::<FMA>(x, y, f1, u, i, j, indptr, indices, lr, reg, verify);
+                if let Some(ok) = step {
+                    correct += ok as u64;
+                } else {
+                    skipped += 1;
+                }
             }
+            done += len;
         }
-        done += len;
+        (correct, skipped)
     }
-    (correct, skipped)
 }
 
 /// Samples drawn ahead in [`bpr_epoch`].

@@ -21,26 +21,44 @@ pub(crate) fn has_avx2_fma() -> bool {
     }
 }
 
-/// Defines `fn $name(args) -> ret` that calls `$imp::<true>` compiled with AVX2 + FMA when the CPU
-/// supports them and `$imp::<false>` otherwise. `$imp` must be `#[inline(always)]`.
+/// Compiles a kernel generic over `const FMA: bool` twice and picks one at run time: `fn $name`
+/// calls the kernel with `FMA = true`, compiled with AVX2 + FMA, when the CPU supports them, and
+/// with `FMA = false` otherwise. Two forms:
+///
+/// * `fn name(args) -> ret => kernel` dispatches to an existing `#[inline(always)]` kernel
+///   `fn kernel<const FMA: bool>(args) -> ret` (one that other kernels also call directly);
+/// * `fn name<const FMA: bool>(args) -> ret { body }` defines the kernel in place, visible only
+///   through the dispatching `fn name(args) -> ret`.
 macro_rules! multiversion {
     ($(#[$m:meta])* $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? => $imp:ident) => {
         $(#[$m])*
         $vis fn $name($($arg: $ty),*) $(-> $ret)? {
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx2,fma")]
-                fn fast($($arg: $ty),*) $(-> $ret)? {
-                    $imp::<true>($($arg),*)
-                }
-                if $crate::kernels::has_avx2_fma() {
-                    // SAFETY: `fast` only needs AVX2 and FMA, which the CPU was just found to have.
-                    return unsafe { fast($($arg),*) };
-                }
-            }
-            $imp::<false>($($arg),*)
+            $crate::kernels::multiversion!(@dispatch $imp($($arg: $ty),*) $(-> $ret)?)
         }
     };
+    ($(#[$m:meta])* $vis:vis fn $name:ident<const $fma:ident: bool>($($arg:ident : $ty:ty),* $(,)?)
+        $(-> $ret:ty)? $body:block) => {
+        $(#[$m])*
+        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            fn kernel<const $fma: bool>($($arg: $ty),*) $(-> $ret)? $body
+            $crate::kernels::multiversion!(@dispatch kernel($($arg: $ty),*) $(-> $ret)?)
+        }
+    };
+    (@dispatch $imp:ident($($arg:ident : $ty:ty),*) $(-> $ret:ty)?) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            #[target_feature(enable = "avx2,fma")]
+            fn fast($($arg: $ty),*) $(-> $ret)? {
+                $imp::<true>($($arg),*)
+            }
+            if $crate::kernels::has_avx2_fma() {
+                // SAFETY: `fast` only needs AVX2 and FMA, which the CPU was just found to have.
+                return unsafe { fast($($arg),*) };
+            }
+        }
+        $imp::<false>($($arg),*)
+    }};
 }
 pub(crate) use multiversion;
 

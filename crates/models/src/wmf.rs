@@ -192,7 +192,7 @@ impl Wmf {
 
 multiversion! {
     /// One SGD pass; returns the summed weighted squared error of the positive steps.
-    fn wmf_epoch(
+    fn wmf_epoch<const FMA: bool>(
         x: &mut [f32],
         y: &mut [f32],
         f: usize,
@@ -206,9 +206,29 @@ multiversion! {
         lr: f32,
         reg: f32,
         rng: &mut Rng,
-    ) -> f64 => wmf_epoch_impl
+    ) -> f64 {
+        let mut loss = 0f64;
+        for &p in order {
+            let p = p as usize;
+            let u = userids[p] as usize;
+            let i = indices[p] as usize;
+            let xu = &mut x[u * f..][..f];
+            let e = sgd_step::<FMA>(xu, &mut y[i * f..][..f], weights[p], 1.0, lr, reg);
+            loss += (weights[p] * e * e) as f64;
+            let row = &indices[indptr[u]..indptr[u + 1]];
+            for _ in 0..negatives {
+                let j = trained[rng.below(trained.len())];
+                if row.binary_search(&j).is_ok() {
+                    continue;
+                }
+                sgd_step::<FMA>(xu, &mut y[j as usize * f..][..f], 1.0, 0.0, lr, reg);
+            }
+        }
+        loss
+    }
 }
 
+/// One SGD step on `w·(target − x·y)² + reg·(‖x‖² + ‖y‖²)`; returns the error before the step.
 #[inline(always)]
 fn sgd_step<const FMA: bool>(
     xu: &mut [f32],
@@ -226,42 +246,6 @@ fn sgd_step<const FMA: bool>(
         *yt = madd::<FMA>(g, xo, madd::<FMA>(-lr * reg, yo, yo));
     }
     e
-}
-
-#[inline(always)]
-fn wmf_epoch_impl<const FMA: bool>(
-    x: &mut [f32],
-    y: &mut [f32],
-    f: usize,
-    order: &[u32],
-    userids: &[u32],
-    indptr: &[usize],
-    indices: &[u32],
-    weights: &[f32],
-    trained: &[u32],
-    negatives: usize,
-    lr: f32,
-    reg: f32,
-    rng: &mut Rng,
-) -> f64 {
-    let mut loss = 0f64;
-    for &p in order {
-        let p = p as usize;
-        let u = userids[p] as usize;
-        let i = indices[p] as usize;
-        let xu = &mut x[u * f..][..f];
-        let e = sgd_step::<FMA>(xu, &mut y[i * f..][..f], weights[p], 1.0, lr, reg);
-        loss += (weights[p] * e * e) as f64;
-        let row = &indices[indptr[u]..indptr[u + 1]];
-        for _ in 0..negatives {
-            let j = trained[rng.below(trained.len())];
-            if row.binary_search(&j).is_ok() {
-                continue;
-            }
-            sgd_step::<FMA>(xu, &mut y[j as usize * f..][..f], 1.0, 0.0, lr, reg);
-        }
-    }
-    loss
 }
 
 impl Fit<Interactions> for WmfConfig {
