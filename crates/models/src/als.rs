@@ -15,16 +15,16 @@
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::{
-    ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query,
-    Recommender, SimilarArtists, Similarity, check_query,
+    CoreError, Fit, Interactions, Observer, Progress, Query, Recommender, check_query,
 };
 use artist2vec_sparse::{Csr, Weighting, transpose};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::base::{DecodeError, TrainData, decode_table, elementwise, history_row};
-use crate::common::{model_common, recommender_common};
+use crate::base::{DecodeError, TrainData, elementwise, history_row};
+use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
+use crate::factors::Factors;
 use crate::kernels::multiversion;
 use crate::kernels::{axpy, cholesky, cholesky_solve, dot, dot_rows, madd, prefetch, symv};
 use crate::persist::Persist;
@@ -169,18 +169,18 @@ impl AlsConfig {
 pub struct Als {
     config: AlsConfig,
     data: TrainData,
-    user_factors: Vec<f32>,
-    item_vectors: Embeddings,
+    factors: Factors,
     /// `YᵀY + λI` of the final artist vectors (derived), for folding in new listeners.
     gram_reg: Vec<f32>,
 }
 
 model_common!(Als, AlsConfig);
+vectors_common!(Als, factors.items);
 
 impl Als {
     /// The user vectors, row-major `n_users × factors` (zero for users without training plays).
     pub fn user_factors(&self) -> &[f32] {
-        &self.user_factors
+        &self.factors.users
     }
 
     /// The vector of a new listener, given only what they played (dense artist index, play
@@ -203,7 +203,7 @@ impl Als {
             &[0, indices.len()],
             &indices,
             &conf,
-            self.item_vectors.as_slice(),
+            self.factors.items.as_slice(),
             &self.gram_reg,
             f,
             0,
@@ -471,12 +471,11 @@ impl Fit<Interactions> for AlsConfig {
             });
         }
         let gram_reg = gram(&y, f, self.regularization);
-        let item_vectors = Embeddings::new(data.items.clone(), f, y)?;
+        let factors = Factors::new(&data, f, x, y)?;
         Ok(Als {
             config: self.clone(),
             data,
-            user_factors: x,
-            item_vectors,
+            factors,
             gram_reg,
         })
     }
@@ -486,33 +485,10 @@ impl Recommender for Als {
     recommender_common!();
 
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        check_query(query, self.n_users(), self.n_items())?;
-        let f = self.config.factors;
-        match query {
-            Query::User(u) => {
-                let xu = &self.user_factors[*u as usize * f..][..f];
-                score_all(xu, self.item_vectors.as_slice(), scores);
-            }
-            Query::History(h) => {
-                let xu = self.fold_in(h)?;
-                score_all(&xu, self.item_vectors.as_slice(), scores);
-            }
-        }
-        self.data.mask_untrained(scores);
-        Ok(())
-    }
-}
-
-impl ArtistVectors for Als {
-    fn artist_vectors(&self) -> &Embeddings {
-        &self.item_vectors
-    }
-}
-
-impl SimilarArtists for Als {
-    /// Cosine similarity of the artist vectors.
-    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        self.item_vectors.similar(artist, k, Similarity::Cosine)
+        let fold_in = |h: &[(u32, f32)]| self.fold_in(h);
+        self.factors
+            .tables()
+            .score_into(&self.data, query, fold_in, scores)
     }
 }
 
@@ -527,23 +503,21 @@ impl Persist for Als {
 
     fn encode(&self, e: &mut Encoder) {
         self.data.encode(e);
-        e.f32s(&self.user_factors);
-        e.f32s(self.item_vectors.as_slice());
+        self.factors.tables().encode(e);
     }
 
     fn decode(config: AlsConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
         let data = TrainData::decode(d)?;
-        let f = config.factors;
-        let user_factors = decode_table(d, data.n_users(), f, "user factors")?;
-        let y = decode_table(d, data.n_items(), f, "artist factors")?;
-        let gram_reg = gram(&y, f, config.regularization);
-        let item_vectors =
-            Embeddings::new(data.items.clone(), f, y).map_err(|e| DecodeError(e.to_string()))?;
+        let factors = Factors::decode(d, &data, config.factors)?;
+        let gram_reg = gram(
+            factors.items.as_slice(),
+            config.factors,
+            config.regularization,
+        );
         Ok(Self {
             config,
             data,
-            user_factors,
-            item_vectors,
+            factors,
             gram_reg,
         })
     }

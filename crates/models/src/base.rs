@@ -112,6 +112,22 @@ impl TrainData {
         count
     }
 
+    /// The artists with training interactions, ascending.
+    pub fn trained_items(&self) -> Vec<u32> {
+        let n = self.item_users();
+        (0..n.len() as u32).filter(|&i| n[i as usize] > 0).collect()
+    }
+
+    /// The user of every stored entry of the matrix, in storage order.
+    pub fn entry_users(&self) -> Vec<u32> {
+        let ptr = ptr(&self.matrix);
+        let mut users = vec![0u32; self.matrix.nnz()];
+        for u in 0..self.n_users() {
+            users[ptr[u]..ptr[u + 1]].fill(u as u32);
+        }
+        users
+    }
+
     pub fn encode(&self, e: &mut Encoder) {
         encode_vocab(&self.users, e);
         encode_vocab(&self.items, e);
@@ -197,6 +213,12 @@ pub(crate) fn history_row(h: &[(u32, f32)]) -> Result<Vec<(u32, f32)>, CoreError
 /// A damaged or inconsistent payload; turned into [`CoreError::Format`] naming the file.
 #[derive(Debug)]
 pub(crate) struct DecodeError(pub String);
+
+impl From<CoreError> for DecodeError {
+    fn from(e: CoreError) -> Self {
+        DecodeError(e.to_string())
+    }
+}
 
 impl From<Truncated> for DecodeError {
     fn from(_: Truncated) -> Self {

@@ -5,15 +5,14 @@
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::{
-    ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query,
-    Recommender, SimilarArtists, Similarity, check_query,
+    CoreError, Embeddings, Fit, Interactions, Observer, Progress, Query, Recommender, check_query,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::als::score_all;
-use crate::base::{DecodeError, TrainData, decode_table, history_row};
-use crate::common::{model_common, recommender_common};
+use crate::base::{DecodeError, TrainData, history_row};
+use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
+use crate::factors::{Tables, decode_tables};
 use crate::kernels::multiversion;
 use crate::kernels::{dot, madd, prefetch};
 use crate::persist::Persist;
@@ -118,11 +117,14 @@ pub struct Bpr {
     user_factors: Vec<f32>,
     /// `n_items × (factors + 1)`, last column the item bias.
     item_factors: Vec<f32>,
-    /// The first `factors` columns of `item_factors` (derived).
+    /// The first `factors` columns of `item_factors` (derived): the artist vectors without the
+    /// bias column, for [`ArtistVectors`](artist2vec_core::ArtistVectors) and cosine
+    /// [`SimilarArtists`](artist2vec_core::SimilarArtists).
     item_vectors: Embeddings,
 }
 
 model_common!(Bpr, BprConfig);
+vectors_common!(Bpr, item_vectors);
 
 impl Bpr {
     /// User vectors, row-major `n_users × (factors + 1)`; the last column is 1.
@@ -175,6 +177,15 @@ impl Bpr {
         }
         Ok(x)
     }
+
+    /// The user and artist tables, `factors + 1` columns each.
+    fn tables(&self) -> Tables<'_> {
+        Tables {
+            users: &self.user_factors,
+            items: &self.item_factors,
+            dim: self.config.factors + 1,
+        }
+    }
 }
 
 /// The artists negatives are drawn from: one entry per (listener, artist) pair for popularity
@@ -182,10 +193,7 @@ impl Bpr {
 fn negative_pool(data: &TrainData, s: NegativeSampling) -> Vec<u32> {
     match s {
         NegativeSampling::Popularity => data.matrix.indices().to_vec(),
-        NegativeSampling::Uniform => {
-            let n = data.item_users();
-            (0..n.len() as u32).filter(|&i| n[i as usize] > 0).collect()
-        }
+        NegativeSampling::Uniform => data.trained_items(),
     }
 }
 
@@ -342,10 +350,7 @@ impl Fit<Interactions> for BprConfig {
             }
             row[f] = 1.0;
         }
-        let mut userids = vec![0u32; data.matrix.nnz()];
-        for u in 0..nu {
-            userids[ptr[u]..ptr[u + 1]].fill(u as u32);
-        }
+        let userids = data.entry_users();
         let pool = negative_pool(&data, self.negative_sampling);
         let mut rng = Rng::new(self.seed, 2);
         for it in 0..self.iterations {
@@ -391,37 +396,8 @@ impl Recommender for Bpr {
     recommender_common!();
 
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        check_query(query, self.n_users(), self.n_items())?;
-        let f1 = self.config.factors + 1;
-        match query {
-            Query::User(u) => {
-                score_all(
-                    &self.user_factors[*u as usize * f1..][..f1],
-                    &self.item_factors,
-                    scores,
-                );
-            }
-            Query::History(h) => {
-                let x = self.fold_in(h)?;
-                score_all(&x, &self.item_factors, scores);
-            }
-        }
-        self.data.mask_untrained(scores);
-        Ok(())
-    }
-}
-
-impl ArtistVectors for Bpr {
-    /// The artist vectors without the bias column.
-    fn artist_vectors(&self) -> &Embeddings {
-        &self.item_vectors
-    }
-}
-
-impl SimilarArtists for Bpr {
-    /// Cosine similarity of the artist vectors (bias left out).
-    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        self.item_vectors.similar(artist, k, Similarity::Cosine)
+        let fold_in = |h: &[(u32, f32)]| self.fold_in(h);
+        self.tables().score_into(&self.data, query, fold_in, scores)
     }
 }
 
@@ -436,17 +412,14 @@ impl Persist for Bpr {
 
     fn encode(&self, e: &mut Encoder) {
         self.data.encode(e);
-        e.f32s(&self.user_factors);
-        e.f32s(&self.item_factors);
+        self.tables().encode(e);
     }
 
     fn decode(config: BprConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
         let data = TrainData::decode(d)?;
         let f = config.factors;
-        let user_factors = decode_table(d, data.n_users(), f + 1, "user factors")?;
-        let item_factors = decode_table(d, data.n_items(), f + 1, "artist factors")?;
-        let item_vectors = vectors_without_bias(&data, &item_factors, f)
-            .map_err(|e| DecodeError(e.to_string()))?;
+        let (user_factors, item_factors) = decode_tables(d, &data, f + 1)?;
+        let item_vectors = vectors_without_bias(&data, &item_factors, f)?;
         Ok(Self {
             config,
             data,

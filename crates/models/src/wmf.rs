@@ -9,15 +9,14 @@
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::{
-    ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query,
-    Recommender, SimilarArtists, Similarity, check_query,
+    CoreError, Fit, Interactions, Observer, Progress, Query, Recommender, check_query,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::als::score_all;
-use crate::base::{DecodeError, TrainData, decode_table, history_row};
-use crate::common::{model_common, recommender_common};
+use crate::base::{DecodeError, TrainData, history_row};
+use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
+use crate::factors::Factors;
 use crate::kernels::multiversion;
 use crate::kernels::{axpy, cholesky, cholesky_solve, dot, madd};
 use crate::persist::Persist;
@@ -120,23 +119,18 @@ impl WmfConfig {
 pub struct Wmf {
     config: WmfConfig,
     data: TrainData,
-    user_factors: Vec<f32>,
-    item_vectors: Embeddings,
+    factors: Factors,
     /// Artists with training plays (derived): where negatives are drawn from.
     trained: Vec<u32>,
 }
 
 model_common!(Wmf, WmfConfig);
-
-fn trained_items(data: &TrainData) -> Vec<u32> {
-    let n = data.item_users();
-    (0..n.len() as u32).filter(|&i| n[i as usize] > 0).collect()
-}
+vectors_common!(Wmf, factors.items);
 
 impl Wmf {
     /// User vectors, row-major `n_users × factors`.
     pub fn user_factors(&self) -> &[f32] {
-        &self.user_factors
+        &self.factors.users
     }
 
     /// The vector of a new listener: the exact minimiser of the training objective for that
@@ -154,7 +148,7 @@ impl Wmf {
         if h.is_empty() {
             return Ok(x);
         }
-        let y = self.item_vectors.as_slice();
+        let y = self.factors.items.as_slice();
         let mut a = vec![0f32; f * f];
         let add = |i: u32, w: f32, target: f32, a: &mut [f32], b: &mut [f32]| {
             let yi = &y[i as usize * f..][..f];
@@ -278,15 +272,14 @@ impl Fit<Interactions> for WmfConfig {
             .collect();
         let ptr = crate::base::ptr(&data.matrix).to_vec();
         let nnz = data.matrix.nnz();
-        let mut userids = vec![0u32; nnz];
         for u in 0..nu {
-            userids[ptr[u]..ptr[u + 1]].fill(u as u32);
             if ptr[u] == ptr[u + 1] {
                 x[u * f..(u + 1) * f].fill(0.0);
             }
         }
+        let userids = data.entry_users();
         let weights: Vec<f32> = data.matrix.data().iter().map(|&c| self.weight(c)).collect();
-        let trained = trained_items(&data);
+        let trained = data.trained_items();
         let counts = data.item_users();
         for (i, row) in y.chunks_exact_mut(f).enumerate() {
             if counts[i] == 0 {
@@ -334,12 +327,11 @@ impl Fit<Interactions> for WmfConfig {
                 message: format!("non-finite factor {bad}; lower `learning_rate`"),
             });
         }
-        let item_vectors = Embeddings::new(data.items.clone(), f, y)?;
+        let factors = Factors::new(&data, f, x, y)?;
         Ok(Wmf {
             config: self.clone(),
             data,
-            user_factors: x,
-            item_vectors,
+            factors,
             trained,
         })
     }
@@ -349,34 +341,10 @@ impl Recommender for Wmf {
     recommender_common!();
 
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        check_query(query, self.n_users(), self.n_items())?;
-        let f = self.config.factors;
-        match query {
-            Query::User(u) => score_all(
-                &self.user_factors[*u as usize * f..][..f],
-                self.item_vectors.as_slice(),
-                scores,
-            ),
-            Query::History(h) => {
-                let x = self.fold_in(h)?;
-                score_all(&x, self.item_vectors.as_slice(), scores);
-            }
-        }
-        self.data.mask_untrained(scores);
-        Ok(())
-    }
-}
-
-impl ArtistVectors for Wmf {
-    fn artist_vectors(&self) -> &Embeddings {
-        &self.item_vectors
-    }
-}
-
-impl SimilarArtists for Wmf {
-    /// Cosine similarity of the artist vectors.
-    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        self.item_vectors.similar(artist, k, Similarity::Cosine)
+        let fold_in = |h: &[(u32, f32)]| self.fold_in(h);
+        self.factors
+            .tables()
+            .score_into(&self.data, query, fold_in, scores)
     }
 }
 
@@ -391,23 +359,17 @@ impl Persist for Wmf {
 
     fn encode(&self, e: &mut Encoder) {
         self.data.encode(e);
-        e.f32s(&self.user_factors);
-        e.f32s(self.item_vectors.as_slice());
+        self.factors.tables().encode(e);
     }
 
     fn decode(config: WmfConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
         let data = TrainData::decode(d)?;
-        let f = config.factors;
-        let user_factors = decode_table(d, data.n_users(), f, "user factors")?;
-        let y = decode_table(d, data.n_items(), f, "artist factors")?;
-        let item_vectors =
-            Embeddings::new(data.items.clone(), f, y).map_err(|e| DecodeError(e.to_string()))?;
-        let trained = trained_items(&data);
+        let factors = Factors::decode(d, &data, config.factors)?;
+        let trained = data.trained_items();
         Ok(Self {
             config,
             data,
-            user_factors,
-            item_vectors,
+            factors,
             trained,
         })
     }
