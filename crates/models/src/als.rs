@@ -485,10 +485,8 @@ impl Recommender for Als {
     recommender_common!();
 
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        let fold_in = |h: &[(u32, f32)]| self.fold_in(h);
         self.factors
-            .tables()
-            .score_into(&self.data, query, fold_in, scores)
+            .score_into(&self.data, query, |h| self.fold_in(h), scores)
     }
 }
 
@@ -497,17 +495,15 @@ impl Persist for Als {
     const VERSION: u32 = 1;
     type Config = AlsConfig;
 
-    fn config(&self) -> &AlsConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
-        self.factors.tables().encode(e);
+        self.factors.encode(e);
     }
 
-    fn decode(config: AlsConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
+    fn decode(
+        config: AlsConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
         let factors = Factors::decode(d, &data, config.factors)?;
         let gram_reg = gram(
             factors.items.as_slice(),

@@ -396,8 +396,8 @@ impl Recommender for Bpr {
     recommender_common!();
 
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        let fold_in = |h: &[(u32, f32)]| self.fold_in(h);
-        self.tables().score_into(&self.data, query, fold_in, scores)
+        self.tables()
+            .score_into(&self.data, query, |h| self.fold_in(h), scores)
     }
 }
 
@@ -406,17 +406,15 @@ impl Persist for Bpr {
     const VERSION: u32 = 1;
     type Config = BprConfig;
 
-    fn config(&self) -> &BprConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
         self.tables().encode(e);
     }
 
-    fn decode(config: BprConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
+    fn decode(
+        config: BprConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
         let f = config.factors;
         let (user_factors, item_factors) = decode_tables(d, &data, f + 1)?;
         let item_vectors = vectors_without_bias(&data, &item_factors, f)?;

@@ -32,7 +32,7 @@ macro_rules! model_common {
             /// # Errors
             /// [`CoreError::Io`](artist2vec_core::CoreError::Io) naming the file.
             pub fn save(&self, path: impl AsRef<std::path::Path>) -> $crate::Result<()> {
-                $crate::persist::save(self, path.as_ref())
+                $crate::persist::save(self, &self.config, &self.data, path.as_ref())
             }
 
             /// Reads a model written by [`save`](Self::save).

@@ -87,13 +87,31 @@ impl Factors {
         Ok(Self { users, items })
     }
 
-    /// Both tables, for scoring and saving.
-    pub fn tables(&self) -> Tables<'_> {
+    fn tables(&self) -> Tables<'_> {
         Tables {
             users: &self.users,
             items: self.items.as_slice(),
             dim: self.items.dim(),
         }
+    }
+
+    /// [`Tables::score_into`] with these tables.
+    ///
+    /// # Errors
+    /// What [`check_query`] and `fold_in` return.
+    pub fn score_into(
+        &self,
+        data: &TrainData,
+        query: &Query<'_>,
+        fold_in: impl FnOnce(&[(u32, f32)]) -> Result<Vec<f32>, CoreError>,
+        scores: &mut [f32],
+    ) -> Result<(), CoreError> {
+        self.tables().score_into(data, query, fold_in, scores)
+    }
+
+    /// Writes both tables ([`Tables::encode`]).
+    pub fn encode(&self, e: &mut Encoder) {
+        self.tables().encode(e);
     }
 
     /// Reads the tables written by [`Tables::encode`].

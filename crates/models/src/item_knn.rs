@@ -179,17 +179,15 @@ impl Persist for ItemKnn {
     const VERSION: u32 = 1;
     type Config = ItemKnnConfig;
 
-    fn config(&self) -> &ItemKnnConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
         encode_csr(&self.sim, e);
     }
 
-    fn decode(config: ItemKnnConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
+    fn decode(
+        config: ItemKnnConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
         let sim = decode_csr(d)?;
         let n = data.n_items();
         if sim.shape() != (n, n) {

@@ -250,18 +250,16 @@ impl Persist for Svd {
     const VERSION: u32 = 1;
     type Config = SvdConfig;
 
-    fn config(&self) -> &SvdConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
         e.f32s(self.item_vectors.as_slice());
         e.f32s(&self.singular_values);
     }
 
-    fn decode(config: SvdConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
+    fn decode(
+        config: SvdConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
         let f = config.factors;
         let v = decode_table(d, data.n_items(), f, "artist vectors")?;
         let singular_values = decode_table(d, f, 1, "singular values")?;

@@ -332,17 +332,15 @@ impl Persist for UserKnn {
     const VERSION: u32 = 1;
     type Config = UserKnnConfig;
 
-    fn config(&self) -> &UserKnnConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
         encode_csr(&self.neighbours, e);
     }
 
-    fn decode(config: UserKnnConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
+    fn decode(
+        config: UserKnnConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
         let neighbours = decode_csr(d)?;
         let n = data.n_users();
         if neighbours.shape() != (n, n) {

@@ -341,10 +341,8 @@ impl Recommender for Wmf {
     recommender_common!();
 
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        let fold_in = |h: &[(u32, f32)]| self.fold_in(h);
         self.factors
-            .tables()
-            .score_into(&self.data, query, fold_in, scores)
+            .score_into(&self.data, query, |h| self.fold_in(h), scores)
     }
 }
 
@@ -353,17 +351,15 @@ impl Persist for Wmf {
     const VERSION: u32 = 1;
     type Config = WmfConfig;
 
-    fn config(&self) -> &WmfConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
-        self.factors.tables().encode(e);
+        self.factors.encode(e);
     }
 
-    fn decode(config: WmfConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
+    fn decode(
+        config: WmfConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
         let factors = Factors::decode(d, &data, config.factors)?;
         let trained = data.trained_items();
         Ok(Self {
