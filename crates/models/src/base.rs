@@ -1,7 +1,7 @@
 //! What every model keeps of its training data, and the helpers they share.
 
 use artist2vec_core::modelfile::{Decoder, Encoder, Truncated};
-use artist2vec_core::{CoreError, Interactions, Vocabulary};
+use artist2vec_core::{CoreError, Interactions, Observer, Progress, Vocabulary};
 use artist2vec_sparse::{Csr, Weighting, user_item};
 
 use crate::{ModelError, Result};
@@ -85,13 +85,7 @@ impl TrainData {
 
     /// The artists of training user `u`, ascending.
     pub fn seen(&self, u: u32) -> Result<&[u32], CoreError> {
-        if u as usize >= self.n_users() {
-            return Err(CoreError::IndexOutOfRange {
-                kind: "user",
-                index: u as usize,
-                len: self.n_users(),
-            });
-        }
+        check_index("user", u, self.n_users())?;
         Ok(self.row(u as usize).0)
     }
 
@@ -148,6 +142,37 @@ impl TrainData {
         }
         Ok(Self::from_parts(users, items, matrix))
     }
+}
+
+/// Refuses an index `index` of a `kind` (`"user"`, `"artist"`) of which there are `len`.
+///
+/// # Errors
+/// [`CoreError::IndexOutOfRange`] when `index >= len`.
+pub(crate) fn check_index(kind: &'static str, index: u32, len: usize) -> Result<(), CoreError> {
+    if index as usize >= len {
+        return Err(CoreError::IndexOutOfRange {
+            kind,
+            index: index as usize,
+            len,
+        });
+    }
+    Ok(())
+}
+
+/// Runs `work` as a stage of one step, reported to `observer` as 0 of 1 before and 1 of 1 after.
+pub(crate) fn one_step<T>(observer: &dyn Observer, stage: &str, work: impl FnOnce() -> T) -> T {
+    let report = |done| {
+        observer.progress(&Progress {
+            stage,
+            done,
+            total: Some(1),
+            value: None,
+        })
+    };
+    report(0);
+    let out = work();
+    report(1);
+    out
 }
 
 /// The row pointers of a CSR matrix (`rows + 1` offsets starting at 0).
@@ -271,6 +296,24 @@ pub(crate) fn encode_csr(m: &Csr, e: &mut Encoder) {
     e.u64s(&ptr);
     e.u32s(m.indices());
     e.f32s(m.data());
+}
+
+/// Decodes an `n × n` sparse matrix (`what`, e.g. `"similarity matrix"`, of `n` `of`, e.g.
+/// `"artists"`), refusing another shape.
+pub(crate) fn decode_square_csr(
+    d: &mut Decoder<'_>,
+    n: usize,
+    what: &str,
+    of: &str,
+) -> Result<Csr, DecodeError> {
+    let m = decode_csr(d)?;
+    if m.shape() != (n, n) {
+        return Err(DecodeError(format!(
+            "{what} of shape {:?} for {n} {of}",
+            m.shape()
+        )));
+    }
+    Ok(m)
 }
 
 pub(crate) fn decode_csr(d: &mut Decoder<'_>) -> Result<Csr, DecodeError> {

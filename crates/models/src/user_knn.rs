@@ -4,13 +4,16 @@
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::topk::TopK;
 use artist2vec_core::{
-    CoreError, Fit, Interactions, Neighbor, Observer, Progress, Query, Recommender, SimilarArtists,
+    CoreError, Fit, Interactions, Neighbor, Observer, Query, Recommender, SimilarArtists,
     check_query,
 };
 use artist2vec_sparse::{Csr, Norm, Weighting, gram_top_k, normalize_rows, transpose};
 use serde::{Deserialize, Serialize};
 
-use crate::base::{DecodeError, TrainData, decode_csr, elementwise, encode_csr, history_row};
+use crate::base::{
+    DecodeError, TrainData, check_index, decode_square_csr, elementwise, encode_csr, history_row,
+    one_step,
+};
 use crate::common::{model_common, recommender_common};
 use crate::error::check;
 use crate::persist::Persist;
@@ -235,18 +238,8 @@ impl Fit<Interactions> for UserKnnConfig {
         let derived = self.derive(&data);
         let mut unit = derived.input.clone();
         normalize_rows(&mut unit, Norm::L2);
-        observer.progress(&Progress {
-            stage: "user-knn neighbours",
-            done: 0,
-            total: Some(1),
-            value: None,
-        });
-        let neighbours = gram_top_k(&unit, self.k, false);
-        observer.progress(&Progress {
-            stage: "user-knn neighbours",
-            done: 1,
-            total: Some(1),
-            value: None,
+        let neighbours = one_step(observer, "user-knn neighbours", || {
+            gram_top_k(&unit, self.k, false)
         });
         Ok(UserKnn {
             config: self.clone(),
@@ -297,13 +290,7 @@ impl UserKnn {
         keep: &dyn Fn(u32) -> bool,
     ) -> Result<Vec<Neighbor>, CoreError> {
         let n = self.n_items();
-        if artist as usize >= n {
-            return Err(CoreError::IndexOutOfRange {
-                kind: "artist",
-                index: artist as usize,
-                len: n,
-            });
-        }
+        check_index("artist", artist, n)?;
         let d = &self.derived;
         let mut acc = vec![0f32; n];
         let col = d
@@ -341,14 +328,7 @@ impl Persist for UserKnn {
         data: TrainData,
         d: &mut Decoder<'_>,
     ) -> Result<Self, DecodeError> {
-        let neighbours = decode_csr(d)?;
-        let n = data.n_users();
-        if neighbours.shape() != (n, n) {
-            return Err(DecodeError(format!(
-                "neighbour matrix of shape {:?} for {n} users",
-                neighbours.shape()
-            )));
-        }
+        let neighbours = decode_square_csr(d, data.n_users(), "neighbour matrix", "users")?;
         let derived = config.derive(&data);
         Ok(Self {
             config,
