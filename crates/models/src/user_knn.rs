@@ -7,7 +7,7 @@ use artist2vec_core::{
     CoreError, Fit, Interactions, Neighbor, Observer, Query, Recommender, SimilarArtists,
     check_query,
 };
-use artist2vec_sparse::{Csr, Norm, Weighting, gram_top_k, normalize_rows, transpose};
+use artist2vec_sparse::{Csr, MinMax, Norm, Weighting, gram_top_k, normalize_rows, transpose};
 use serde::{Deserialize, Serialize};
 
 use crate::base::{
@@ -103,9 +103,8 @@ struct Derived {
     input_t: Csr,
     /// Transpose of the row-normalised input (artists × users), for new listeners.
     unit_t: Csr,
-    /// Column minimum and range of the min–max scaling (empty when off).
-    col_min: Vec<f32>,
-    col_range: Vec<f32>,
+    /// The min–max scaling of the artist columns (`None` when off).
+    scaling: Option<MinMax>,
     /// Euclidean norm of every artist column of `input`.
     col_norm: Vec<f32>,
 }
@@ -120,30 +119,10 @@ impl UserKnnConfig {
             .data_mut()
             .iter_mut()
             .for_each(|v| *v = elementwise(&w, *v).unwrap_or(*v));
-        let (nr, nc) = input.shape();
-        let (mut col_min, mut col_range) = (Vec::new(), Vec::new());
-        if self.min_max {
-            let mut min = vec![f32::INFINITY; nc];
-            let mut max = vec![f32::NEG_INFINITY; nc];
-            let mut count = vec![0usize; nc];
-            for (&c, &v) in input.indices().iter().zip(input.data()) {
-                let c = c as usize;
-                min[c] = min[c].min(v);
-                max[c] = max[c].max(v);
-                count[c] += 1;
-            }
-            for c in 0..nc {
-                if count[c] < nr {
-                    min[c] = min[c].min(0.0);
-                    max[c] = max[c].max(0.0);
-                }
-            }
-            col_range = min.iter().zip(&max).map(|(a, b)| b - a).collect();
-            col_min = min;
-            let idx = input.indices().to_vec();
-            for (v, c) in input.data_mut().iter_mut().zip(idx) {
-                *v = scale(*v, col_min[c as usize], col_range[c as usize]);
-            }
+        let nc = input.cols();
+        let scaling = self.min_max.then(|| MinMax::fit(&input));
+        if let Some(s) = &scaling {
+            s.apply(&mut input);
         }
         let input_t = transpose(&input);
         let mut col_norm = vec![0f32; nc];
@@ -158,15 +137,10 @@ impl UserKnnConfig {
             input,
             input_t,
             unit_t,
-            col_min,
-            col_range,
+            scaling,
             col_norm,
         }
     }
-}
-
-fn scale(v: f32, min: f32, range: f32) -> f32 {
-    if range > 0.0 { (v - min) / range } else { 0.0 }
 }
 
 impl UserKnn {
@@ -194,11 +168,11 @@ impl UserKnn {
         let mut q: Vec<(u32, f32)> = h
             .iter()
             .map(|&(i, x)| {
-                let mut v = elementwise(&self.config.weighting, x).unwrap_or(x);
-                if self.config.min_max {
-                    v = scale(v, d.col_min[i as usize], d.col_range[i as usize]);
+                let v = elementwise(&self.config.weighting, x).unwrap_or(x);
+                match &d.scaling {
+                    Some(s) => (i, s.scale(i as usize, v)),
+                    None => (i, v),
                 }
-                (i, v)
             })
             .collect();
         let norm = q.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt();
