@@ -14,14 +14,12 @@
 //! the same seed are bit-identical (on one machine and build).
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
-use artist2vec_core::{
-    CoreError, Fit, Interactions, Observer, Progress, Query, Recommender, check_query,
-};
+use artist2vec_core::{CoreError, Fit, Interactions, Observer, Progress, Query, Recommender};
 use artist2vec_sparse::{Csr, Weighting, transpose};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::base::{DecodeError, TrainData, elementwise, history_row};
+use crate::base::{DecodeError, TrainData, check_finite, elementwise};
 use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
 use crate::factors::Factors;
@@ -191,8 +189,7 @@ impl Als {
     /// [`CoreError::IndexOutOfRange`] for an unknown artist; [`CoreError::Invalid`] for a
     /// negative or non-finite play count.
     pub fn fold_in(&self, history: &[(u32, f32)]) -> Result<Vec<f32>, CoreError> {
-        check_query(&Query::History(history), self.n_users(), self.n_items())?;
-        let h = history_row(history)?;
+        let h = self.data.history(history)?;
         let f = self.config.factors;
         let indices: Vec<u32> = h.iter().map(|p| p.0).collect();
         let conf: Vec<f32> = h.iter().map(|p| self.config.confidence_of(p.1)).collect();
@@ -457,12 +454,7 @@ impl Fit<Interactions> for AlsConfig {
                     ),
                 });
             }
-            if let Some(bad) = x.iter().chain(&y).find(|v| !v.is_finite()) {
-                return Err(ModelError::Numerical {
-                    model: Als::KIND,
-                    message: format!("non-finite factor {bad} in iteration {}", it + 1),
-                });
-            }
+            check_finite(Als::KIND, &x, &y, format_args!(" in iteration {}", it + 1))?;
             observer.progress(&Progress {
                 stage: "als iteration",
                 done: it as u64 + 1,

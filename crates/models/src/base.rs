@@ -1,7 +1,9 @@
 //! What every model keeps of its training data, and the helpers they share.
 
 use artist2vec_core::modelfile::{Decoder, Encoder, Truncated};
-use artist2vec_core::{CoreError, Interactions, Observer, Progress, Vocabulary};
+use artist2vec_core::{
+    CoreError, Interactions, Observer, Progress, Query, Vocabulary, check_query,
+};
 use artist2vec_sparse::{Csr, Weighting, user_item};
 
 use crate::{ModelError, Result};
@@ -89,6 +91,31 @@ impl TrainData {
         Ok(self.row(u as usize).0)
     }
 
+    /// A listener's history checked against the artists (an unknown artist is an error) and
+    /// merged by [`history_row`].
+    ///
+    /// # Errors
+    /// [`CoreError::IndexOutOfRange`] for an unknown artist; [`CoreError::Invalid`] for a
+    /// negative or non-finite weight.
+    pub fn history(&self, h: &[(u32, f32)]) -> Result<Vec<(u32, f32)>, CoreError> {
+        check_query(&Query::History(h), self.n_users(), self.n_items())?;
+        history_row(h)
+    }
+
+    /// Zeroes the rows (`dim` wide) of the users without training plays in `users` and of the
+    /// artists without them in `items`: initial factors that training never updates.
+    pub fn zero_untrained_rows(&self, users: &mut [f32], items: &mut [f32], dim: usize) {
+        let ptr = ptr(&self.matrix);
+        for (u, row) in users.chunks_exact_mut(dim).enumerate() {
+            if ptr[u] == ptr[u + 1] {
+                row.fill(0.0);
+            }
+        }
+        for &i in &self.untrained {
+            items[i as usize * dim..][..dim].fill(0.0);
+        }
+    }
+
     /// Sets the score of every artist without training interactions to NaN, so that it is never
     /// recommended (the model knows nothing about it).
     pub fn mask_untrained(&self, scores: &mut [f32]) {
@@ -157,6 +184,25 @@ pub(crate) fn check_index(kind: &'static str, index: u32, len: usize) -> Result<
         });
     }
     Ok(())
+}
+
+/// Refuses trained factors with a non-finite value.
+///
+/// # Errors
+/// [`ModelError::Numerical`] "non-finite factor {value}{context}".
+pub(crate) fn check_finite(
+    model: &'static str,
+    users: &[f32],
+    items: &[f32],
+    context: impl std::fmt::Display,
+) -> Result<()> {
+    match users.iter().chain(items).find(|v| !v.is_finite()) {
+        Some(bad) => Err(ModelError::Numerical {
+            model,
+            message: format!("non-finite factor {bad}{context}"),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Runs `work` as a stage of one step, reported to `observer` as 0 of 1 before and 1 of 1 after.

@@ -5,11 +5,11 @@
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::{
-    CoreError, Embeddings, Fit, Interactions, Observer, Progress, Query, Recommender, check_query,
+    CoreError, Embeddings, Fit, Interactions, Observer, Progress, Query, Recommender,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::base::{DecodeError, TrainData, history_row};
+use crate::base::{DecodeError, TrainData, check_finite};
 use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
 use crate::factors::{Tables, decode_tables};
@@ -144,8 +144,7 @@ impl Bpr {
     /// [`CoreError::IndexOutOfRange`] for an unknown artist; [`CoreError::Invalid`] for a bad
     /// play count.
     pub fn fold_in(&self, history: &[(u32, f32)]) -> Result<Vec<f32>, CoreError> {
-        check_query(&Query::History(history), self.n_users(), self.n_items())?;
-        let h = history_row(history)?;
+        let h = self.data.history(history)?;
         let items: Vec<u32> = h.iter().map(|p| p.0).collect();
         let f1 = self.config.factors + 1;
         let mut x = vec![0f32; f1];
@@ -329,27 +328,14 @@ impl Fit<Interactions> for BprConfig {
         let (f, f1) = (self.factors, self.factors + 1);
         let (nu, ni) = (data.n_users(), data.n_items());
         let mut rng = Rng::new(self.seed, 1);
-        let counts = data.item_users();
-        let mut y = vec![0f32; ni * f1];
-        for (i, row) in y.chunks_exact_mut(f1).enumerate() {
-            for v in row.iter_mut() {
-                *v = (rng.f32() - 0.5) / f as f32;
-            }
-            if counts[i] == 0 {
-                row.fill(0.0);
-            }
-        }
-        let ptr = crate::base::ptr(&data.matrix).to_vec();
-        let mut x = vec![0f32; nu * f1];
-        for (u, row) in x.chunks_exact_mut(f1).enumerate() {
-            for v in row.iter_mut() {
-                *v = (rng.f32() - 0.5) / f as f32;
-            }
-            if ptr[u] == ptr[u + 1] {
-                row.fill(0.0);
-            }
-            row[f] = 1.0;
-        }
+        let mut init =
+            |n: usize| -> Vec<f32> { (0..n * f1).map(|_| (rng.f32() - 0.5) / f as f32).collect() };
+        let mut y = init(ni);
+        let mut x = init(nu);
+        data.zero_untrained_rows(&mut x, &mut y, f1);
+        // The last user column multiplies the artist bias.
+        x.chunks_exact_mut(f1).for_each(|row| row[f] = 1.0);
+        let ptr = crate::base::ptr(&data.matrix);
         let userids = data.entry_users();
         let pool = negative_pool(&data, self.negative_sampling);
         let mut rng = Rng::new(self.seed, 2);
@@ -359,7 +345,7 @@ impl Fit<Interactions> for BprConfig {
                 &mut y,
                 f1,
                 &userids,
-                &ptr,
+                ptr,
                 data.matrix.indices(),
                 &pool,
                 self.learning_rate,
@@ -375,12 +361,7 @@ impl Fit<Interactions> for BprConfig {
                 value: Some(("train_auc", correct as f64 / used as f64)),
             });
         }
-        if let Some(bad) = x.iter().chain(&y).find(|v| !v.is_finite()) {
-            return Err(ModelError::Numerical {
-                model: Bpr::KIND,
-                message: format!("non-finite factor {bad}; lower `learning_rate`"),
-            });
-        }
+        check_finite(Bpr::KIND, &x, &y, "; lower `learning_rate`")?;
         let item_vectors = vectors_without_bias(&data, &y, f)?;
         Ok(Bpr {
             config: self.clone(),

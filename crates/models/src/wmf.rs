@@ -8,12 +8,10 @@
 //! play.
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
-use artist2vec_core::{
-    CoreError, Fit, Interactions, Observer, Progress, Query, Recommender, check_query,
-};
+use artist2vec_core::{CoreError, Fit, Interactions, Observer, Progress, Query, Recommender};
 use serde::{Deserialize, Serialize};
 
-use crate::base::{DecodeError, TrainData, history_row};
+use crate::base::{DecodeError, TrainData, check_finite};
 use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
 use crate::factors::Factors;
@@ -141,8 +139,7 @@ impl Wmf {
     /// [`CoreError::IndexOutOfRange`] for an unknown artist; [`CoreError::Invalid`] for a bad
     /// play count.
     pub fn fold_in(&self, history: &[(u32, f32)]) -> Result<Vec<f32>, CoreError> {
-        check_query(&Query::History(history), self.n_users(), self.n_items())?;
-        let h = history_row(history)?;
+        let h = self.data.history(history)?;
         let f = self.config.factors;
         let mut x = vec![0f32; f];
         if h.is_empty() {
@@ -270,22 +267,12 @@ impl Fit<Interactions> for WmfConfig {
         let mut y: Vec<f32> = (0..ni * f)
             .map(|_| (rng.normal() * self.init_std as f64) as f32)
             .collect();
-        let ptr = crate::base::ptr(&data.matrix).to_vec();
+        data.zero_untrained_rows(&mut x, &mut y, f);
+        let ptr = crate::base::ptr(&data.matrix);
         let nnz = data.matrix.nnz();
-        for u in 0..nu {
-            if ptr[u] == ptr[u + 1] {
-                x[u * f..(u + 1) * f].fill(0.0);
-            }
-        }
         let userids = data.entry_users();
         let weights: Vec<f32> = data.matrix.data().iter().map(|&c| self.weight(c)).collect();
         let trained = data.trained_items();
-        let counts = data.item_users();
-        for (i, row) in y.chunks_exact_mut(f).enumerate() {
-            if counts[i] == 0 {
-                row.fill(0.0);
-            }
-        }
         let mut order: Vec<u32> = (0..nnz as u32).collect();
         let mut rng = Rng::new(self.seed, 2);
         for epoch in 0..self.epochs {
@@ -296,7 +283,7 @@ impl Fit<Interactions> for WmfConfig {
                 f,
                 &order,
                 &userids,
-                &ptr,
+                ptr,
                 data.matrix.indices(),
                 &weights,
                 &trained,
@@ -321,12 +308,7 @@ impl Fit<Interactions> for WmfConfig {
                 value: Some(("positive_loss", loss / nnz as f64)),
             });
         }
-        if let Some(bad) = x.iter().chain(&y).find(|v| !v.is_finite()) {
-            return Err(ModelError::Numerical {
-                model: Wmf::KIND,
-                message: format!("non-finite factor {bad}; lower `learning_rate`"),
-            });
-        }
+        check_finite(Wmf::KIND, &x, &y, "; lower `learning_rate`")?;
         let factors = Factors::new(&data, f, x, y)?;
         Ok(Wmf {
             config: self.clone(),
