@@ -24,7 +24,7 @@ use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
 use crate::factors::Factors;
 use crate::kernels::multiversion;
-use crate::kernels::{axpy, cholesky, cholesky_solve, dot, dot_rows, madd, prefetch, symv};
+use crate::kernels::{axpy, cholesky, cholesky_solve, dot, madd, prefetch, symv};
 use crate::persist::Persist;
 use crate::rng::Rng;
 use crate::{ModelError, Result};
@@ -377,11 +377,6 @@ pub(crate) fn gram(y: &[f32], f: usize, reg: f32) -> Vec<f32> {
     g
 }
 
-multiversion! {
-    /// `out[j] = x · y_j` for every row `j` of `y`.
-    pub(crate) fn score_all(x: &[f32], y: &[f32], out: &mut [f32]) => dot_rows
-}
-
 /// Solves every row of one side in parallel; false when a Cholesky factorisation failed.
 fn solve_side(m: &Csr, x: &mut [f32], y: &[f32], gram: &[f32], f: usize, cg_steps: usize) -> bool {
     let indptr = crate::base::ptr(m);
@@ -478,6 +473,7 @@ impl Recommender for Als {
 
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
         self.factors
+            .tables()
             .score_into(&self.data, query, |h| self.fold_in(h), scores)
     }
 }
@@ -488,7 +484,7 @@ impl Persist for Als {
     type Config = AlsConfig;
 
     fn encode(&self, e: &mut Encoder) {
-        self.factors.encode(e);
+        self.factors.tables().encode(e);
     }
 
     fn decode(

@@ -221,6 +221,17 @@ pub(crate) fn one_step<T>(observer: &dyn Observer, stage: &str, work: impl FnOnc
     out
 }
 
+/// `acc += Σ w · m_r` over the (row `r`, weight `w`) pairs of `rows`, in their order.
+pub(crate) fn add_rows(m: &Csr, rows: impl IntoIterator<Item = (usize, f32)>, acc: &mut [f32]) {
+    let ptr = ptr(m);
+    let (idx, dat) = (m.indices(), m.data());
+    for (r, w) in rows {
+        for p in ptr[r]..ptr[r + 1] {
+            acc[idx[p] as usize] += w * dat[p];
+        }
+    }
+}
+
 /// The row pointers of a CSR matrix (`rows + 1` offsets starting at 0).
 pub(crate) fn ptr(m: &Csr) -> &[usize] {
     m.indptr().into_raw_storage()

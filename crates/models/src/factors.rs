@@ -4,8 +4,8 @@
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::{CoreError, Embeddings, Query, check_query};
 
-use crate::als::score_all;
 use crate::base::{DecodeError, TrainData, decode_table};
+use crate::kernels::score_all;
 
 /// Row-major user and artist factor tables, `dim` columns each.
 #[derive(Debug, Clone, Copy)]
@@ -14,6 +14,7 @@ pub(crate) struct Tables<'a> {
     pub users: &'a [f32],
     /// `n_items × dim`.
     pub items: &'a [f32],
+    /// Columns of both tables.
     pub dim: usize,
 }
 
@@ -87,31 +88,13 @@ impl Factors {
         Ok(Self { users, items })
     }
 
-    fn tables(&self) -> Tables<'_> {
+    /// Both tables, for scoring and saving.
+    pub fn tables(&self) -> Tables<'_> {
         Tables {
             users: &self.users,
             items: self.items.as_slice(),
             dim: self.items.dim(),
         }
-    }
-
-    /// [`Tables::score_into`] with these tables.
-    ///
-    /// # Errors
-    /// What [`check_query`] and `fold_in` return.
-    pub fn score_into(
-        &self,
-        data: &TrainData,
-        query: &Query<'_>,
-        fold_in: impl FnOnce(&[(u32, f32)]) -> Result<Vec<f32>, CoreError>,
-        scores: &mut [f32],
-    ) -> Result<(), CoreError> {
-        self.tables().score_into(data, query, fold_in, scores)
-    }
-
-    /// Writes both tables ([`Tables::encode`]).
-    pub fn encode(&self, e: &mut Encoder) {
-        self.tables().encode(e);
     }
 
     /// Reads the tables written by [`Tables::encode`].

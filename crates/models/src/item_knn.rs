@@ -9,8 +9,8 @@ use artist2vec_sparse::{Csr, Norm, Weighting, gram_top_k, normalize_rows, row_to
 use serde::{Deserialize, Serialize};
 
 use crate::base::{
-    DecodeError, TrainData, check_index, decode_square_csr, elementwise, encode_csr, history_row,
-    one_step,
+    DecodeError, TrainData, add_rows, check_index, decode_square_csr, elementwise, encode_csr,
+    history_row, one_step,
 };
 use crate::common::{model_common, recommender_common};
 use crate::error::check;
@@ -95,14 +95,9 @@ impl ItemKnn {
 
     fn accumulate(&self, row: impl Iterator<Item = (u32, f32)>, scores: &mut [f32]) {
         scores.fill(0.0);
-        let ptr = crate::base::ptr(&self.sim);
-        let (idx, dat) = (self.sim.indices(), self.sim.data());
-        for (i, x) in row {
-            let w = elementwise(&self.config.history_weighting, x).unwrap_or(x);
-            for p in ptr[i as usize]..ptr[i as usize + 1] {
-                scores[idx[p] as usize] += w * dat[p];
-            }
-        }
+        let w = &self.config.history_weighting;
+        let rows = row.map(|(i, x)| (i as usize, elementwise(w, x).unwrap_or(x)));
+        add_rows(&self.sim, rows, scores);
         self.data.mask_untrained(scores);
     }
 }

@@ -62,6 +62,12 @@ macro_rules! multiversion {
 }
 pub(crate) use multiversion;
 
+multiversion! {
+    /// `out[j] = x · y_j` for every row `j` of the row-major table `y` (the scores of a factor
+    /// model).
+    pub(crate) fn score_all(x: &[f32], y: &[f32], out: &mut [f32]) => dot_rows
+}
+
 /// Asks the CPU to bring `row` into the cache ahead of use (a no-op on other architectures).
 #[inline(always)]
 pub(crate) fn prefetch(row: &[f32]) {
@@ -392,15 +398,11 @@ mod tests {
             let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos()).collect();
             let want: f64 = a.iter().zip(&b).map(|(x, y)| *x as f64 * *y as f64).sum();
             let mut fast = vec![0f32; 1];
-            dot_rows_dispatch(&a, &b, &mut fast);
+            score_all(&a, &b, &mut fast);
             for got in [dot::<false>(&a, &b), fast[0]] {
                 assert!((got as f64 - want).abs() < 1e-4, "n={n}: {got} vs {want}");
             }
         }
-    }
-
-    crate::kernels::multiversion! {
-        fn dot_rows_dispatch(x: &[f32], rows: &[f32], out: &mut [f32]) => dot_rows
     }
 
     #[test]
@@ -409,7 +411,7 @@ mod tests {
             let x: Vec<f32> = (0..f).map(|i| (i as f32 * 0.7).sin()).collect();
             let rows: Vec<f32> = (0..f * 7).map(|i| (i as f32 * 0.3).cos()).collect();
             let mut out = vec![0f32; 7];
-            dot_rows_dispatch(&x, &rows, &mut out);
+            score_all(&x, &rows, &mut out);
             for (r, o) in out.iter().enumerate() {
                 let want: f64 = x
                     .iter()

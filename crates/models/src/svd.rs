@@ -13,10 +13,10 @@ use artist2vec_core::{
 use artist2vec_sparse::{CooccurrenceConfig, Weighting, cooccurrence};
 use serde::{Deserialize, Serialize};
 
-use crate::als::score_all;
 use crate::base::{DecodeError, TrainData, decode_table, elementwise, history_row};
 use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
+use crate::kernels::score_all;
 use crate::persist::Persist;
 use crate::{ModelError, Result};
 

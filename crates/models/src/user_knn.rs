@@ -11,8 +11,8 @@ use artist2vec_sparse::{Csr, MinMax, Norm, Weighting, gram_top_k, normalize_rows
 use serde::{Deserialize, Serialize};
 
 use crate::base::{
-    DecodeError, TrainData, check_index, decode_square_csr, elementwise, encode_csr, history_row,
-    one_step,
+    DecodeError, TrainData, add_rows, check_index, decode_square_csr, elementwise, encode_csr,
+    history_row, one_step,
 };
 use crate::common::{model_common, recommender_common};
 use crate::error::check;
@@ -152,13 +152,11 @@ impl UserKnn {
     /// Adds `Σ_v s_v · input_v` into `scores` (which it first zeroes).
     fn sum_rows(&self, nb: impl Iterator<Item = (u32, f32)>, scores: &mut [f32]) {
         scores.fill(0.0);
-        let m = &self.derived.input;
-        let ptr = crate::base::ptr(m);
-        for (v, s) in nb {
-            for p in ptr[v as usize]..ptr[v as usize + 1] {
-                scores[m.indices()[p] as usize] += s * m.data()[p];
-            }
-        }
+        add_rows(
+            &self.derived.input,
+            nb.map(|(v, s)| (v as usize, s)),
+            scores,
+        );
         self.data.mask_untrained(scores);
     }
 
@@ -180,12 +178,11 @@ impl UserKnn {
             q.iter_mut().for_each(|p| p.1 /= norm);
         }
         let mut acc = vec![0f32; self.n_users()];
-        let ptr = crate::base::ptr(&d.unit_t);
-        for (i, x) in q {
-            for p in ptr[i as usize]..ptr[i as usize + 1] {
-                acc[d.unit_t.indices()[p] as usize] += x * d.unit_t.data()[p];
-            }
-        }
+        add_rows(
+            &d.unit_t,
+            q.into_iter().map(|(i, x)| (i as usize, x)),
+            &mut acc,
+        );
         let mut top = TopK::new(self.config.k);
         for (v, &s) in acc.iter().enumerate() {
             if s != 0.0 {
@@ -271,12 +268,7 @@ impl UserKnn {
             .input_t
             .outer_view(artist as usize)
             .expect("artist in range");
-        let ptr = crate::base::ptr(&d.input);
-        for (u, &x) in col.iter() {
-            for p in ptr[u]..ptr[u + 1] {
-                acc[d.input.indices()[p] as usize] += x * d.input.data()[p];
-            }
-        }
+        add_rows(&d.input, col.iter().map(|(u, &x)| (u, x)), &mut acc);
         let qn = d.col_norm[artist as usize];
         let mut top = TopK::new(k);
         for (j, &s) in acc.iter().enumerate() {

@@ -324,6 +324,7 @@ impl Recommender for Wmf {
 
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
         self.factors
+            .tables()
             .score_into(&self.data, query, |h| self.fold_in(h), scores)
     }
 }
@@ -334,7 +335,7 @@ impl Persist for Wmf {
     type Config = WmfConfig;
 
     fn encode(&self, e: &mut Encoder) {
-        self.factors.encode(e);
+        self.factors.tables().encode(e);
     }
 
     fn decode(
