@@ -240,113 +240,115 @@ multiversion! {
         let mut scratch = vec![0f32; if cg_steps == 0 { f * f } else { 3 * f }];
         for (r, xu) in x.chunks_exact_mut(f).enumerate() {
             let u = first + r;
-            let (idx, c) = (&indices[indptr[u]..indptr[u + 1]], &conf[indptr[u]..indptr[u + 1]]);
-            if idx.is_empty() {
+            let (s, e) = (indptr[u], indptr[u + 1]);
+            let row = RowSystem {
+                idx: &indices[s..e],
+                conf: &conf[s..e],
+                y,
+                gram,
+                f,
+            };
+            if s == e {
                 xu.fill(0.0);
             } else if cg_steps == 0 {
-                ok &= solve_exact::<FMA>(xu, idx, c, y, gram, &mut scratch);
+                ok &= row.solve_exact::<FMA>(xu, &mut scratch);
             } else {
-                solve_cg::<FMA>(xu, idx, c, y, gram, cg_steps, &mut scratch);
+                row.solve_cg::<FMA>(xu, cg_steps, &mut scratch);
             }
         }
         ok
     }
 }
 
-/// Prefetches the vector `PREFETCH` entries ahead of entry `k` of a row.
-#[inline(always)]
-fn prefetch_ahead(idx: &[u32], k: usize, y: &[f32], f: usize) {
-    if let Some(&i) = idx.get(k + PREFETCH) {
-        prefetch(&y[i as usize * f..][..f]);
-    }
+/// The normal equations of one row: its entries (other side's indices `idx`, confidences
+/// `conf`) against the other side's vectors `y` (row-major, `f` wide), with `gram = YᵀY + λI`.
+#[derive(Clone, Copy)]
+struct RowSystem<'a> {
+    idx: &'a [u32],
+    conf: &'a [f32],
+    y: &'a [f32],
+    gram: &'a [f32],
+    f: usize,
 }
 
-/// Solves one row exactly: `x = (YᵀY + λI + Σ (c − 1) y yᵀ)⁻¹ Σ c y` over the row's entries
-/// (`idx`, `conf`), factorising in `a` (`f × f`). False, with `x = 0`, when the matrix is not
-/// positive definite.
-#[inline(always)]
-fn solve_exact<const FMA: bool>(
-    xu: &mut [f32],
-    idx: &[u32],
-    conf: &[f32],
-    y: &[f32],
-    gram: &[f32],
-    a: &mut [f32],
-) -> bool {
-    let f = xu.len();
-    a.copy_from_slice(gram);
-    xu.fill(0.0);
-    for (k, (&i, &c)) in idx.iter().zip(conf).enumerate() {
-        prefetch_ahead(idx, k, y, f);
-        let yi = &y[i as usize * f..][..f];
-        if c > 0.0 {
-            axpy::<FMA>(c, yi, xu);
+impl RowSystem<'_> {
+    /// The vector of entry `k`, prefetching the one `PREFETCH` entries ahead.
+    #[inline(always)]
+    fn vector(&self, k: usize) -> &[f32] {
+        if let Some(&i) = self.idx.get(k + PREFETCH) {
+            prefetch(&self.y[i as usize * self.f..][..self.f]);
         }
-        let cm1 = c - 1.0;
-        // Upper triangle of A += (c − 1) y yᵀ.
-        for j in 0..f {
-            axpy::<FMA>(cm1 * yi[j], &yi[j..], &mut a[j * f + j..(j + 1) * f]);
-        }
+        &self.y[self.idx[k] as usize * self.f..][..self.f]
     }
-    if cholesky::<FMA>(a, f) {
-        cholesky_solve::<FMA>(a, f, xu);
-        true
-    } else {
+
+    /// Solves the row exactly, `x = (YᵀY + λI + Σ (c − 1) y yᵀ)⁻¹ Σ c y`, factorising in `a`
+    /// (`f × f`). False, with `x = 0`, when the matrix is not positive definite.
+    #[inline(always)]
+    fn solve_exact<const FMA: bool>(&self, xu: &mut [f32], a: &mut [f32]) -> bool {
+        let f = self.f;
+        a.copy_from_slice(self.gram);
         xu.fill(0.0);
-        false
+        for (k, &c) in self.conf.iter().enumerate() {
+            let yi = self.vector(k);
+            if c > 0.0 {
+                axpy::<FMA>(c, yi, xu);
+            }
+            let cm1 = c - 1.0;
+            // Upper triangle of A += (c − 1) y yᵀ.
+            for j in 0..f {
+                axpy::<FMA>(cm1 * yi[j], &yi[j..], &mut a[j * f + j..(j + 1) * f]);
+            }
+        }
+        if cholesky::<FMA>(a, f) {
+            cholesky_solve::<FMA>(a, f, xu);
+            true
+        } else {
+            xu.fill(0.0);
+            false
+        }
     }
-}
 
-/// Improves one row by `steps` conjugate-gradient steps from its current value, with `scratch`
-/// (`3 f`) for the residual, the direction and the product of the matrix with the direction.
-#[inline(always)]
-fn solve_cg<const FMA: bool>(
-    xu: &mut [f32],
-    idx: &[u32],
-    conf: &[f32],
-    y: &[f32],
-    gram: &[f32],
-    steps: usize,
-    scratch: &mut [f32],
-) {
-    let f = xu.len();
-    let (r, rest) = scratch.split_at_mut(f);
-    let (p, ap) = rest.split_at_mut(f);
-    // r = b − A x, with A x = (YᵀY + λI) x + Σ (c − 1)(y·x) y and b = Σ c y.
-    symv::<FMA>(gram, xu, r);
-    r.iter_mut().for_each(|v| *v = -*v);
-    for (k, (&i, &c)) in idx.iter().zip(conf).enumerate() {
-        // The first pass over the row gathers its vectors from memory: fetch ahead.
-        prefetch_ahead(idx, k, y, f);
-        let yi = &y[i as usize * f..][..f];
-        let t = if c > 0.0 { c } else { 0.0 };
-        let t = madd::<FMA>(-(c - 1.0), dot::<FMA>(yi, xu), t);
-        axpy::<FMA>(t, yi, r);
-    }
-    p.copy_from_slice(r);
-    let mut rsold = dot::<FMA>(r, r);
-    if rsold < 1e-20 {
-        return;
-    }
-    for _ in 0..steps {
-        symv::<FMA>(gram, p, ap);
-        for (&i, &c) in idx.iter().zip(conf) {
-            let yi = &y[i as usize * f..][..f];
-            let t = (c - 1.0) * dot::<FMA>(yi, p);
-            axpy::<FMA>(t, yi, ap);
+    /// Improves `xu` by `steps` conjugate-gradient steps, with `scratch` (`3 f`) for the
+    /// residual, the direction and the product of the matrix with the direction.
+    #[inline(always)]
+    fn solve_cg<const FMA: bool>(&self, xu: &mut [f32], steps: usize, scratch: &mut [f32]) {
+        let (r, rest) = scratch.split_at_mut(self.f);
+        let (p, ap) = rest.split_at_mut(self.f);
+        // r = b − A x, with A x = (YᵀY + λI) x + Σ (c − 1)(y·x) y and b = Σ c y. The first pass
+        // over the row gathers its vectors from memory (prefetched ahead).
+        symv::<FMA>(self.gram, xu, r);
+        r.iter_mut().for_each(|v| *v = -*v);
+        for (k, &c) in self.conf.iter().enumerate() {
+            let yi = self.vector(k);
+            let t = if c > 0.0 { c } else { 0.0 };
+            let t = madd::<FMA>(-(c - 1.0), dot::<FMA>(yi, xu), t);
+            axpy::<FMA>(t, yi, r);
         }
-        let alpha = rsold / dot::<FMA>(p, ap);
-        axpy::<FMA>(alpha, p, xu);
-        axpy::<FMA>(-alpha, ap, r);
-        let rsnew = dot::<FMA>(r, r);
-        if rsnew < 1e-20 {
-            break;
+        p.copy_from_slice(r);
+        let mut rsold = dot::<FMA>(r, r);
+        if rsold < 1e-20 {
+            return;
         }
-        let beta = rsnew / rsold;
-        for (pi, &ri) in p.iter_mut().zip(&*r) {
-            *pi = madd::<FMA>(beta, *pi, ri);
+        for _ in 0..steps {
+            symv::<FMA>(self.gram, p, ap);
+            for (&i, &c) in self.idx.iter().zip(self.conf) {
+                let yi = &self.y[i as usize * self.f..][..self.f];
+                let t = (c - 1.0) * dot::<FMA>(yi, p);
+                axpy::<FMA>(t, yi, ap);
+            }
+            let alpha = rsold / dot::<FMA>(p, ap);
+            axpy::<FMA>(alpha, p, xu);
+            axpy::<FMA>(-alpha, ap, r);
+            let rsnew = dot::<FMA>(r, r);
+            if rsnew < 1e-20 {
+                break;
+            }
+            let beta = rsnew / rsold;
+            for (pi, &ri) in p.iter_mut().zip(&*r) {
+                *pi = madd::<FMA>(beta, *pi, ri);
+            }
+            rsold = rsnew;
         }
-        rsold = rsnew;
     }
 }
 
