@@ -14,19 +14,17 @@
 //! the same seed are bit-identical (on one machine and build).
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
-use artist2vec_core::{
-    ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query,
-    Recommender, SimilarArtists, Similarity, check_query,
-};
+use artist2vec_core::{CoreError, Fit, Interactions, Observer, Progress, Query, Recommender};
 use artist2vec_sparse::{Csr, Weighting, transpose};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::base::{DecodeError, TrainData, decode_table, elementwise, history_row};
-use crate::common::{model_common, recommender_common};
+use crate::base::{DecodeError, TrainData, check_finite, elementwise};
+use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
+use crate::factors::Factors;
 use crate::kernels::multiversion;
-use crate::kernels::{axpy, cholesky, cholesky_solve, dot, dot_rows, madd, prefetch, symv};
+use crate::kernels::{axpy, cholesky, cholesky_solve, dot, madd, prefetch, symv};
 use crate::persist::Persist;
 use crate::rng::Rng;
 use crate::{ModelError, Result};
@@ -169,18 +167,18 @@ impl AlsConfig {
 pub struct Als {
     config: AlsConfig,
     data: TrainData,
-    user_factors: Vec<f32>,
-    item_vectors: Embeddings,
+    factors: Factors,
     /// `YᵀY + λI` of the final artist vectors (derived), for folding in new listeners.
     gram_reg: Vec<f32>,
 }
 
 model_common!(Als, AlsConfig);
+vectors_common!(Als, factors.items);
 
 impl Als {
     /// The user vectors, row-major `n_users × factors` (zero for users without training plays).
     pub fn user_factors(&self) -> &[f32] {
-        &self.user_factors
+        &self.factors.users
     }
 
     /// The vector of a new listener, given only what they played (dense artist index, play
@@ -191,8 +189,7 @@ impl Als {
     /// [`CoreError::IndexOutOfRange`] for an unknown artist; [`CoreError::Invalid`] for a
     /// negative or non-finite play count.
     pub fn fold_in(&self, history: &[(u32, f32)]) -> Result<Vec<f32>, CoreError> {
-        check_query(&Query::History(history), self.n_users(), self.n_items())?;
-        let h = history_row(history)?;
+        let h = self.data.history(history)?;
         let f = self.config.factors;
         let indices: Vec<u32> = h.iter().map(|p| p.0).collect();
         let conf: Vec<f32> = h.iter().map(|p| self.config.confidence_of(p.1)).collect();
@@ -203,7 +200,7 @@ impl Als {
             &[0, indices.len()],
             &indices,
             &conf,
-            self.item_vectors.as_slice(),
+            self.factors.items.as_slice(),
             &self.gram_reg,
             f,
             0,
@@ -227,7 +224,7 @@ const GRAM_BLOCK: usize = 1024;
 multiversion! {
     /// Solves rows `first..` of one side; `cg_steps == 0` means the exact solver. Returns false
     /// when a Cholesky factorisation failed.
-    fn solve_block(
+    fn solve_block<const FMA: bool>(
         x: &mut [f32],
         first: usize,
         indptr: &[usize],
@@ -237,136 +234,147 @@ multiversion! {
         gram: &[f32],
         f: usize,
         cg_steps: usize,
-    ) -> bool => solve_block_impl
-}
-
-#[inline(always)]
-fn solve_block_impl<const FMA: bool>(
-    x: &mut [f32],
-    first: usize,
-    indptr: &[usize],
-    indices: &[u32],
-    conf: &[f32],
-    y: &[f32],
-    gram: &[f32],
-    f: usize,
-    cg_steps: usize,
-) -> bool {
-    let mut ok = true;
-    if cg_steps == 0 {
-        let mut a = vec![0f32; f * f];
+    ) -> bool {
+        let mut ok = true;
+        // The matrix of the exact solver, or the residual, direction and product of CG.
+        let mut scratch = vec![0f32; if cg_steps == 0 { f * f } else { 3 * f }];
         for (r, xu) in x.chunks_exact_mut(f).enumerate() {
             let u = first + r;
             let (s, e) = (indptr[u], indptr[u + 1]);
+            let row = RowSystem {
+                idx: &indices[s..e],
+                conf: &conf[s..e],
+                y,
+                gram,
+                f,
+            };
             if s == e {
                 xu.fill(0.0);
-                continue;
-            }
-            a.copy_from_slice(gram);
-            xu.fill(0.0);
-            for p in s..e {
-                if p + PREFETCH < e {
-                    prefetch(&y[indices[p + PREFETCH] as usize * f..][..f]);
-                }
-                let yi = &y[indices[p] as usize * f..][..f];
-                let c = conf[p];
-                if c > 0.0 {
-                    axpy::<FMA>(c, yi, xu);
-                }
-                let cm1 = c - 1.0;
-                // Upper triangle of A += (c − 1) y yᵀ.
-                for j in 0..f {
-                    axpy::<FMA>(cm1 * yi[j], &yi[j..], &mut a[j * f + j..(j + 1) * f]);
-                }
-            }
-            if cholesky::<FMA>(&mut a, f) {
-                cholesky_solve::<FMA>(&a, f, xu);
+            } else if cg_steps == 0 {
+                ok &= row.solve_exact::<FMA>(xu, &mut scratch);
             } else {
-                xu.fill(0.0);
-                ok = false;
+                row.solve_cg::<FMA>(xu, cg_steps, &mut scratch);
             }
         }
-    } else {
-        let mut r = vec![0f32; f];
-        let mut p = vec![0f32; f];
-        let mut ap = vec![0f32; f];
-        for (row, xu) in x.chunks_exact_mut(f).enumerate() {
-            let u = first + row;
-            let (s, e) = (indptr[u], indptr[u + 1]);
-            if s == e {
-                xu.fill(0.0);
-                continue;
+        ok
+    }
+}
+
+/// The normal equations of one row: its entries (other side's indices `idx`, confidences
+/// `conf`) against the other side's vectors `y` (row-major, `f` wide), with `gram = YᵀY + λI`.
+#[derive(Clone, Copy)]
+struct RowSystem<'a> {
+    idx: &'a [u32],
+    conf: &'a [f32],
+    y: &'a [f32],
+    gram: &'a [f32],
+    f: usize,
+}
+
+impl RowSystem<'_> {
+    /// The vector of entry `k`, prefetching the one `PREFETCH` entries ahead.
+    #[inline(always)]
+    fn vector(&self, k: usize) -> &[f32] {
+        if let Some(&i) = self.idx.get(k + PREFETCH) {
+            prefetch(&self.y[i as usize * self.f..][..self.f]);
+        }
+        &self.y[self.idx[k] as usize * self.f..][..self.f]
+    }
+
+    /// Solves the row exactly, `x = (YᵀY + λI + Σ (c − 1) y yᵀ)⁻¹ Σ c y`, factorising in `a`
+    /// (`f × f`). False, with `x = 0`, when the matrix is not positive definite.
+    #[inline(always)]
+    fn solve_exact<const FMA: bool>(&self, xu: &mut [f32], a: &mut [f32]) -> bool {
+        let f = self.f;
+        a.copy_from_slice(self.gram);
+        xu.fill(0.0);
+        for (k, &c) in self.conf.iter().enumerate() {
+            let yi = self.vector(k);
+            if c > 0.0 {
+                axpy::<FMA>(c, yi, xu);
             }
-            // r = b − A x, with A x = (YᵀY + λI) x + Σ (c − 1)(y·x) y and b = Σ c y.
-            symv::<FMA>(gram, xu, &mut r);
-            r.iter_mut().for_each(|v| *v = -*v);
-            for q in s..e {
-                // The first pass over the row gathers its vectors from memory: fetch ahead.
-                if q + PREFETCH < e {
-                    prefetch(&y[indices[q + PREFETCH] as usize * f..][..f]);
-                }
-                let yi = &y[indices[q] as usize * f..][..f];
-                let c = conf[q];
-                let t = if c > 0.0 { c } else { 0.0 };
-                let t = madd::<FMA>(-(c - 1.0), dot::<FMA>(yi, xu), t);
-                axpy::<FMA>(t, yi, &mut r);
+            let cm1 = c - 1.0;
+            // Upper triangle of A += (c − 1) y yᵀ.
+            for j in 0..f {
+                axpy::<FMA>(cm1 * yi[j], &yi[j..], &mut a[j * f + j..(j + 1) * f]);
             }
-            p.copy_from_slice(&r);
-            let mut rsold = dot::<FMA>(&r, &r);
-            if rsold < 1e-20 {
-                continue;
-            }
-            for _ in 0..cg_steps {
-                symv::<FMA>(gram, &p, &mut ap);
-                for q in s..e {
-                    let yi = &y[indices[q] as usize * f..][..f];
-                    let t = (conf[q] - 1.0) * dot::<FMA>(yi, &p);
-                    axpy::<FMA>(t, yi, &mut ap);
-                }
-                let alpha = rsold / dot::<FMA>(&p, &ap);
-                axpy::<FMA>(alpha, &p, xu);
-                axpy::<FMA>(-alpha, &ap, &mut r);
-                let rsnew = dot::<FMA>(&r, &r);
-                if rsnew < 1e-20 {
-                    break;
-                }
-                let beta = rsnew / rsold;
-                for (pi, &ri) in p.iter_mut().zip(&r) {
-                    *pi = madd::<FMA>(beta, *pi, ri);
-                }
-                rsold = rsnew;
-            }
+        }
+        if cholesky::<FMA>(a, f) {
+            cholesky_solve::<FMA>(a, f, xu);
+            true
+        } else {
+            xu.fill(0.0);
+            false
         }
     }
-    ok
+
+    /// Improves `xu` by `steps` conjugate-gradient steps, with `scratch` (`3 f`) for the
+    /// residual, the direction and the product of the matrix with the direction.
+    #[inline(always)]
+    fn solve_cg<const FMA: bool>(&self, xu: &mut [f32], steps: usize, scratch: &mut [f32]) {
+        let (r, rest) = scratch.split_at_mut(self.f);
+        let (p, ap) = rest.split_at_mut(self.f);
+        // r = b − A x, with A x = (YᵀY + λI) x + Σ (c − 1)(y·x) y and b = Σ c y. The first pass
+        // over the row gathers its vectors from memory (prefetched ahead).
+        symv::<FMA>(self.gram, xu, r);
+        r.iter_mut().for_each(|v| *v = -*v);
+        for (k, &c) in self.conf.iter().enumerate() {
+            let yi = self.vector(k);
+            let t = if c > 0.0 { c } else { 0.0 };
+            let t = madd::<FMA>(-(c - 1.0), dot::<FMA>(yi, xu), t);
+            axpy::<FMA>(t, yi, r);
+        }
+        p.copy_from_slice(r);
+        let mut rsold = dot::<FMA>(r, r);
+        if rsold < 1e-20 {
+            return;
+        }
+        for _ in 0..steps {
+            symv::<FMA>(self.gram, p, ap);
+            for (&i, &c) in self.idx.iter().zip(self.conf) {
+                let yi = &self.y[i as usize * self.f..][..self.f];
+                let t = (c - 1.0) * dot::<FMA>(yi, p);
+                axpy::<FMA>(t, yi, ap);
+            }
+            let alpha = rsold / dot::<FMA>(p, ap);
+            axpy::<FMA>(alpha, p, xu);
+            axpy::<FMA>(-alpha, ap, r);
+            let rsnew = dot::<FMA>(r, r);
+            if rsnew < 1e-20 {
+                break;
+            }
+            let beta = rsnew / rsold;
+            for (pi, &ri) in p.iter_mut().zip(&*r) {
+                *pi = madd::<FMA>(beta, *pi, ri);
+            }
+            rsold = rsnew;
+        }
+    }
 }
 
 multiversion! {
     /// Adds the lower triangle of `Σ y yᵀ` over the rows of `rows` into `out` (`f × f`).
-    fn gram_block(rows: &[f32], f: usize, out: &mut [f32]) => gram_block_impl
-}
-
-#[inline(always)]
-fn gram_block_impl<const FMA: bool>(rows: &[f32], f: usize, out: &mut [f32]) {
-    let mut quads = rows.chunks_exact(4 * f);
-    for q in &mut quads {
-        let (y0, rest) = q.split_at(f);
-        let (y1, rest) = rest.split_at(f);
-        let (y2, y3) = rest.split_at(f);
-        for j in 0..f {
-            let (a0, a1, a2, a3) = (y0[j], y1[j], y2[j], y3[j]);
-            let o = &mut out[j * f..j * f + j + 1];
-            for (t, o) in o.iter_mut().enumerate() {
-                let mut v = madd::<FMA>(a0, y0[t], *o);
-                v = madd::<FMA>(a1, y1[t], v);
-                v = madd::<FMA>(a2, y2[t], v);
-                *o = madd::<FMA>(a3, y3[t], v);
+    fn gram_block<const FMA: bool>(rows: &[f32], f: usize, out: &mut [f32]) {
+        let mut quads = rows.chunks_exact(4 * f);
+        for q in &mut quads {
+            let (y0, rest) = q.split_at(f);
+            let (y1, rest) = rest.split_at(f);
+            let (y2, y3) = rest.split_at(f);
+            for j in 0..f {
+                let (a0, a1, a2, a3) = (y0[j], y1[j], y2[j], y3[j]);
+                let o = &mut out[j * f..j * f + j + 1];
+                for (t, o) in o.iter_mut().enumerate() {
+                    let mut v = madd::<FMA>(a0, y0[t], *o);
+                    v = madd::<FMA>(a1, y1[t], v);
+                    v = madd::<FMA>(a2, y2[t], v);
+                    *o = madd::<FMA>(a3, y3[t], v);
+                }
             }
         }
-    }
-    for yr in quads.remainder().chunks_exact(f) {
-        for j in 0..f {
-            axpy::<FMA>(yr[j], &yr[..=j], &mut out[j * f..j * f + j + 1]);
+        for yr in quads.remainder().chunks_exact(f) {
+            for j in 0..f {
+                axpy::<FMA>(yr[j], &yr[..=j], &mut out[j * f..j * f + j + 1]);
+            }
         }
     }
 }
@@ -394,16 +402,6 @@ pub(crate) fn gram(y: &[f32], f: usize, reg: f32) -> Vec<f32> {
         g[j * f + j] += reg;
     }
     g
-}
-
-multiversion! {
-    /// `out[j] = x · y_j` for every row `j` of `y`.
-    pub(crate) fn score_all(x: &[f32], y: &[f32], out: &mut [f32]) => score_all_impl
-}
-
-#[inline(always)]
-fn score_all_impl<const FMA: bool>(x: &[f32], y: &[f32], out: &mut [f32]) {
-    dot_rows::<FMA>(x, y, out);
 }
 
 /// Solves every row of one side in parallel; false when a Cholesky factorisation failed.
@@ -478,12 +476,7 @@ impl Fit<Interactions> for AlsConfig {
                     ),
                 });
             }
-            if let Some(bad) = x.iter().chain(&y).find(|v| !v.is_finite()) {
-                return Err(ModelError::Numerical {
-                    model: Als::KIND,
-                    message: format!("non-finite factor {bad} in iteration {}", it + 1),
-                });
-            }
+            check_finite(Als::KIND, &x, &y, format_args!(" in iteration {}", it + 1))?;
             observer.progress(&Progress {
                 stage: "als iteration",
                 done: it as u64 + 1,
@@ -492,12 +485,11 @@ impl Fit<Interactions> for AlsConfig {
             });
         }
         let gram_reg = gram(&y, f, self.regularization);
-        let item_vectors = Embeddings::new(data.items.clone(), f, y)?;
+        let factors = Factors::new(&data, f, x, y)?;
         Ok(Als {
             config: self.clone(),
             data,
-            user_factors: x,
-            item_vectors,
+            factors,
             gram_reg,
         })
     }
@@ -507,33 +499,9 @@ impl Recommender for Als {
     recommender_common!();
 
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        check_query(query, self.n_users(), self.n_items())?;
-        let f = self.config.factors;
-        match query {
-            Query::User(u) => {
-                let xu = &self.user_factors[*u as usize * f..][..f];
-                score_all(xu, self.item_vectors.as_slice(), scores);
-            }
-            Query::History(h) => {
-                let xu = self.fold_in(h)?;
-                score_all(&xu, self.item_vectors.as_slice(), scores);
-            }
-        }
-        self.data.mask_untrained(scores);
-        Ok(())
-    }
-}
-
-impl ArtistVectors for Als {
-    fn artist_vectors(&self) -> &Embeddings {
-        &self.item_vectors
-    }
-}
-
-impl SimilarArtists for Als {
-    /// Cosine similarity of the artist vectors.
-    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        self.item_vectors.similar(artist, k, Similarity::Cosine)
+        self.factors
+            .tables()
+            .score_into(&self.data, query, |h| self.fold_in(h), scores)
     }
 }
 
@@ -542,29 +510,25 @@ impl Persist for Als {
     const VERSION: u32 = 1;
     type Config = AlsConfig;
 
-    fn config(&self) -> &AlsConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
-        e.f32s(&self.user_factors);
-        e.f32s(self.item_vectors.as_slice());
+        self.factors.tables().encode(e);
     }
 
-    fn decode(config: AlsConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
-        let f = config.factors;
-        let user_factors = decode_table(d, data.n_users(), f, "user factors")?;
-        let y = decode_table(d, data.n_items(), f, "artist factors")?;
-        let gram_reg = gram(&y, f, config.regularization);
-        let item_vectors =
-            Embeddings::new(data.items.clone(), f, y).map_err(|e| DecodeError(e.to_string()))?;
+    fn decode(
+        config: AlsConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
+        let factors = Factors::decode(d, &data, config.factors)?;
+        let gram_reg = gram(
+            factors.items.as_slice(),
+            config.factors,
+            config.regularization,
+        );
         Ok(Self {
             config,
             data,
-            user_factors,
-            item_vectors,
+            factors,
             gram_reg,
         })
     }

@@ -12,6 +12,7 @@ use artist2vec_core::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::base::check_index;
 use crate::persist::{Persist, model_kind_of};
 use crate::{
     Als, AlsConfig, Bpr, BprConfig, ItemKnn, ItemKnnConfig, ModelError, Popularity,
@@ -354,14 +355,7 @@ impl AnyModel {
     ) -> Result<Vec<Neighbor>> {
         let listeners = self.listeners();
         let n = listeners.len();
-        if artist as usize >= n {
-            return Err(CoreError::IndexOutOfRange {
-                kind: "artist",
-                index: artist as usize,
-                len: n,
-            }
-            .into());
-        }
+        check_index("artist", artist, n)?;
         let keep = |j: u32| listeners[j as usize] >= min_listeners;
         if let Some(e) = self.artist_vectors() {
             let exclude: Vec<u32> = (0..n as u32).filter(|&j| j == artist || !keep(j)).collect();

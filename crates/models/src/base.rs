@@ -1,7 +1,9 @@
 //! What every model keeps of its training data, and the helpers they share.
 
 use artist2vec_core::modelfile::{Decoder, Encoder, Truncated};
-use artist2vec_core::{CoreError, Interactions, Vocabulary};
+use artist2vec_core::{
+    CoreError, Interactions, Observer, Progress, Query, Vocabulary, check_query,
+};
 use artist2vec_sparse::{Csr, Weighting, user_item};
 
 use crate::{ModelError, Result};
@@ -85,14 +87,33 @@ impl TrainData {
 
     /// The artists of training user `u`, ascending.
     pub fn seen(&self, u: u32) -> Result<&[u32], CoreError> {
-        if u as usize >= self.n_users() {
-            return Err(CoreError::IndexOutOfRange {
-                kind: "user",
-                index: u as usize,
-                len: self.n_users(),
-            });
-        }
+        check_index("user", u, self.n_users())?;
         Ok(self.row(u as usize).0)
+    }
+
+    /// A listener's history checked against the artists (an unknown artist is an error) and
+    /// merged by [`history_row`].
+    ///
+    /// # Errors
+    /// [`CoreError::IndexOutOfRange`] for an unknown artist; [`CoreError::Invalid`] for a
+    /// negative or non-finite weight.
+    pub fn history(&self, h: &[(u32, f32)]) -> Result<Vec<(u32, f32)>, CoreError> {
+        check_query(&Query::History(h), self.n_users(), self.n_items())?;
+        history_row(h)
+    }
+
+    /// Zeroes the rows (`dim` wide) of the users without training plays in `users` and of the
+    /// artists without them in `items`: initial factors that training never updates.
+    pub fn zero_untrained_rows(&self, users: &mut [f32], items: &mut [f32], dim: usize) {
+        let ptr = ptr(&self.matrix);
+        for (u, row) in users.chunks_exact_mut(dim).enumerate() {
+            if ptr[u] == ptr[u + 1] {
+                row.fill(0.0);
+            }
+        }
+        for &i in &self.untrained {
+            items[i as usize * dim..][..dim].fill(0.0);
+        }
     }
 
     /// Sets the score of every artist without training interactions to NaN, so that it is never
@@ -110,6 +131,22 @@ impl TrainData {
             count[c as usize] += 1;
         }
         count
+    }
+
+    /// The artists with training interactions, ascending.
+    pub fn trained_items(&self) -> Vec<u32> {
+        let n = self.item_users();
+        (0..n.len() as u32).filter(|&i| n[i as usize] > 0).collect()
+    }
+
+    /// The user of every stored entry of the matrix, in storage order.
+    pub fn entry_users(&self) -> Vec<u32> {
+        let ptr = ptr(&self.matrix);
+        let mut users = vec![0u32; self.matrix.nnz()];
+        for u in 0..self.n_users() {
+            users[ptr[u]..ptr[u + 1]].fill(u as u32);
+        }
+        users
     }
 
     pub fn encode(&self, e: &mut Encoder) {
@@ -131,6 +168,67 @@ impl TrainData {
             )));
         }
         Ok(Self::from_parts(users, items, matrix))
+    }
+}
+
+/// Refuses an index `index` of a `kind` (`"user"`, `"artist"`) of which there are `len`.
+///
+/// # Errors
+/// [`CoreError::IndexOutOfRange`] when `index >= len`.
+pub(crate) fn check_index(kind: &'static str, index: u32, len: usize) -> Result<(), CoreError> {
+    if index as usize >= len {
+        return Err(CoreError::IndexOutOfRange {
+            kind,
+            index: index as usize,
+            len,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses trained factors with a non-finite value.
+///
+/// # Errors
+/// [`ModelError::Numerical`] "non-finite factor {value}{context}".
+pub(crate) fn check_finite(
+    model: &'static str,
+    users: &[f32],
+    items: &[f32],
+    context: impl std::fmt::Display,
+) -> Result<()> {
+    match users.iter().chain(items).find(|v| !v.is_finite()) {
+        Some(bad) => Err(ModelError::Numerical {
+            model,
+            message: format!("non-finite factor {bad}{context}"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Runs `work` as a stage of one step, reported to `observer` as 0 of 1 before and 1 of 1 after.
+pub(crate) fn one_step<T>(observer: &dyn Observer, stage: &str, work: impl FnOnce() -> T) -> T {
+    let report = |done| {
+        observer.progress(&Progress {
+            stage,
+            done,
+            total: Some(1),
+            value: None,
+        })
+    };
+    report(0);
+    let out = work();
+    report(1);
+    out
+}
+
+/// `acc += Σ w · m_r` over the (row `r`, weight `w`) pairs of `rows`, in their order.
+pub(crate) fn add_rows(m: &Csr, rows: impl IntoIterator<Item = (usize, f32)>, acc: &mut [f32]) {
+    let ptr = ptr(m);
+    let (idx, dat) = (m.indices(), m.data());
+    for (r, w) in rows {
+        for p in ptr[r]..ptr[r + 1] {
+            acc[idx[p] as usize] += w * dat[p];
+        }
     }
 }
 
@@ -198,6 +296,12 @@ pub(crate) fn history_row(h: &[(u32, f32)]) -> Result<Vec<(u32, f32)>, CoreError
 #[derive(Debug)]
 pub(crate) struct DecodeError(pub String);
 
+impl From<CoreError> for DecodeError {
+    fn from(e: CoreError) -> Self {
+        DecodeError(e.to_string())
+    }
+}
+
 impl From<Truncated> for DecodeError {
     fn from(_: Truncated) -> Self {
         DecodeError("the payload ends too early".into())
@@ -249,6 +353,24 @@ pub(crate) fn encode_csr(m: &Csr, e: &mut Encoder) {
     e.u64s(&ptr);
     e.u32s(m.indices());
     e.f32s(m.data());
+}
+
+/// Decodes an `n × n` sparse matrix (`what`, e.g. `"similarity matrix"`, of `n` `of`, e.g.
+/// `"artists"`), refusing another shape.
+pub(crate) fn decode_square_csr(
+    d: &mut Decoder<'_>,
+    n: usize,
+    what: &str,
+    of: &str,
+) -> Result<Csr, DecodeError> {
+    let m = decode_csr(d)?;
+    if m.shape() != (n, n) {
+        return Err(DecodeError(format!(
+            "{what} of shape {:?} for {n} {of}",
+            m.shape()
+        )));
+    }
+    Ok(m)
 }
 
 pub(crate) fn decode_csr(d: &mut Decoder<'_>) -> Result<Csr, DecodeError> {

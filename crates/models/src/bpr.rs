@@ -5,15 +5,14 @@
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::{
-    ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query,
-    Recommender, SimilarArtists, Similarity, check_query,
+    CoreError, Embeddings, Fit, Interactions, Observer, Progress, Query, Recommender,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::als::score_all;
-use crate::base::{DecodeError, TrainData, decode_table, history_row};
-use crate::common::{model_common, recommender_common};
+use crate::base::{DecodeError, TrainData, check_finite};
+use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
+use crate::factors::{Tables, decode_tables};
 use crate::kernels::multiversion;
 use crate::kernels::{dot, madd, prefetch};
 use crate::persist::Persist;
@@ -118,11 +117,14 @@ pub struct Bpr {
     user_factors: Vec<f32>,
     /// `n_items × (factors + 1)`, last column the item bias.
     item_factors: Vec<f32>,
-    /// The first `factors` columns of `item_factors` (derived).
+    /// The first `factors` columns of `item_factors` (derived): the artist vectors without the
+    /// bias column, for [`ArtistVectors`](artist2vec_core::ArtistVectors) and cosine
+    /// [`SimilarArtists`](artist2vec_core::SimilarArtists).
     item_vectors: Embeddings,
 }
 
 model_common!(Bpr, BprConfig);
+vectors_common!(Bpr, item_vectors);
 
 impl Bpr {
     /// User vectors, row-major `n_users × (factors + 1)`; the last column is 1.
@@ -142,8 +144,7 @@ impl Bpr {
     /// [`CoreError::IndexOutOfRange`] for an unknown artist; [`CoreError::Invalid`] for a bad
     /// play count.
     pub fn fold_in(&self, history: &[(u32, f32)]) -> Result<Vec<f32>, CoreError> {
-        check_query(&Query::History(history), self.n_users(), self.n_items())?;
-        let h = history_row(history)?;
+        let h = self.data.history(history)?;
         let items: Vec<u32> = h.iter().map(|p| p.0).collect();
         let f1 = self.config.factors + 1;
         let mut x = vec![0f32; f1];
@@ -175,6 +176,15 @@ impl Bpr {
         }
         Ok(x)
     }
+
+    /// The user and artist tables, `factors + 1` columns each.
+    fn tables(&self) -> Tables<'_> {
+        Tables {
+            users: &self.user_factors,
+            items: &self.item_factors,
+            dim: self.config.factors + 1,
+        }
+    }
 }
 
 /// The artists negatives are drawn from: one entry per (listener, artist) pair for popularity
@@ -182,16 +192,13 @@ impl Bpr {
 fn negative_pool(data: &TrainData, s: NegativeSampling) -> Vec<u32> {
     match s {
         NegativeSampling::Popularity => data.matrix.indices().to_vec(),
-        NegativeSampling::Uniform => {
-            let n = data.item_users();
-            (0..n.len() as u32).filter(|&i| n[i as usize] > 0).collect()
-        }
+        NegativeSampling::Uniform => data.trained_items(),
     }
 }
 
 multiversion! {
     /// One BPR epoch; returns (correctly ordered samples, skipped samples).
-    fn bpr_epoch(
+    fn bpr_epoch<const FMA: bool>(
         x: &mut [f32],
         y: &mut [f32],
         f1: usize,
@@ -203,55 +210,41 @@ multiversion! {
         reg: f32,
         verify: bool,
         rng: &mut Rng,
-    ) -> (u64, u64) => bpr_epoch_impl
-}
-
-#[inline(always)]
-fn bpr_epoch_impl<const FMA: bool>(
-    x: &mut [f32],
-    y: &mut [f32],
-    f1: usize,
-    userids: &[u32],
-    indptr: &[usize],
-    indices: &[u32],
-    pool: &[u32],
-    lr: f32,
-    reg: f32,
-    verify: bool,
-    rng: &mut Rng,
-) -> (u64, u64) {
-    let nnz = indices.len();
-    let (mut correct, mut skipped) = (0u64, 0u64);
-    // Samples are drawn a batch ahead (in the same order as one at a time), so that the vectors
-    // of upcoming samples can be prefetched while the current one is updated: the updates are
-    // bound by the latency of these random reads.
-    let mut batch = [(0usize, 0usize); SAMPLE_BATCH];
-    let mut done = 0;
-    while done < nnz {
-        let len = SAMPLE_BATCH.min(nnz - done);
-        for b in batch[..len].iter_mut() {
-            let li = rng.below(nnz);
-            *b = (li, pool[rng.below(pool.len())] as usize);
-        }
-        for s in 0..len {
-            if s + PREFETCH_AHEAD < len {
-                let (li, j) = batch[s + PREFETCH_AHEAD];
-                prefetch(&x[userids[li] as usize * f1..][..f1]);
-                prefetch(&y[indices[li] as usize * f1..][..f1]);
-                prefetch(&y[j * f1..][..f1]);
+    ) -> (u64, u64) {
+        let nnz = indices.len();
+        let (mut correct, mut skipped) = (0u64, 0u64);
+        // Samples are drawn a batch ahead (in the same order as one at a time), so that the vectors
+        // of upcoming samples can be prefetched while the current one is updated: the updates are
+        // bound by the latency of these random reads.
+        let mut batch = [(0usize, 0usize); SAMPLE_BATCH];
+        let mut done = 0;
+        while done < nnz {
+            let len = SAMPLE_BATCH.min(nnz - done);
+            for b in batch[..len].iter_mut() {
+                let li = rng.below(nnz);
+                *b = (li, pool[rng.below(pool.len())] as usize);
             }
-            let (li, j) = batch[s];
-            let u = userids[li] as usize;
-            let i = indices[li] as usize;
-            if let Some(ok) = bpr_step::<FMA>(x, y, f1, u, i, j, indptr, indices, lr, reg, verify) {
-                correct += ok as u64;
-            } else {
-                skipped += 1;
+            for s in 0..len {
+                if s + PREFETCH_AHEAD < len {
+                    let (li, j) = batch[s + PREFETCH_AHEAD];
+                    prefetch(&x[userids[li] as usize * f1..][..f1]);
+                    prefetch(&y[indices[li] as usize * f1..][..f1]);
+                    prefetch(&y[j * f1..][..f1]);
+                }
+                let (li, j) = batch[s];
+                let u = userids[li] as usize;
+                let i = indices[li] as usize;
+                let step = bpr_step::<FMA>(x, y, f1, u, i, j, indptr, indices, lr, reg, verify);
+                if let Some(ok) = step {
+                    correct += ok as u64;
+                } else {
+                    skipped += 1;
+                }
             }
+            done += len;
         }
-        done += len;
+        (correct, skipped)
     }
-    (correct, skipped)
 }
 
 /// Samples drawn ahead in [`bpr_epoch`].
@@ -335,31 +328,15 @@ impl Fit<Interactions> for BprConfig {
         let (f, f1) = (self.factors, self.factors + 1);
         let (nu, ni) = (data.n_users(), data.n_items());
         let mut rng = Rng::new(self.seed, 1);
-        let counts = data.item_users();
-        let mut y = vec![0f32; ni * f1];
-        for (i, row) in y.chunks_exact_mut(f1).enumerate() {
-            for v in row.iter_mut() {
-                *v = (rng.f32() - 0.5) / f as f32;
-            }
-            if counts[i] == 0 {
-                row.fill(0.0);
-            }
-        }
-        let ptr = crate::base::ptr(&data.matrix).to_vec();
-        let mut x = vec![0f32; nu * f1];
-        for (u, row) in x.chunks_exact_mut(f1).enumerate() {
-            for v in row.iter_mut() {
-                *v = (rng.f32() - 0.5) / f as f32;
-            }
-            if ptr[u] == ptr[u + 1] {
-                row.fill(0.0);
-            }
-            row[f] = 1.0;
-        }
-        let mut userids = vec![0u32; data.matrix.nnz()];
-        for u in 0..nu {
-            userids[ptr[u]..ptr[u + 1]].fill(u as u32);
-        }
+        let mut init =
+            |n: usize| -> Vec<f32> { (0..n * f1).map(|_| (rng.f32() - 0.5) / f as f32).collect() };
+        let mut y = init(ni);
+        let mut x = init(nu);
+        data.zero_untrained_rows(&mut x, &mut y, f1);
+        // The last user column multiplies the artist bias.
+        x.chunks_exact_mut(f1).for_each(|row| row[f] = 1.0);
+        let ptr = crate::base::ptr(&data.matrix);
+        let userids = data.entry_users();
         let pool = negative_pool(&data, self.negative_sampling);
         let mut rng = Rng::new(self.seed, 2);
         for it in 0..self.iterations {
@@ -368,7 +345,7 @@ impl Fit<Interactions> for BprConfig {
                 &mut y,
                 f1,
                 &userids,
-                &ptr,
+                ptr,
                 data.matrix.indices(),
                 &pool,
                 self.learning_rate,
@@ -384,12 +361,7 @@ impl Fit<Interactions> for BprConfig {
                 value: Some(("train_auc", correct as f64 / used as f64)),
             });
         }
-        if let Some(bad) = x.iter().chain(&y).find(|v| !v.is_finite()) {
-            return Err(ModelError::Numerical {
-                model: Bpr::KIND,
-                message: format!("non-finite factor {bad}; lower `learning_rate`"),
-            });
-        }
+        check_finite(Bpr::KIND, &x, &y, "; lower `learning_rate`")?;
         let item_vectors = vectors_without_bias(&data, &y, f)?;
         Ok(Bpr {
             config: self.clone(),
@@ -405,37 +377,8 @@ impl Recommender for Bpr {
     recommender_common!();
 
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        check_query(query, self.n_users(), self.n_items())?;
-        let f1 = self.config.factors + 1;
-        match query {
-            Query::User(u) => {
-                score_all(
-                    &self.user_factors[*u as usize * f1..][..f1],
-                    &self.item_factors,
-                    scores,
-                );
-            }
-            Query::History(h) => {
-                let x = self.fold_in(h)?;
-                score_all(&x, &self.item_factors, scores);
-            }
-        }
-        self.data.mask_untrained(scores);
-        Ok(())
-    }
-}
-
-impl ArtistVectors for Bpr {
-    /// The artist vectors without the bias column.
-    fn artist_vectors(&self) -> &Embeddings {
-        &self.item_vectors
-    }
-}
-
-impl SimilarArtists for Bpr {
-    /// Cosine similarity of the artist vectors (bias left out).
-    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        self.item_vectors.similar(artist, k, Similarity::Cosine)
+        self.tables()
+            .score_into(&self.data, query, |h| self.fold_in(h), scores)
     }
 }
 
@@ -444,23 +387,18 @@ impl Persist for Bpr {
     const VERSION: u32 = 1;
     type Config = BprConfig;
 
-    fn config(&self) -> &BprConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
-        e.f32s(&self.user_factors);
-        e.f32s(&self.item_factors);
+        self.tables().encode(e);
     }
 
-    fn decode(config: BprConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
+    fn decode(
+        config: BprConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
         let f = config.factors;
-        let user_factors = decode_table(d, data.n_users(), f + 1, "user factors")?;
-        let item_factors = decode_table(d, data.n_items(), f + 1, "artist factors")?;
-        let item_vectors = vectors_without_bias(&data, &item_factors, f)
-            .map_err(|e| DecodeError(e.to_string()))?;
+        let (user_factors, item_factors) = decode_tables(d, &data, f + 1)?;
+        let item_vectors = vectors_without_bias(&data, &item_factors, f)?;
         Ok(Self {
             config,
             data,

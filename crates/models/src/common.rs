@@ -1,4 +1,5 @@
-//! Methods every model type shares, generated once.
+//! Methods and trait implementations every model type (or every vector model) shares,
+//! generated once.
 
 /// Adds `config`, `users`, `items`, `save` and `load` to a model type with a `config` field, a
 /// `data: TrainData` field and a `Persist` implementation.
@@ -31,7 +32,7 @@ macro_rules! model_common {
             /// # Errors
             /// [`CoreError::Io`](artist2vec_core::CoreError::Io) naming the file.
             pub fn save(&self, path: impl AsRef<std::path::Path>) -> $crate::Result<()> {
-                $crate::persist::save(self, path.as_ref())
+                $crate::persist::save(self, &self.config, &self.data, path.as_ref())
             }
 
             /// Reads a model written by [`save`](Self::save).
@@ -65,5 +66,30 @@ macro_rules! recommender_common {
     };
 }
 
+/// Implements `ArtistVectors` (the embeddings at `self.<field path>`) and `SimilarArtists`
+/// (their cosine neighbours) for a model type.
+macro_rules! vectors_common {
+    ($model:ty, $($field:ident).+) => {
+        impl artist2vec_core::ArtistVectors for $model {
+            fn artist_vectors(&self) -> &artist2vec_core::Embeddings {
+                &self.$($field).+
+            }
+        }
+
+        impl artist2vec_core::SimilarArtists for $model {
+            /// Cosine similarity of the artist vectors.
+            fn similar(
+                &self,
+                artist: u32,
+                k: usize,
+            ) -> Result<Vec<artist2vec_core::Neighbor>, artist2vec_core::CoreError> {
+                self.$($field).+
+                    .similar(artist, k, artist2vec_core::Similarity::Cosine)
+            }
+        }
+    };
+}
+
 pub(crate) use model_common;
 pub(crate) use recommender_common;
+pub(crate) use vectors_common;

@@ -2,13 +2,16 @@
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::{
-    CoreError, Fit, Interactions, Neighbor, Observer, Progress, Query, Recommender, SimilarArtists,
+    CoreError, Fit, Interactions, Neighbor, Observer, Query, Recommender, SimilarArtists,
     check_query,
 };
 use artist2vec_sparse::{Csr, Norm, Weighting, gram_top_k, normalize_rows, row_top_k, transpose};
 use serde::{Deserialize, Serialize};
 
-use crate::base::{DecodeError, TrainData, decode_csr, elementwise, encode_csr, history_row};
+use crate::base::{
+    DecodeError, TrainData, add_rows, check_index, decode_square_csr, elementwise, encode_csr,
+    history_row, one_step,
+};
 use crate::common::{model_common, recommender_common};
 use crate::error::check;
 use crate::persist::Persist;
@@ -92,14 +95,9 @@ impl ItemKnn {
 
     fn accumulate(&self, row: impl Iterator<Item = (u32, f32)>, scores: &mut [f32]) {
         scores.fill(0.0);
-        let ptr = crate::base::ptr(&self.sim);
-        let (idx, dat) = (self.sim.indices(), self.sim.data());
-        for (i, x) in row {
-            let w = elementwise(&self.config.history_weighting, x).unwrap_or(x);
-            for p in ptr[i as usize]..ptr[i as usize + 1] {
-                scores[idx[p] as usize] += w * dat[p];
-            }
-        }
+        let w = &self.config.history_weighting;
+        let rows = row.map(|(i, x)| (i as usize, elementwise(w, x).unwrap_or(x)));
+        add_rows(&self.sim, rows, scores);
         self.data.mask_untrained(scores);
     }
 }
@@ -120,18 +118,8 @@ impl Fit<Interactions> for ItemKnnConfig {
         let data = TrainData::new(ItemKnn::KIND, data)?;
         let mut xt = artist2vec_sparse::weight(&transpose(&data.matrix), self.weighting);
         normalize_rows(&mut xt, Norm::L2);
-        observer.progress(&Progress {
-            stage: "item-knn similarity",
-            done: 0,
-            total: Some(1),
-            value: None,
-        });
-        let sim = gram_top_k(&xt, self.k, false);
-        observer.progress(&Progress {
-            stage: "item-knn similarity",
-            done: 1,
-            total: Some(1),
-            value: None,
+        let sim = one_step(observer, "item-knn similarity", || {
+            gram_top_k(&xt, self.k, false)
         });
         Ok(ItemKnn {
             config: self.clone(),
@@ -163,13 +151,7 @@ impl Recommender for ItemKnn {
 impl SimilarArtists for ItemKnn {
     /// The stored neighbours of `artist` (at most [`ItemKnnConfig::k`] of them), best first.
     fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        if artist as usize >= self.n_items() {
-            return Err(CoreError::IndexOutOfRange {
-                kind: "artist",
-                index: artist as usize,
-                len: self.n_items(),
-            });
-        }
+        check_index("artist", artist, self.n_items())?;
         Ok(row_top_k(&self.sim, artist as usize, k))
     }
 }
@@ -179,25 +161,16 @@ impl Persist for ItemKnn {
     const VERSION: u32 = 1;
     type Config = ItemKnnConfig;
 
-    fn config(&self) -> &ItemKnnConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
         encode_csr(&self.sim, e);
     }
 
-    fn decode(config: ItemKnnConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
-        let sim = decode_csr(d)?;
-        let n = data.n_items();
-        if sim.shape() != (n, n) {
-            return Err(DecodeError(format!(
-                "similarity matrix of shape {:?} for {n} artists",
-                sim.shape()
-            )));
-        }
+    fn decode(
+        config: ItemKnnConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
+        let sim = decode_square_csr(d, data.n_items(), "similarity matrix", "artists")?;
         Ok(Self { config, data, sim })
     }
 }

@@ -21,28 +21,52 @@ pub(crate) fn has_avx2_fma() -> bool {
     }
 }
 
-/// Defines `fn $name(args) -> ret` that calls `$imp::<true>` compiled with AVX2 + FMA when the CPU
-/// supports them and `$imp::<false>` otherwise. `$imp` must be `#[inline(always)]`.
+/// Compiles a kernel generic over `const FMA: bool` twice and picks one at run time: `fn $name`
+/// calls the kernel with `FMA = true`, compiled with AVX2 + FMA, when the CPU supports them, and
+/// with `FMA = false` otherwise. Two forms:
+///
+/// * `fn name(args) -> ret => kernel` dispatches to an existing `#[inline(always)]` kernel
+///   `fn kernel<const FMA: bool>(args) -> ret` (one that other kernels also call directly);
+/// * `fn name<const FMA: bool>(args) -> ret { body }` defines the kernel in place, visible only
+///   through the dispatching `fn name(args) -> ret`.
 macro_rules! multiversion {
     ($(#[$m:meta])* $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? => $imp:ident) => {
         $(#[$m])*
         $vis fn $name($($arg: $ty),*) $(-> $ret)? {
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx2,fma")]
-                fn fast($($arg: $ty),*) $(-> $ret)? {
-                    $imp::<true>($($arg),*)
-                }
-                if $crate::kernels::has_avx2_fma() {
-                    // SAFETY: `fast` only needs AVX2 and FMA, which the CPU was just found to have.
-                    return unsafe { fast($($arg),*) };
-                }
-            }
-            $imp::<false>($($arg),*)
+            $crate::kernels::multiversion!(@dispatch $imp($($arg: $ty),*) $(-> $ret)?)
         }
     };
+    ($(#[$m:meta])* $vis:vis fn $name:ident<const $fma:ident: bool>($($arg:ident : $ty:ty),* $(,)?)
+        $(-> $ret:ty)? $body:block) => {
+        $(#[$m])*
+        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            fn kernel<const $fma: bool>($($arg: $ty),*) $(-> $ret)? $body
+            $crate::kernels::multiversion!(@dispatch kernel($($arg: $ty),*) $(-> $ret)?)
+        }
+    };
+    (@dispatch $imp:ident($($arg:ident : $ty:ty),*) $(-> $ret:ty)?) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            #[target_feature(enable = "avx2,fma")]
+            fn fast($($arg: $ty),*) $(-> $ret)? {
+                $imp::<true>($($arg),*)
+            }
+            if $crate::kernels::has_avx2_fma() {
+                // SAFETY: `fast` only needs AVX2 and FMA, which the CPU was just found to have.
+                return unsafe { fast($($arg),*) };
+            }
+        }
+        $imp::<false>($($arg),*)
+    }};
 }
 pub(crate) use multiversion;
+
+multiversion! {
+    /// `out[j] = x · y_j` for every row `j` of the row-major table `y` (the scores of a factor
+    /// model).
+    pub(crate) fn score_all(x: &[f32], y: &[f32], out: &mut [f32]) => dot_rows
+}
 
 /// Asks the CPU to bring `row` into the cache ahead of use (a no-op on other architectures).
 #[inline(always)]
@@ -374,15 +398,11 @@ mod tests {
             let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos()).collect();
             let want: f64 = a.iter().zip(&b).map(|(x, y)| *x as f64 * *y as f64).sum();
             let mut fast = vec![0f32; 1];
-            dot_rows_dispatch(&a, &b, &mut fast);
+            score_all(&a, &b, &mut fast);
             for got in [dot::<false>(&a, &b), fast[0]] {
                 assert!((got as f64 - want).abs() < 1e-4, "n={n}: {got} vs {want}");
             }
         }
-    }
-
-    crate::kernels::multiversion! {
-        fn dot_rows_dispatch(x: &[f32], rows: &[f32], out: &mut [f32]) => dot_rows
     }
 
     #[test]
@@ -391,7 +411,7 @@ mod tests {
             let x: Vec<f32> = (0..f).map(|i| (i as f32 * 0.7).sin()).collect();
             let rows: Vec<f32> = (0..f * 7).map(|i| (i as f32 * 0.3).cos()).collect();
             let mut out = vec![0f32; 7];
-            dot_rows_dispatch(&x, &rows, &mut out);
+            score_all(&x, &rows, &mut out);
             for (r, o) in out.iter().enumerate() {
                 let want: f64 = x
                     .iter()

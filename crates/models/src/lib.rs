@@ -98,6 +98,7 @@ mod base;
 mod bpr;
 mod common;
 mod error;
+mod factors;
 mod item_knn;
 mod kernels;
 mod linalg;

@@ -31,7 +31,7 @@ const ROW_BLOCK: usize = 64;
 
 multiversion! {
     /// Rows `first..` of `z = m · q` (row-major `z`, `q` with rows of length `l`).
-    fn spmm_rows(
+    fn spmm_rows<const FMA: bool>(
         z: &mut [f64],
         l: usize,
         first: usize,
@@ -39,26 +39,15 @@ multiversion! {
         idx: &[u32],
         dat: &[f32],
         q: &[f64],
-    ) => spmm_rows_impl
-}
-
-#[inline(always)]
-fn spmm_rows_impl<const FMA: bool>(
-    z: &mut [f64],
-    l: usize,
-    first: usize,
-    ptr: &[usize],
-    idx: &[u32],
-    dat: &[f32],
-    q: &[f64],
-) {
-    for (k, zrow) in z.chunks_exact_mut(l).enumerate() {
-        let r = first + k;
-        for p in ptr[r]..ptr[r + 1] {
-            let w = dat[p] as f64;
-            let qrow = &q[idx[p] as usize * l..][..l];
-            for (zv, &x) in zrow.iter_mut().zip(qrow) {
-                *zv += w * x;
+    ) {
+        for (k, zrow) in z.chunks_exact_mut(l).enumerate() {
+            let r = first + k;
+            for p in ptr[r]..ptr[r + 1] {
+                let w = dat[p] as f64;
+                let qrow = &q[idx[p] as usize * l..][..l];
+                for (zv, &x) in zrow.iter_mut().zip(qrow) {
+                    *zv += w * x;
+                }
             }
         }
     }
@@ -66,15 +55,12 @@ fn spmm_rows_impl<const FMA: bool>(
 
 multiversion! {
     /// `t += Σ_r q_r z_rᵀ` over the rows of the row-major blocks `q` and `z` (rows of length `l`).
-    fn cross_gram(q: &[f64], z: &[f64], l: usize, t: &mut [f64]) => cross_gram_impl
-}
-
-#[inline(always)]
-fn cross_gram_impl<const FMA: bool>(q: &[f64], z: &[f64], l: usize, t: &mut [f64]) {
-    for (qr, zr) in q.chunks_exact(l).zip(z.chunks_exact(l)) {
-        for (i, &a) in qr.iter().enumerate() {
-            for (tv, &b) in t[i * l..(i + 1) * l].iter_mut().zip(zr) {
-                *tv += a * b;
+    fn cross_gram<const FMA: bool>(q: &[f64], z: &[f64], l: usize, t: &mut [f64]) {
+        for (qr, zr) in q.chunks_exact(l).zip(z.chunks_exact(l)) {
+            for (i, &a) in qr.iter().enumerate() {
+                for (tv, &b) in t[i * l..(i + 1) * l].iter_mut().zip(zr) {
+                    *tv += a * b;
+                }
             }
         }
     }
@@ -83,16 +69,13 @@ fn cross_gram_impl<const FMA: bool>(q: &[f64], z: &[f64], l: usize, t: &mut [f64
 multiversion! {
     /// `u_r = q_r · v` for the rows of the row-major block `q` (rows of length `l`), `v` row-major
     /// `l × k`, `u` row-major with rows of length `k`.
-    fn rows_times(q: &[f64], l: usize, v: &[f64], u: &mut [f64]) => rows_times_impl
-}
-
-#[inline(always)]
-fn rows_times_impl<const FMA: bool>(q: &[f64], l: usize, v: &[f64], u: &mut [f64]) {
-    let k = v.len() / l;
-    for (qr, ur) in q.chunks_exact(l).zip(u.chunks_exact_mut(k)) {
-        for (c, &a) in qr.iter().enumerate() {
-            for (x, &b) in ur.iter_mut().zip(&v[c * k..(c + 1) * k]) {
-                *x += a * b;
+    fn rows_times<const FMA: bool>(q: &[f64], l: usize, v: &[f64], u: &mut [f64]) {
+        let k = v.len() / l;
+        for (qr, ur) in q.chunks_exact(l).zip(u.chunks_exact_mut(k)) {
+            for (c, &a) in qr.iter().enumerate() {
+                for (x, &b) in ur.iter_mut().zip(&v[c * k..(c + 1) * k]) {
+                    *x += a * b;
+                }
             }
         }
     }
@@ -127,45 +110,32 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 multiversion! {
     /// `out[j] = prev · blk_j` for the columns `blk_j` (length `n`) of `blk`.
-    fn dots_with(prev: &[f64], blk: &[f64], n: usize, out: &mut [f64]) => dots_with_impl
-}
-
-#[inline(always)]
-fn dots_with_impl<const FMA: bool>(prev: &[f64], blk: &[f64], n: usize, out: &mut [f64]) {
-    for (o, col) in out.iter_mut().zip(blk.chunks_exact(n)) {
-        *o = dot(prev, col);
+    fn dots_with<const FMA: bool>(prev: &[f64], blk: &[f64], n: usize, out: &mut [f64]) {
+        for (o, col) in out.iter_mut().zip(blk.chunks_exact(n)) {
+            *o = dot(prev, col);
+        }
     }
 }
 
 multiversion! {
     /// For one segment of rows (`offset..offset + len`) of every column: `blk_j -= Σ_p
     /// coefs[p·w + j] · done_p`, with `segs` holding the `w` column segments one after the other.
-    fn subtract_projections(
+    fn subtract_projections<const FMA: bool>(
         segs: &mut [f64],
         len: usize,
         done: &[f64],
         n: usize,
         offset: usize,
         coefs: &[f64],
-    ) => subtract_projections_impl
-}
-
-#[inline(always)]
-fn subtract_projections_impl<const FMA: bool>(
-    segs: &mut [f64],
-    len: usize,
-    done: &[f64],
-    n: usize,
-    offset: usize,
-    coefs: &[f64],
-) {
-    let w = segs.len() / len;
-    for (p, prev) in done.chunks_exact(n).enumerate() {
-        let prev = &prev[offset..offset + len];
-        for (j, seg) in segs.chunks_exact_mut(len).enumerate() {
-            let a = coefs[p * w + j];
-            for (x, &y) in seg.iter_mut().zip(prev) {
-                *x -= a * y;
+    ) {
+        let w = segs.len() / len;
+        for (p, prev) in done.chunks_exact(n).enumerate() {
+            let prev = &prev[offset..offset + len];
+            for (j, seg) in segs.chunks_exact_mut(len).enumerate() {
+                let a = coefs[p * w + j];
+                for (x, &y) in seg.iter_mut().zip(prev) {
+                    *x -= a * y;
+                }
             }
         }
     }

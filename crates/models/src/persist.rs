@@ -10,7 +10,7 @@ use artist2vec_core::{CoreError, Fit, Interactions};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::base::DecodeError;
+use crate::base::{DecodeError, TrainData};
 use crate::{ModelError, Result};
 
 /// Implemented by every model type of this crate.
@@ -22,14 +22,29 @@ pub(crate) trait Persist: Sized {
     /// The configuration type, stored as JSON in the header.
     type Config: Serialize + DeserializeOwned + Fit<Interactions, Error = ModelError>;
 
-    fn config(&self) -> &Self::Config;
+    /// Writes what the model adds to its training data.
     fn encode(&self, e: &mut Encoder);
-    fn decode(config: Self::Config, d: &mut Decoder<'_>) -> Result<Self, DecodeError>;
+    /// Reads what [`encode`](Self::encode) wrote, given the configuration and the training data
+    /// stored before it.
+    fn decode(
+        config: Self::Config,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError>;
 }
 
-pub(crate) fn save<M: Persist>(model: &M, path: &Path) -> Result<()> {
-    let config = serde_json::to_string(model.config()).expect("configurations serialise");
+/// Writes `model`, trained with `config` on `data` (its own fields, which the trait cannot
+/// reach): the configuration as JSON in the header, then a payload of the training data followed
+/// by what [`Persist::encode`] writes.
+pub(crate) fn save<M: Persist>(
+    model: &M,
+    config: &M::Config,
+    data: &TrainData,
+    path: &Path,
+) -> Result<()> {
+    let config = serde_json::to_string(config).expect("configurations serialise");
     let mut e = Encoder::new();
+    data.encode(&mut e);
     model.encode(&mut e);
     modelfile::write(
         path,
@@ -57,7 +72,8 @@ pub(crate) fn load<M: Persist>(path: &Path) -> Result<M> {
         .validate()
         .map_err(|e| format(format!("stored configuration is invalid: {e}")))?;
     let mut d = Decoder::new(&payload);
-    let model = M::decode(config, &mut d)
+    let model = TrainData::decode(&mut d)
+        .and_then(|data| M::decode(config, data, &mut d))
         .map_err(|e| format(format!("damaged {} payload: {}", M::KIND, e.0)))?;
     if !d.is_empty() {
         return Err(format(format!(

@@ -116,17 +116,15 @@ impl Persist for Popularity {
     const VERSION: u32 = 1;
     type Config = PopularityConfig;
 
-    fn config(&self) -> &PopularityConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
         e.f32s(&self.scores);
     }
 
-    fn decode(config: PopularityConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
+    fn decode(
+        config: PopularityConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
         let scores = crate::base::decode_table(d, data.n_items(), 1, "scores")?;
         Ok(Self {
             config,

@@ -8,16 +8,15 @@
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::{
-    ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query,
-    Recommender, SimilarArtists, Similarity, check_query,
+    CoreError, Embeddings, Fit, Interactions, Observer, Progress, Query, Recommender, check_query,
 };
 use artist2vec_sparse::{CooccurrenceConfig, Weighting, cooccurrence};
 use serde::{Deserialize, Serialize};
 
-use crate::als::score_all;
 use crate::base::{DecodeError, TrainData, decode_table, elementwise, history_row};
-use crate::common::{model_common, recommender_common};
+use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
+use crate::kernels::score_all;
 use crate::persist::Persist;
 use crate::{ModelError, Result};
 
@@ -114,6 +113,7 @@ pub struct Svd {
 }
 
 model_common!(Svd, SvdConfig);
+vectors_common!(Svd, item_vectors);
 
 impl Svd {
     /// The singular values kept, largest first (`|λ|` of the symmetric matrix's eigenvalues).
@@ -245,41 +245,25 @@ impl Recommender for Svd {
     }
 }
 
-impl ArtistVectors for Svd {
-    fn artist_vectors(&self) -> &Embeddings {
-        &self.item_vectors
-    }
-}
-
-impl SimilarArtists for Svd {
-    /// Cosine similarity of the artist vectors.
-    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        self.item_vectors.similar(artist, k, Similarity::Cosine)
-    }
-}
-
 impl Persist for Svd {
     const KIND: &'static str = "svd";
     const VERSION: u32 = 1;
     type Config = SvdConfig;
 
-    fn config(&self) -> &SvdConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
         e.f32s(self.item_vectors.as_slice());
         e.f32s(&self.singular_values);
     }
 
-    fn decode(config: SvdConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
+    fn decode(
+        config: SvdConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
         let f = config.factors;
         let v = decode_table(d, data.n_items(), f, "artist vectors")?;
         let singular_values = decode_table(d, f, 1, "singular values")?;
-        let item_vectors =
-            Embeddings::new(data.items.clone(), f, v).map_err(|e| DecodeError(e.to_string()))?;
+        let item_vectors = Embeddings::new(data.items.clone(), f, v)?;
         Ok(Self {
             config,
             data,

@@ -4,13 +4,16 @@
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::topk::TopK;
 use artist2vec_core::{
-    CoreError, Fit, Interactions, Neighbor, Observer, Progress, Query, Recommender, SimilarArtists,
+    CoreError, Fit, Interactions, Neighbor, Observer, Query, Recommender, SimilarArtists,
     check_query,
 };
-use artist2vec_sparse::{Csr, Norm, Weighting, gram_top_k, normalize_rows, transpose};
+use artist2vec_sparse::{Csr, MinMax, Norm, Weighting, gram_top_k, normalize_rows, transpose};
 use serde::{Deserialize, Serialize};
 
-use crate::base::{DecodeError, TrainData, decode_csr, elementwise, encode_csr, history_row};
+use crate::base::{
+    DecodeError, TrainData, add_rows, check_index, decode_square_csr, elementwise, encode_csr,
+    history_row, one_step,
+};
 use crate::common::{model_common, recommender_common};
 use crate::error::check;
 use crate::persist::Persist;
@@ -100,9 +103,8 @@ struct Derived {
     input_t: Csr,
     /// Transpose of the row-normalised input (artists × users), for new listeners.
     unit_t: Csr,
-    /// Column minimum and range of the min–max scaling (empty when off).
-    col_min: Vec<f32>,
-    col_range: Vec<f32>,
+    /// The min–max scaling of the artist columns (`None` when off).
+    scaling: Option<MinMax>,
     /// Euclidean norm of every artist column of `input`.
     col_norm: Vec<f32>,
 }
@@ -117,30 +119,10 @@ impl UserKnnConfig {
             .data_mut()
             .iter_mut()
             .for_each(|v| *v = elementwise(&w, *v).unwrap_or(*v));
-        let (nr, nc) = input.shape();
-        let (mut col_min, mut col_range) = (Vec::new(), Vec::new());
-        if self.min_max {
-            let mut min = vec![f32::INFINITY; nc];
-            let mut max = vec![f32::NEG_INFINITY; nc];
-            let mut count = vec![0usize; nc];
-            for (&c, &v) in input.indices().iter().zip(input.data()) {
-                let c = c as usize;
-                min[c] = min[c].min(v);
-                max[c] = max[c].max(v);
-                count[c] += 1;
-            }
-            for c in 0..nc {
-                if count[c] < nr {
-                    min[c] = min[c].min(0.0);
-                    max[c] = max[c].max(0.0);
-                }
-            }
-            col_range = min.iter().zip(&max).map(|(a, b)| b - a).collect();
-            col_min = min;
-            let idx = input.indices().to_vec();
-            for (v, c) in input.data_mut().iter_mut().zip(idx) {
-                *v = scale(*v, col_min[c as usize], col_range[c as usize]);
-            }
+        let nc = input.cols();
+        let scaling = self.min_max.then(|| MinMax::fit(&input));
+        if let Some(s) = &scaling {
+            s.apply(&mut input);
         }
         let input_t = transpose(&input);
         let mut col_norm = vec![0f32; nc];
@@ -155,15 +137,10 @@ impl UserKnnConfig {
             input,
             input_t,
             unit_t,
-            col_min,
-            col_range,
+            scaling,
             col_norm,
         }
     }
-}
-
-fn scale(v: f32, min: f32, range: f32) -> f32 {
-    if range > 0.0 { (v - min) / range } else { 0.0 }
 }
 
 impl UserKnn {
@@ -175,13 +152,11 @@ impl UserKnn {
     /// Adds `Σ_v s_v · input_v` into `scores` (which it first zeroes).
     fn sum_rows(&self, nb: impl Iterator<Item = (u32, f32)>, scores: &mut [f32]) {
         scores.fill(0.0);
-        let m = &self.derived.input;
-        let ptr = crate::base::ptr(m);
-        for (v, s) in nb {
-            for p in ptr[v as usize]..ptr[v as usize + 1] {
-                scores[m.indices()[p] as usize] += s * m.data()[p];
-            }
-        }
+        add_rows(
+            &self.derived.input,
+            nb.map(|(v, s)| (v as usize, s)),
+            scores,
+        );
         self.data.mask_untrained(scores);
     }
 
@@ -191,11 +166,11 @@ impl UserKnn {
         let mut q: Vec<(u32, f32)> = h
             .iter()
             .map(|&(i, x)| {
-                let mut v = elementwise(&self.config.weighting, x).unwrap_or(x);
-                if self.config.min_max {
-                    v = scale(v, d.col_min[i as usize], d.col_range[i as usize]);
+                let v = elementwise(&self.config.weighting, x).unwrap_or(x);
+                match &d.scaling {
+                    Some(s) => (i, s.scale(i as usize, v)),
+                    None => (i, v),
                 }
-                (i, v)
             })
             .collect();
         let norm = q.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt();
@@ -203,12 +178,11 @@ impl UserKnn {
             q.iter_mut().for_each(|p| p.1 /= norm);
         }
         let mut acc = vec![0f32; self.n_users()];
-        let ptr = crate::base::ptr(&d.unit_t);
-        for (i, x) in q {
-            for p in ptr[i as usize]..ptr[i as usize + 1] {
-                acc[d.unit_t.indices()[p] as usize] += x * d.unit_t.data()[p];
-            }
-        }
+        add_rows(
+            &d.unit_t,
+            q.into_iter().map(|(i, x)| (i as usize, x)),
+            &mut acc,
+        );
         let mut top = TopK::new(self.config.k);
         for (v, &s) in acc.iter().enumerate() {
             if s != 0.0 {
@@ -235,18 +209,8 @@ impl Fit<Interactions> for UserKnnConfig {
         let derived = self.derive(&data);
         let mut unit = derived.input.clone();
         normalize_rows(&mut unit, Norm::L2);
-        observer.progress(&Progress {
-            stage: "user-knn neighbours",
-            done: 0,
-            total: Some(1),
-            value: None,
-        });
-        let neighbours = gram_top_k(&unit, self.k, false);
-        observer.progress(&Progress {
-            stage: "user-knn neighbours",
-            done: 1,
-            total: Some(1),
-            value: None,
+        let neighbours = one_step(observer, "user-knn neighbours", || {
+            gram_top_k(&unit, self.k, false)
         });
         Ok(UserKnn {
             config: self.clone(),
@@ -297,25 +261,14 @@ impl UserKnn {
         keep: &dyn Fn(u32) -> bool,
     ) -> Result<Vec<Neighbor>, CoreError> {
         let n = self.n_items();
-        if artist as usize >= n {
-            return Err(CoreError::IndexOutOfRange {
-                kind: "artist",
-                index: artist as usize,
-                len: n,
-            });
-        }
+        check_index("artist", artist, n)?;
         let d = &self.derived;
         let mut acc = vec![0f32; n];
         let col = d
             .input_t
             .outer_view(artist as usize)
             .expect("artist in range");
-        let ptr = crate::base::ptr(&d.input);
-        for (u, &x) in col.iter() {
-            for p in ptr[u]..ptr[u + 1] {
-                acc[d.input.indices()[p] as usize] += x * d.input.data()[p];
-            }
-        }
+        add_rows(&d.input, col.iter().map(|(u, &x)| (u, x)), &mut acc);
         let qn = d.col_norm[artist as usize];
         let mut top = TopK::new(k);
         for (j, &s) in acc.iter().enumerate() {
@@ -332,25 +285,16 @@ impl Persist for UserKnn {
     const VERSION: u32 = 1;
     type Config = UserKnnConfig;
 
-    fn config(&self) -> &UserKnnConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
         encode_csr(&self.neighbours, e);
     }
 
-    fn decode(config: UserKnnConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
-        let neighbours = decode_csr(d)?;
-        let n = data.n_users();
-        if neighbours.shape() != (n, n) {
-            return Err(DecodeError(format!(
-                "neighbour matrix of shape {:?} for {n} users",
-                neighbours.shape()
-            )));
-        }
+    fn decode(
+        config: UserKnnConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
+        let neighbours = decode_square_csr(d, data.n_users(), "neighbour matrix", "users")?;
         let derived = config.derive(&data);
         Ok(Self {
             config,

@@ -8,16 +8,13 @@
 //! play.
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
-use artist2vec_core::{
-    ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query,
-    Recommender, SimilarArtists, Similarity, check_query,
-};
+use artist2vec_core::{CoreError, Fit, Interactions, Observer, Progress, Query, Recommender};
 use serde::{Deserialize, Serialize};
 
-use crate::als::score_all;
-use crate::base::{DecodeError, TrainData, decode_table, history_row};
-use crate::common::{model_common, recommender_common};
+use crate::base::{DecodeError, TrainData, check_finite};
+use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
+use crate::factors::Factors;
 use crate::kernels::multiversion;
 use crate::kernels::{axpy, cholesky, cholesky_solve, dot, madd};
 use crate::persist::Persist;
@@ -120,23 +117,18 @@ impl WmfConfig {
 pub struct Wmf {
     config: WmfConfig,
     data: TrainData,
-    user_factors: Vec<f32>,
-    item_vectors: Embeddings,
+    factors: Factors,
     /// Artists with training plays (derived): where negatives are drawn from.
     trained: Vec<u32>,
 }
 
 model_common!(Wmf, WmfConfig);
-
-fn trained_items(data: &TrainData) -> Vec<u32> {
-    let n = data.item_users();
-    (0..n.len() as u32).filter(|&i| n[i as usize] > 0).collect()
-}
+vectors_common!(Wmf, factors.items);
 
 impl Wmf {
     /// User vectors, row-major `n_users × factors`.
     pub fn user_factors(&self) -> &[f32] {
-        &self.user_factors
+        &self.factors.users
     }
 
     /// The vector of a new listener: the exact minimiser of the training objective for that
@@ -147,14 +139,13 @@ impl Wmf {
     /// [`CoreError::IndexOutOfRange`] for an unknown artist; [`CoreError::Invalid`] for a bad
     /// play count.
     pub fn fold_in(&self, history: &[(u32, f32)]) -> Result<Vec<f32>, CoreError> {
-        check_query(&Query::History(history), self.n_users(), self.n_items())?;
-        let h = history_row(history)?;
+        let h = self.data.history(history)?;
         let f = self.config.factors;
         let mut x = vec![0f32; f];
         if h.is_empty() {
             return Ok(x);
         }
-        let y = self.item_vectors.as_slice();
+        let y = self.factors.items.as_slice();
         let mut a = vec![0f32; f * f];
         let add = |i: u32, w: f32, target: f32, a: &mut [f32], b: &mut [f32]| {
             let yi = &y[i as usize * f..][..f];
@@ -192,7 +183,7 @@ impl Wmf {
 
 multiversion! {
     /// One SGD pass; returns the summed weighted squared error of the positive steps.
-    fn wmf_epoch(
+    fn wmf_epoch<const FMA: bool>(
         x: &mut [f32],
         y: &mut [f32],
         f: usize,
@@ -206,9 +197,29 @@ multiversion! {
         lr: f32,
         reg: f32,
         rng: &mut Rng,
-    ) -> f64 => wmf_epoch_impl
+    ) -> f64 {
+        let mut loss = 0f64;
+        for &p in order {
+            let p = p as usize;
+            let u = userids[p] as usize;
+            let i = indices[p] as usize;
+            let xu = &mut x[u * f..][..f];
+            let e = sgd_step::<FMA>(xu, &mut y[i * f..][..f], weights[p], 1.0, lr, reg);
+            loss += (weights[p] * e * e) as f64;
+            let row = &indices[indptr[u]..indptr[u + 1]];
+            for _ in 0..negatives {
+                let j = trained[rng.below(trained.len())];
+                if row.binary_search(&j).is_ok() {
+                    continue;
+                }
+                sgd_step::<FMA>(xu, &mut y[j as usize * f..][..f], 1.0, 0.0, lr, reg);
+            }
+        }
+        loss
+    }
 }
 
+/// One SGD step on `w·(target − x·y)² + reg·(‖x‖² + ‖y‖²)`; returns the error before the step.
 #[inline(always)]
 fn sgd_step<const FMA: bool>(
     xu: &mut [f32],
@@ -226,42 +237,6 @@ fn sgd_step<const FMA: bool>(
         *yt = madd::<FMA>(g, xo, madd::<FMA>(-lr * reg, yo, yo));
     }
     e
-}
-
-#[inline(always)]
-fn wmf_epoch_impl<const FMA: bool>(
-    x: &mut [f32],
-    y: &mut [f32],
-    f: usize,
-    order: &[u32],
-    userids: &[u32],
-    indptr: &[usize],
-    indices: &[u32],
-    weights: &[f32],
-    trained: &[u32],
-    negatives: usize,
-    lr: f32,
-    reg: f32,
-    rng: &mut Rng,
-) -> f64 {
-    let mut loss = 0f64;
-    for &p in order {
-        let p = p as usize;
-        let u = userids[p] as usize;
-        let i = indices[p] as usize;
-        let xu = &mut x[u * f..][..f];
-        let e = sgd_step::<FMA>(xu, &mut y[i * f..][..f], weights[p], 1.0, lr, reg);
-        loss += (weights[p] * e * e) as f64;
-        let row = &indices[indptr[u]..indptr[u + 1]];
-        for _ in 0..negatives {
-            let j = trained[rng.below(trained.len())];
-            if row.binary_search(&j).is_ok() {
-                continue;
-            }
-            sgd_step::<FMA>(xu, &mut y[j as usize * f..][..f], 1.0, 0.0, lr, reg);
-        }
-    }
-    loss
 }
 
 impl Fit<Interactions> for WmfConfig {
@@ -292,23 +267,12 @@ impl Fit<Interactions> for WmfConfig {
         let mut y: Vec<f32> = (0..ni * f)
             .map(|_| (rng.normal() * self.init_std as f64) as f32)
             .collect();
-        let ptr = crate::base::ptr(&data.matrix).to_vec();
+        data.zero_untrained_rows(&mut x, &mut y, f);
+        let ptr = crate::base::ptr(&data.matrix);
         let nnz = data.matrix.nnz();
-        let mut userids = vec![0u32; nnz];
-        for u in 0..nu {
-            userids[ptr[u]..ptr[u + 1]].fill(u as u32);
-            if ptr[u] == ptr[u + 1] {
-                x[u * f..(u + 1) * f].fill(0.0);
-            }
-        }
+        let userids = data.entry_users();
         let weights: Vec<f32> = data.matrix.data().iter().map(|&c| self.weight(c)).collect();
-        let trained = trained_items(&data);
-        let counts = data.item_users();
-        for (i, row) in y.chunks_exact_mut(f).enumerate() {
-            if counts[i] == 0 {
-                row.fill(0.0);
-            }
-        }
+        let trained = data.trained_items();
         let mut order: Vec<u32> = (0..nnz as u32).collect();
         let mut rng = Rng::new(self.seed, 2);
         for epoch in 0..self.epochs {
@@ -319,7 +283,7 @@ impl Fit<Interactions> for WmfConfig {
                 f,
                 &order,
                 &userids,
-                &ptr,
+                ptr,
                 data.matrix.indices(),
                 &weights,
                 &trained,
@@ -344,18 +308,12 @@ impl Fit<Interactions> for WmfConfig {
                 value: Some(("positive_loss", loss / nnz as f64)),
             });
         }
-        if let Some(bad) = x.iter().chain(&y).find(|v| !v.is_finite()) {
-            return Err(ModelError::Numerical {
-                model: Wmf::KIND,
-                message: format!("non-finite factor {bad}; lower `learning_rate`"),
-            });
-        }
-        let item_vectors = Embeddings::new(data.items.clone(), f, y)?;
+        check_finite(Wmf::KIND, &x, &y, "; lower `learning_rate`")?;
+        let factors = Factors::new(&data, f, x, y)?;
         Ok(Wmf {
             config: self.clone(),
             data,
-            user_factors: x,
-            item_vectors,
+            factors,
             trained,
         })
     }
@@ -365,34 +323,9 @@ impl Recommender for Wmf {
     recommender_common!();
 
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        check_query(query, self.n_users(), self.n_items())?;
-        let f = self.config.factors;
-        match query {
-            Query::User(u) => score_all(
-                &self.user_factors[*u as usize * f..][..f],
-                self.item_vectors.as_slice(),
-                scores,
-            ),
-            Query::History(h) => {
-                let x = self.fold_in(h)?;
-                score_all(&x, self.item_vectors.as_slice(), scores);
-            }
-        }
-        self.data.mask_untrained(scores);
-        Ok(())
-    }
-}
-
-impl ArtistVectors for Wmf {
-    fn artist_vectors(&self) -> &Embeddings {
-        &self.item_vectors
-    }
-}
-
-impl SimilarArtists for Wmf {
-    /// Cosine similarity of the artist vectors.
-    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        self.item_vectors.similar(artist, k, Similarity::Cosine)
+        self.factors
+            .tables()
+            .score_into(&self.data, query, |h| self.fold_in(h), scores)
     }
 }
 
@@ -401,29 +334,21 @@ impl Persist for Wmf {
     const VERSION: u32 = 1;
     type Config = WmfConfig;
 
-    fn config(&self) -> &WmfConfig {
-        &self.config
-    }
-
     fn encode(&self, e: &mut Encoder) {
-        self.data.encode(e);
-        e.f32s(&self.user_factors);
-        e.f32s(self.item_vectors.as_slice());
+        self.factors.tables().encode(e);
     }
 
-    fn decode(config: WmfConfig, d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let data = TrainData::decode(d)?;
-        let f = config.factors;
-        let user_factors = decode_table(d, data.n_users(), f, "user factors")?;
-        let y = decode_table(d, data.n_items(), f, "artist factors")?;
-        let item_vectors =
-            Embeddings::new(data.items.clone(), f, y).map_err(|e| DecodeError(e.to_string()))?;
-        let trained = trained_items(&data);
+    fn decode(
+        config: WmfConfig,
+        data: TrainData,
+        d: &mut Decoder<'_>,
+    ) -> Result<Self, DecodeError> {
+        let factors = Factors::decode(d, &data, config.factors)?;
+        let trained = data.trained_items();
         Ok(Self {
             config,
             data,
-            user_factors,
-            item_vectors,
+            factors,
             trained,
         })
     }

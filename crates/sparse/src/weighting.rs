@@ -157,31 +157,65 @@ pub fn normalize_rows(m: &mut Csr, norm: Norm) {
 /// the column minimum counts the implicit zeros (so it is 0 unless every row stores a value),
 /// and a constant column becomes 0. Zeros stay implicit only when the minimum is 0.
 pub fn minmax_columns(m: &mut Csr) {
-    let (nr, nc) = m.shape();
-    let mut min = vec![f32::INFINITY; nc];
-    let mut max = vec![f32::NEG_INFINITY; nc];
-    let mut count = vec![0usize; nc];
-    for (&c, &v) in m.indices().iter().zip(m.data()) {
-        let c = c as usize;
-        min[c] = min[c].min(v);
-        max[c] = max[c].max(v);
-        count[c] += 1;
-    }
-    for c in 0..nc {
-        if count[c] < nr {
-            min[c] = min[c].min(0.0);
-            max[c] = max[c].max(0.0);
+    MinMax::fit(m).apply(m);
+}
+
+/// The per-column scaling of [`minmax_columns`], kept so that new rows (a new listener's plays)
+/// can be scaled as the matrix was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MinMax {
+    /// Minimum of every column, implicit zeros included.
+    pub min: Vec<f32>,
+    /// Maximum minus minimum of every column (0 for a constant column).
+    pub range: Vec<f32>,
+}
+
+impl MinMax {
+    /// The minimum and range of every column of `m`, counting the implicit zeros of a column
+    /// that does not store a value in every row.
+    pub fn fit(m: &Csr) -> Self {
+        let (nr, nc) = m.shape();
+        let mut min = vec![f32::INFINITY; nc];
+        let mut max = vec![f32::NEG_INFINITY; nc];
+        let mut count = vec![0usize; nc];
+        for (&c, &v) in m.indices().iter().zip(m.data()) {
+            let c = c as usize;
+            min[c] = min[c].min(v);
+            max[c] = max[c].max(v);
+            count[c] += 1;
         }
+        for c in 0..nc {
+            if count[c] < nr {
+                min[c] = min[c].min(0.0);
+                max[c] = max[c].max(0.0);
+            }
+        }
+        let range = min.iter().zip(&max).map(|(a, b)| b - a).collect();
+        Self { min, range }
     }
-    let idx = m.indices().to_vec();
-    for (v, c) in m.data_mut().iter_mut().zip(idx) {
-        let c = c as usize;
-        let range = max[c] - min[c];
-        *v = if range > 0.0 {
-            (*v - min[c]) / range
+
+    /// `v` of column `col` scaled: `(v − min) / range`, or 0 for a constant column.
+    ///
+    /// # Panics
+    /// When `col` is not a column of the fitted matrix.
+    pub fn scale(&self, col: usize, v: f32) -> f32 {
+        let range = self.range[col];
+        if range > 0.0 {
+            (v - self.min[col]) / range
         } else {
             0.0
-        };
+        }
+    }
+
+    /// Scales every stored value of `m` (a matrix with the fitted matrix's columns).
+    ///
+    /// # Panics
+    /// When `m` has more columns than the fitted matrix.
+    pub fn apply(&self, m: &mut Csr) {
+        let idx = m.indices().to_vec();
+        for (v, c) in m.data_mut().iter_mut().zip(idx) {
+            *v = self.scale(c as usize, *v);
+        }
     }
 }
 
@@ -293,5 +327,24 @@ mod tests {
         assert_relative_eq!(d[2][1], 1.0);
         // Column 3 has implicit zeros: min 0, max 8.
         assert_relative_eq!(d[1][3], 1.0);
+    }
+
+    #[test]
+    fn minmax_scaling_is_kept_for_new_rows() {
+        let m = sample();
+        let s = MinMax::fit(&m);
+        assert_eq!(s.min, vec![0.0, 2.0, 0.0, 0.0]);
+        assert_eq!(s.range, vec![1.0, 3.0, 4.0, 8.0]);
+        // A new row is scaled as the matrix was; a constant column scales to 0.
+        assert_relative_eq!(s.scale(3, 4.0), 0.5);
+        assert_relative_eq!(s.scale(1, 2.0), 0.0);
+        let flat = MinMax::fit(&from_triplets(2, 1, &[0, 1], &[0, 0], &[7.0, 7.0]).unwrap());
+        assert_eq!(flat.range, vec![0.0]);
+        assert_eq!(flat.scale(0, 7.0), 0.0);
+        // `apply` is what `minmax_columns` does.
+        let (mut a, mut b) = (sample(), sample());
+        s.apply(&mut a);
+        minmax_columns(&mut b);
+        assert_eq!(a, b);
     }
 }

@@ -5,4 +5,5 @@ mod errors;
 mod genres;
 mod hetrec;
 mod persist;
+mod pinned;
 mod reproducible;
