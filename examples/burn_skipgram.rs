@@ -6,7 +6,7 @@
 //! ```sh
 //! cargo run --release -p artist2vec-examples --example burn_skipgram -- [--scale 1] [--epochs 2]
 //!     [--dim 64] [--batch 4096] [--skip-hand]
-//! # on an NVIDIA GPU (the examples' `cuda` feature turns on artist2vec-neural/cuda):
+//! # on an NVIDIA GPU (the examples' `cuda` feature turns on artist2vec's `cuda`):
 //! cargo run --release -p artist2vec-examples --features cuda --example burn_skipgram -- --cuda
 //! ```
 //!
@@ -21,7 +21,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use artist2vec::core::{Embeddings, Fit, NoProgress, Sessions, Similarity};
 use artist2vec::data::synth::{SynthConfig, Synthetic};
-use artist2vec_neural::{BurnSkipGramConfig, BurnSkipGramModel, CpuBackend, Window};
+use artist2vec::neural::{BurnSkipGramConfig, BurnSkipGramModel, CpuBackend, Window};
 
 struct Args {
     scale: f64,
@@ -144,7 +144,7 @@ fn main() -> Result<()> {
     if a.cuda {
         #[cfg(feature = "cuda")]
         {
-            use artist2vec_neural::{CudaBackend, CudaDevice};
+            use artist2vec::neural::{CudaBackend, CudaDevice};
             let device = CudaDevice::default();
             // A first short run compiles the kernels, so the timed run measures training.
             config

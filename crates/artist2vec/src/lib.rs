@@ -14,6 +14,24 @@
 //! | [`stats`] | `artist2vec-stats` | significance tests, confidence intervals, corrections |
 //! | [`models`] | `artist2vec-models` | popularity, item-kNN, user-kNN, SVD, ALS, weighted MF, BPR |
 //! | [`skipgram`] | `artist2vec-skipgram` | item2vec: skip-gram with negative sampling, word2vec export |
+//! | `neural` (feature `neural`) | `artist2vec-neural` | burn models: skip-gram with negative sampling on any burn backend |
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `neural` | no | `artist2vec::neural`: the burn models (`artist2vec-neural`) on burn's CPU backend (ndarray) |
+//! | `cuda` | no | `neural` plus burn's CUDA backend (`artist2vec::neural::CudaBackend`); builds without a GPU or CUDA toolkit, training needs an NVIDIA GPU and driver |
+//!
+//! Nothing is on by default, so a program that only wants the data tools, the classical models,
+//! skip-gram and the metrics never compiles burn:
+//!
+//! ```toml
+//! [dependencies]
+//! artist2vec = "0.1"                                       # no burn
+//! # artist2vec = { version = "0.1", features = ["neural"] } # burn, CPU backend
+//! # artist2vec = { version = "0.1", features = ["cuda"] }   # burn, CPU and CUDA backends
+//! ```
 //!
 //! # Quick start
 //!
@@ -42,6 +60,9 @@ pub use artist2vec_core as core;
 pub use artist2vec_data as data;
 pub use artist2vec_metrics as metrics;
 pub use artist2vec_models as models;
+/// The burn models (`artist2vec-neural`); feature `neural` (or `cuda`).
+#[cfg(feature = "neural")]
+pub use artist2vec_neural as neural;
 pub use artist2vec_skipgram as skipgram;
 pub use artist2vec_sparse as sparse;
 pub use artist2vec_stats as stats;

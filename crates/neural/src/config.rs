@@ -1,59 +1,16 @@
 //! The configuration of burn skip-gram training.
 
+use artist2vec_skipgram::{Order, Scoring, Window};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NeuralError, Result};
-
-/// How far around an artist its context reaches.
-///
-/// Same meaning and serde form as `artist2vec_skipgram::Window`, so the shared fields of a
-/// configuration file read the same in both trainers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Window {
-    /// Up to `n` artists on either side (word2vec's `window`).
-    Fixed(usize),
-    /// The whole sentence: every other artist of the session, playlist or bag is context.
-    Whole,
-}
-
-/// In which order the artists of a sentence are presented to the trainer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Order {
-    /// Play order for [`Sessions`](artist2vec_core::Sessions), a bag reshuffled every epoch
-    /// for [`Interactions`](artist2vec_core::Interactions).
-    #[default]
-    Auto,
-    /// As stored: play order for sessions; first occurrence order for interactions.
-    Given,
-    /// Shuffled once, before training, with the configuration's seed.
-    ShuffledOnce,
-    /// Reshuffled at the start of every epoch (a bag of artists).
-    ShuffledEachEpoch,
-}
-
-/// How a listener is scored against the artists by the trained model's
-/// [`Recommender`](artist2vec_core::Recommender) implementation.
-///
-/// The listener's vector is always the play-share-weighted mean of the *input* vectors of the
-/// artists they played; the scoring says what it is compared with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Scoring {
-    /// Dot product with each artist's input vector.
-    InputDot,
-    /// Cosine similarity with each artist's input vector (the notebooks' recipe).
-    InputCosine,
-    /// Dot product with each artist's *output* vector: the quantity the objective trains.
-    #[default]
-    Output,
-}
+use crate::train::TrainingStats;
 
 /// Configuration of skip-gram with negative sampling trained with burn.
 ///
 /// The objective and the corpus options are those of `artist2vec_skipgram::SkipGramConfig`
-/// (same field names, meanings and defaults, gensim's where it has one); what differs is how the
+/// (same field names, meanings, defaults and checks, gensim's where it has one, and the same
+/// [`Window`], [`Order`] and [`Scoring`] types); what differs is how the
 /// objective is optimised: [`batch_size`](Self::batch_size) (center, context) pairs, each with
 /// [`negative`](Self::negative) negatives, are scored at once, and one SGD step is taken with
 /// the gradient of their summed loss. With `alpha` as word2vec's per-pair learning rate, that step
@@ -130,104 +87,30 @@ impl Default for BurnSkipGramConfig {
     }
 }
 
-macro_rules! setter {
-    ($(#[$m:meta])* $name:ident, $field:ident: $ty:ty) => {
-        $(#[$m])*
-        #[must_use]
-        pub fn $name(mut self, $field: $ty) -> Self {
-            self.$field = $field;
-            self
-        }
-    };
-}
+// `new`, the setters and checks of the fields shared with `artist2vec_skipgram::SkipGramConfig`,
+// and the `SkipGramSettings` implementation the trained model needs: one definition for both.
+artist2vec_skipgram::__skipgram_config!(
+    BurnSkipGramConfig,
+    error = NeuralError,
+    stats = TrainingStats
+);
 
 impl BurnSkipGramConfig {
-    /// The default configuration with `dim` dimensions.
-    pub fn new(dim: usize) -> Self {
-        Self {
-            dim,
-            ..Self::default()
-        }
-    }
-
-    setter!(/// Sets [`dim`](Self::dim).
-        with_dim, dim: usize);
-    setter!(/// Sets [`window`](Self::window).
-        with_window, window: Window);
-    setter!(/// Sets [`shrink_window`](Self::shrink_window).
-        with_shrink_window, shrink_window: bool);
-    setter!(/// Sets [`negative`](Self::negative).
-        with_negative, negative: usize);
-    setter!(/// Sets [`ns_exponent`](Self::ns_exponent).
-        with_ns_exponent, ns_exponent: f64);
-    setter!(/// Sets [`sample`](Self::sample).
-        with_sample, sample: f64);
-    setter!(/// Sets [`min_count`](Self::min_count).
-        with_min_count, min_count: u64);
-    setter!(/// Sets [`alpha`](Self::alpha).
-        with_alpha, alpha: f32);
-    setter!(/// Sets [`min_alpha`](Self::min_alpha).
-        with_min_alpha, min_alpha: f32);
-    setter!(/// Sets [`epochs`](Self::epochs).
-        with_epochs, epochs: usize);
-    setter!(/// Sets [`batch_size`](Self::batch_size).
+    artist2vec_skipgram::__skipgram_config!(@set /// Sets [`batch_size`](Self::batch_size).
         with_batch_size, batch_size: usize);
-    setter!(/// Sets [`order`](Self::order).
-        with_order, order: Order);
-    setter!(/// Sets [`seed`](Self::seed).
-        with_seed, seed: u64);
-    setter!(/// Sets [`scoring`](Self::scoring).
-        with_scoring, scoring: Scoring);
 
     /// Checks every value; called first by every `fit`.
     ///
     /// # Errors
     /// [`NeuralError::Config`] naming the first bad field, its value and what is allowed.
     pub fn validate(&self) -> Result<()> {
-        let bad = |field, value: String, expected| {
-            Err(NeuralError::Config {
-                field,
-                value,
-                expected,
-            })
-        };
-        if self.dim == 0 || self.dim > 1 << 16 {
-            return bad("dim", self.dim.to_string(), "1 ..= 65536");
-        }
-        if self.window == Window::Fixed(0) {
-            return bad("window", "Fixed(0)".into(), "Fixed(n) with n ≥ 1, or Whole");
-        }
-        if self.negative == 0 || self.negative > 1000 {
-            return bad("negative", self.negative.to_string(), "1 ..= 1000");
-        }
-        if !self.ns_exponent.is_finite() || self.ns_exponent.abs() > 10.0 {
-            return bad(
-                "ns_exponent",
-                self.ns_exponent.to_string(),
-                "a finite number in [-10, 10] (0.75 is word2vec's)",
-            );
-        }
-        if !(self.sample.is_finite() && (0.0..1.0).contains(&self.sample)) {
-            return bad("sample", self.sample.to_string(), "0 (off) or in (0, 1)");
-        }
-        if self.min_count == 0 {
-            return bad("min_count", "0".into(), "≥ 1");
-        }
-        if !(self.alpha.is_finite() && self.alpha > 0.0 && self.alpha <= 10.0) {
-            return bad("alpha", self.alpha.to_string(), "a number in (0, 10]");
-        }
-        if !(self.min_alpha.is_finite() && self.min_alpha >= 0.0 && self.min_alpha <= self.alpha) {
-            return bad(
-                "min_alpha",
-                self.min_alpha.to_string(),
-                "a number in [0, alpha]",
-            );
-        }
-        if self.epochs == 0 || self.epochs > 100_000 {
-            return bad("epochs", self.epochs.to_string(), "1 ..= 100000");
-        }
+        self.check_shared()?;
         if self.batch_size == 0 || self.batch_size > 1 << 24 {
-            return bad("batch_size", self.batch_size.to_string(), "1 ..= 16777216");
+            return Err(NeuralError::Config {
+                field: "batch_size",
+                value: self.batch_size.to_string(),
+                expected: "1 ..= 16777216",
+            });
         }
         Ok(())
     }

@@ -3,7 +3,8 @@
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
 
-use crate::config::{BurnSkipGramConfig, Window};
+use crate::Window;
+use crate::config::BurnSkipGramConfig;
 
 /// Sentences as compact rows of *table* indices (only artists that are trained).
 #[derive(Debug, Clone)]

@@ -18,7 +18,9 @@
 //!   that decays linearly — from [`Sessions`](artist2vec_core::Sessions) or from one bag of
 //!   artists per user ([`Interactions`](artist2vec_core::Interactions)); progress through an
 //!   [`Observer`](artist2vec_core::Observer); every random choice from the seed.
-//! - **Using** the model ([`BurnSkipGramModel`]): plain CPU tables behind the workspace's
+//! - **Using** the model ([`BurnSkipGramModel`], the [`TrainedSkipGram`] model of
+//!   `artist2vec-skipgram`, which this crate shares with the hand-written trainer together with
+//!   the options [`Window`], [`Order`] and [`Scoring`]): plain CPU tables behind the workspace's
 //!   [`ArtistVectors`](artist2vec_core::ArtistVectors),
 //!   [`SimilarArtists`](artist2vec_core::SimilarArtists) and
 //!   [`Recommender`](artist2vec_core::Recommender) traits, so metrics, protocols and tools work
@@ -93,7 +95,8 @@ mod model;
 mod sgns;
 mod train;
 
-pub use config::{BurnSkipGramConfig, Order, Scoring, Window};
+pub use artist2vec_skipgram::{Order, Scoring, SkipGramInput, TrainedSkipGram, Window};
+pub use config::BurnSkipGramConfig;
 pub use error::{NeuralError, Result};
 pub use model::BurnSkipGramModel;
 pub use sgns::{BurnSkipGram, sgns_loss};

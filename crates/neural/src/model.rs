@@ -1,107 +1,71 @@
-//! The trained model: artist vectors, recommendation scoring and the `Fit` implementations.
+//! The trained model and the `Fit` implementations: burn training into the shared skip-gram
+//! model of `artist2vec-skipgram`.
 
-use artist2vec_core::{
-    ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Query,
-    Recommender, Sessions, SimilarArtists, Similarity, Vocabulary, check_query, dot,
-};
+use artist2vec_core::{Embeddings, Fit, Interactions, Observer, Sessions};
+use artist2vec_skipgram::{SkipGramInput, TrainedSkipGram};
 use burn::tensor::backend::AutodiffBackend;
 
 use crate::CpuBackend;
-use crate::config::{BurnSkipGramConfig, Order, Scoring};
+use crate::config::BurnSkipGramConfig;
 use crate::corpus::Corpus;
 use crate::error::{NeuralError, Result};
-use crate::train::{TrainingStats, train};
+use crate::train::train;
 
 /// A skip-gram model trained with burn: input and output vectors for every artist of the
 /// training data's vocabulary, plus what recommendation needs (each training user's profile).
 ///
-/// Whatever backend trained it, the model is plain CPU memory: it plugs into the workspace's
-/// [`ArtistVectors`], [`SimilarArtists`] and [`Recommender`] traits like the classical models.
-/// Artists that were not trained (fewer than `min_count` occurrences, or absent from the
-/// training data) have zero vectors, score `-inf` in recommendations and never appear in
-/// [`similar`](SimilarArtists::similar) lists.
-#[derive(Debug, Clone)]
-pub struct BurnSkipGramModel {
-    config: BurnSkipGramConfig,
-    input: Embeddings,
-    output: Embeddings,
-    counts: Vec<u64>,
-    users: Vocabulary,
-    profiles: Profiles,
-    stats: TrainingStats,
-}
-
-/// Per-user (artist, weight) lists sorted by artist, summed over duplicates.
-#[derive(Debug, Clone)]
-struct Profiles {
-    offsets: Vec<usize>,
-    items: Vec<u32>,
-    weights: Vec<f32>,
-}
-
-impl Profiles {
-    /// Groups `(user, item, weight)` rows by user, then sorts and merges each user's artists.
-    fn build(n_users: usize, users: &[u32], items: &[u32], weight: impl Fn(usize) -> f32) -> Self {
-        let mut starts = vec![0usize; n_users + 1];
-        for &u in users {
-            starts[u as usize + 1] += 1;
-        }
-        for u in 0..n_users {
-            starts[u + 1] += starts[u];
-        }
-        let mut next = starts.clone();
-        let mut pairs = vec![(0u32, 0f32); users.len()];
-        for (r, (&u, &i)) in users.iter().zip(items).enumerate() {
-            pairs[next[u as usize]] = (i, weight(r));
-            next[u as usize] += 1;
-        }
-        let mut out = Profiles {
-            offsets: Vec::with_capacity(n_users + 1),
-            items: Vec::new(),
-            weights: Vec::new(),
-        };
-        out.offsets.push(0);
-        for u in 0..n_users {
-            let p = &mut pairs[starts[u]..starts[u + 1]];
-            p.sort_unstable_by_key(|x| x.0);
-            let first = out.items.len();
-            for &(i, w) in p.iter() {
-                if out.items.len() > first && out.items.last() == Some(&i) {
-                    *out.weights.last_mut().expect("an item was pushed") += w;
-                } else {
-                    out.items.push(i);
-                    out.weights.push(w);
-                }
-            }
-            out.offsets.push(out.items.len());
-        }
-        out
-    }
-}
+/// It is the model type of the hand-written CPU trainer too ([`TrainedSkipGram`]), with this
+/// crate's configuration and statistics: whatever backend trained it, the model is plain CPU
+/// memory, scores, lists similar artists and exports exactly like
+/// `artist2vec_skipgram::SkipGramModel`, and plugs into the workspace's
+/// [`ArtistVectors`](artist2vec_core::ArtistVectors),
+/// [`SimilarArtists`](artist2vec_core::SimilarArtists) and
+/// [`Recommender`](artist2vec_core::Recommender) traits like the classical models. Artists that
+/// were not trained (fewer than `min_count` occurrences, or absent from the training data) have
+/// zero vectors, score `-inf` in recommendations and never appear in similar-artist lists.
+pub type BurnSkipGramModel = TrainedSkipGram<BurnSkipGramConfig>;
 
 impl BurnSkipGramConfig {
-    /// `(seed to shuffle once with, reshuffle every epoch)` for data whose natural order is a
-    /// bag (`auto_shuffles`) or a sequence.
-    fn resolve_order(&self, auto_shuffles: bool) -> (Option<u64>, bool) {
-        match self.order {
-            Order::Auto if auto_shuffles => (None, true),
-            Order::Auto | Order::Given => (None, false),
-            Order::ShuffledOnce => (Some(self.seed), false),
-            Order::ShuffledEachEpoch => (None, true),
-        }
-    }
-
-    fn finish<B: AutodiffBackend>(
+    /// Trains on any [`SkipGramInput`] — [`Sessions`] (each session a sentence in play order; a
+    /// user's profile for recommendation is their play count per artist) or [`Interactions`]
+    /// (each user's distinct artists one sentence, a bag reshuffled every epoch; a profile is
+    /// the summed weight per artist) — with backend `B` on `device`.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "cuda")] {
+    /// use artist2vec_core::{NoProgress, Sessions};
+    /// use artist2vec_neural::{BurnSkipGramConfig, CudaBackend, CudaDevice};
+    /// # let sessions = Sessions::default();
+    /// let model = BurnSkipGramConfig::new(128)
+    ///     .with_batch_size(16384)
+    ///     .fit_on::<CudaBackend, _>(&sessions, &CudaDevice::default(), &NoProgress)?;
+    /// # }
+    /// # Ok::<(), artist2vec_neural::NeuralError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`NeuralError::Config`] for a bad configuration (before any work);
+    /// [`NeuralError::NoTrainingData`] when no sentence holds two trained artists;
+    /// [`NeuralError::Diverged`] when the loss stops being finite.
+    pub fn fit_on<B: AutodiffBackend, D: SkipGramInput + ?Sized>(
         &self,
-        mut corpus: Corpus,
-        shuffle_each_epoch: bool,
-        items: Vocabulary,
-        users: Vocabulary,
-        profiles: Profiles,
+        data: &D,
         device: &B::Device,
         observer: &dyn Observer,
     ) -> Result<BurnSkipGramModel> {
-        let trained = train::<B>(self, &mut corpus, shuffle_each_epoch, device, observer)?;
+        self.validate()?;
+        let (once, each) = self.order.resolve(self.seed, D::BAGS);
+        let items = data.artists();
+        let sentences = data.sentences();
+        let mut corpus = Corpus::build(
+            items.len(),
+            &sentences.offsets,
+            &sentences.items,
+            self.min_count,
+            once,
+        );
+        drop(sentences);
+        let trained = train::<B>(self, &mut corpus, each, device, observer)?;
         // Table rows back to the data's artist indices; untrained artists stay zero.
         let dim = self.dim;
         let mut input = vec![0f32; items.len() * dim];
@@ -111,132 +75,47 @@ impl BurnSkipGramConfig {
             input[dst..dst + dim].copy_from_slice(&trained.input[src.clone()]);
             output[dst..dst + dim].copy_from_slice(&trained.output[src]);
         }
-        Ok(BurnSkipGramModel {
-            config: self.clone(),
-            input: Embeddings::new(items.clone(), dim, input)?,
-            output: Embeddings::new(items, dim, output)?,
-            counts: corpus.counts,
-            users,
-            profiles,
-            stats: trained.stats,
-        })
+        Ok(TrainedSkipGram::new(
+            self.clone(),
+            Embeddings::new(items.clone(), dim, input)?,
+            output,
+            corpus.counts,
+            data.users().clone(),
+            data.profiles(),
+            trained.stats,
+        )?)
     }
 
-    /// Trains on sessions or playlists with backend `B` on `device`: each session is a sentence
-    /// in play order ([`Order::Auto`]); a user's profile for recommendation is their play count
-    /// per artist.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "cuda")] {
-    /// use artist2vec_core::{NoProgress, Sessions};
-    /// use artist2vec_neural::{BurnSkipGramConfig, CudaBackend, CudaDevice};
-    /// # let sessions = Sessions::default();
-    /// let model = BurnSkipGramConfig::new(128)
-    ///     .with_batch_size(16384)
-    ///     .fit_sessions_on::<CudaBackend>(&sessions, &CudaDevice::default(), &NoProgress)?;
-    /// # }
-    /// # Ok::<(), artist2vec_neural::NeuralError>(())
-    /// ```
+    /// [`fit_on`](Self::fit_on) for sessions or playlists.
     ///
     /// # Errors
-    /// [`NeuralError::Config`] for a bad configuration (before any work);
-    /// [`NeuralError::NoTrainingData`] when no sentence holds two trained artists;
-    /// [`NeuralError::Diverged`] when the loss stops being finite.
+    /// As [`fit_on`](Self::fit_on).
     pub fn fit_sessions_on<B: AutodiffBackend>(
         &self,
         data: &Sessions,
         device: &B::Device,
         observer: &dyn Observer,
     ) -> Result<BurnSkipGramModel> {
-        self.validate()?;
-        let (once, each) = self.resolve_order(false);
-        let corpus = Corpus::build(
-            data.items.len(),
-            data.offsets(),
-            data.play_items(),
-            self.min_count,
-            once,
-        );
-        let offsets = data.offsets();
-        let mut play_users = Vec::with_capacity(data.n_plays());
-        for (s, &u) in data.session_users().iter().enumerate() {
-            play_users.extend(std::iter::repeat_n(u, offsets[s + 1] - offsets[s]));
-        }
-        let profiles = Profiles::build(data.users.len(), &play_users, data.play_items(), |_| 1.0);
-        drop(play_users);
-        self.finish::<B>(
-            corpus,
-            each,
-            data.items.clone(),
-            data.users.clone(),
-            profiles,
-            device,
-            observer,
-        )
+        self.fit_on::<B, _>(data, device, observer)
     }
 
-    /// Trains on user–artist interactions with backend `B` on `device`: each user's distinct
-    /// artists form one sentence, a bag reshuffled every epoch ([`Order::Auto`]); a user's
-    /// profile is their summed weight (play count) per artist.
+    /// [`fit_on`](Self::fit_on) for user–artist interactions (one bag of artists per user).
     ///
     /// # Errors
-    /// As [`fit_sessions_on`](Self::fit_sessions_on).
+    /// As [`fit_on`](Self::fit_on).
     pub fn fit_interactions_on<B: AutodiffBackend>(
         &self,
         data: &Interactions,
         device: &B::Device,
         observer: &dyn Observer,
     ) -> Result<BurnSkipGramModel> {
-        self.validate()?;
-        let (once, each) = self.resolve_order(true);
-        // Bags: each user's distinct artists, in order of first occurrence.
-        let n_users = data.n_users();
-        let mut starts = vec![0usize; n_users + 1];
-        for &u in data.user_col() {
-            starts[u as usize + 1] += 1;
-        }
-        for u in 0..n_users {
-            starts[u + 1] += starts[u];
-        }
-        let mut next = starts.clone();
-        let mut grouped = vec![0u32; data.len()];
-        for (&u, &i) in data.user_col().iter().zip(data.item_col()) {
-            grouped[next[u as usize]] = i;
-            next[u as usize] += 1;
-        }
-        let mut last_user = vec![u32::MAX; data.n_items()];
-        let mut bag_offsets = Vec::with_capacity(n_users + 1);
-        bag_offsets.push(0);
-        let mut bags = Vec::with_capacity(data.len());
-        for u in 0..n_users {
-            for &i in &grouped[starts[u]..starts[u + 1]] {
-                if last_user[i as usize] != u as u32 {
-                    last_user[i as usize] = u as u32;
-                    bags.push(i);
-                }
-            }
-            bag_offsets.push(bags.len());
-        }
-        drop(grouped);
-        let corpus = Corpus::build(data.n_items(), &bag_offsets, &bags, self.min_count, once);
-        drop(bags);
-        let w = data.weight_col();
-        let profiles = Profiles::build(n_users, data.user_col(), data.item_col(), |r| w[r]);
-        self.finish::<B>(
-            corpus,
-            each,
-            data.items.clone(),
-            data.users.clone(),
-            profiles,
-            device,
-            observer,
-        )
+        self.fit_on::<B, _>(data, device, observer)
     }
 }
 
-/// Trains on sessions on the default CPU backend ([`CpuBackend`]); see
-/// [`fit_sessions_on`](BurnSkipGramConfig::fit_sessions_on).
-impl Fit<Sessions> for BurnSkipGramConfig {
+/// Trains on sessions, interactions or any [`SkipGramInput`] on the default CPU backend
+/// ([`CpuBackend`]); see [`fit_on`](BurnSkipGramConfig::fit_on).
+impl<D: SkipGramInput + ?Sized> Fit<D> for BurnSkipGramConfig {
     type Model = BurnSkipGramModel;
     type Error = NeuralError;
 
@@ -244,262 +123,8 @@ impl Fit<Sessions> for BurnSkipGramConfig {
         BurnSkipGramConfig::validate(self)
     }
 
-    fn fit_observed(&self, data: &Sessions, observer: &dyn Observer) -> Result<BurnSkipGramModel> {
-        self.fit_sessions_on::<CpuBackend>(data, &Default::default(), observer)
-    }
-}
-
-/// Trains on interactions (one bag per user) on the default CPU backend ([`CpuBackend`]); see
-/// [`fit_interactions_on`](BurnSkipGramConfig::fit_interactions_on).
-impl Fit<Interactions> for BurnSkipGramConfig {
-    type Model = BurnSkipGramModel;
-    type Error = NeuralError;
-
-    fn validate(&self) -> Result<()> {
-        BurnSkipGramConfig::validate(self)
-    }
-
-    fn fit_observed(
-        &self,
-        data: &Interactions,
-        observer: &dyn Observer,
-    ) -> Result<BurnSkipGramModel> {
-        self.fit_interactions_on::<CpuBackend>(data, &Default::default(), observer)
-    }
-}
-
-impl BurnSkipGramModel {
-    /// The configuration the model was trained with.
-    pub fn config(&self) -> &BurnSkipGramConfig {
-        &self.config
-    }
-
-    /// What training did (loss per epoch, words per second, backend, …).
-    pub fn stats(&self) -> &TrainingStats {
-        &self.stats
-    }
-
-    /// How listeners are scored.
-    pub fn scoring(&self) -> Scoring {
-        self.config.scoring
-    }
-
-    /// Changes how listeners are scored; the vectors are unchanged.
-    pub fn set_scoring(&mut self, scoring: Scoring) {
-        self.config.scoring = scoring;
-    }
-
-    /// The model with another scoring.
-    #[must_use]
-    pub fn with_scoring(mut self, scoring: Scoring) -> Self {
-        self.set_scoring(scoring);
-        self
-    }
-
-    /// Vector dimension.
-    pub fn dim(&self) -> usize {
-        self.config.dim
-    }
-
-    /// The input vectors (word2vec's `syn0`), one row per artist of the training vocabulary;
-    /// zero rows for untrained artists.
-    pub fn input_vectors(&self) -> &Embeddings {
-        &self.input
-    }
-
-    /// The output vectors (`syn1neg`), aligned with [`input_vectors`](Self::input_vectors).
-    pub fn output_vectors(&self) -> &Embeddings {
-        &self.output
-    }
-
-    /// Both tables, consumed: `(input, output)`.
-    pub fn into_vectors(self) -> (Embeddings, Embeddings) {
-        (self.input, self.output)
-    }
-
-    /// The artist vocabulary.
-    pub fn artists(&self) -> &Vocabulary {
-        self.input.vocab()
-    }
-
-    /// The user vocabulary of the training data.
-    pub fn users(&self) -> &Vocabulary {
-        &self.users
-    }
-
-    /// Occurrences of each artist in the training corpus (before `min_count`).
-    pub fn counts(&self) -> &[u64] {
-        &self.counts
-    }
-
-    /// Whether artist `ix` has trained vectors.
-    pub fn is_trained(&self, ix: u32) -> bool {
-        self.counts
-            .get(ix as usize)
-            .is_some_and(|&c| c > 0 && c >= self.config.min_count)
-    }
-
-    /// Number of trained artists.
-    pub fn n_trained(&self) -> usize {
-        (0..self.counts.len() as u32)
-            .filter(|&i| self.is_trained(i))
-            .count()
-    }
-
-    fn untrained(&self) -> Vec<u32> {
-        (0..self.counts.len() as u32)
-            .filter(|&i| !self.is_trained(i))
-            .collect()
-    }
-
-    fn profile(&self, user: u32) -> Result<(&[u32], &[f32]), CoreError> {
-        let u = user as usize;
-        if u >= self.users.len() {
-            return Err(CoreError::IndexOutOfRange {
-                kind: "user",
-                index: u,
-                len: self.users.len(),
-            });
-        }
-        let p = &self.profiles;
-        let (a, b) = (p.offsets[u], p.offsets[u + 1]);
-        Ok((&p.items[a..b], &p.weights[a..b]))
-    }
-
-    /// A listener's vector: the play-share-weighted mean of the input vectors of the trained
-    /// artists in their history; `None` when the history has no trained artist (or weights
-    /// that sum to zero).
-    ///
-    /// # Errors
-    /// [`CoreError::IndexOutOfRange`] for an unknown user or artist;
-    /// [`CoreError::Invalid`] for a non-finite weight.
-    pub fn user_vector(&self, query: &Query<'_>) -> Result<Option<Vec<f32>>, CoreError> {
-        check_query(query, self.users.len(), self.counts.len())?;
-        let dim = self.dim();
-        let mut v = vec![0f32; dim];
-        let mut total = 0f64;
-        let mut add = |i: u32, w: f32| -> Result<(), CoreError> {
-            if !w.is_finite() {
-                return Err(CoreError::Invalid(format!(
-                    "non-finite weight {w} for artist {i}"
-                )));
-            }
-            if self.is_trained(i) && w != 0.0 {
-                total += f64::from(w);
-                let row = &self.input.as_slice()[i as usize * dim..(i as usize + 1) * dim];
-                for (a, b) in v.iter_mut().zip(row) {
-                    *a += w * b;
-                }
-            }
-            Ok(())
-        };
-        match query {
-            Query::User(u) => {
-                let (items, weights) = self.profile(*u)?;
-                for (&i, &w) in items.iter().zip(weights) {
-                    add(i, w)?;
-                }
-            }
-            Query::History(h) => {
-                for &(i, w) in h.iter() {
-                    add(i, w)?;
-                }
-            }
-        }
-        if total == 0.0 || !total.is_finite() {
-            return Ok(None);
-        }
-        let inv = (1.0 / total) as f32;
-        v.iter_mut().for_each(|x| *x *= inv);
-        Ok(Some(v))
-    }
-}
-
-impl ArtistVectors for BurnSkipGramModel {
-    /// The input vectors.
-    fn artist_vectors(&self) -> &Embeddings {
-        &self.input
-    }
-}
-
-impl SimilarArtists for BurnSkipGramModel {
-    /// Cosine similarity of input vectors, untrained artists left out.
-    ///
-    /// # Errors
-    /// [`CoreError::IndexOutOfRange`] for an unknown artist, [`CoreError::Invalid`] for an
-    /// artist without a trained vector.
-    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        let row = self.input.row(artist)?;
-        if !self.is_trained(artist) {
-            return Err(CoreError::Invalid(format!(
-                "artist {:?} has no trained vector ({} occurrences, min_count {})",
-                self.artists().id(artist),
-                self.counts[artist as usize],
-                self.config.min_count
-            )));
-        }
-        let mut exclude = self.untrained();
-        let pos = exclude.partition_point(|&i| i < artist);
-        exclude.insert(pos, artist);
-        Ok(self
-            .input
-            .nearest_to_vector(row, k, Similarity::Cosine, &exclude))
-    }
-}
-
-impl Recommender for BurnSkipGramModel {
-    fn n_items(&self) -> usize {
-        self.counts.len()
-    }
-
-    fn n_users(&self) -> usize {
-        self.users.len()
-    }
-
-    /// Scores every artist by the model's [`Scoring`] against the listener's
-    /// [`user_vector`](BurnSkipGramModel::user_vector). A listener with no trained artist gets
-    /// popularity (`ln(1 + count)`) instead; untrained artists score `-inf`.
-    fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        if scores.len() != self.n_items() {
-            return Err(CoreError::Shape(format!(
-                "score buffer of length {} for {} artists",
-                scores.len(),
-                self.n_items()
-            )));
-        }
-        let dim = self.dim();
-        let Some(u) = self.user_vector(query)? else {
-            for (i, s) in scores.iter_mut().enumerate() {
-                *s = if self.is_trained(i as u32) {
-                    (self.counts[i] as f32).ln_1p()
-                } else {
-                    f32::NEG_INFINITY
-                };
-            }
-            return Ok(());
-        };
-        let (table, cosine) = match self.config.scoring {
-            Scoring::Output => (self.output.as_slice(), false),
-            Scoring::InputDot => (self.input.as_slice(), false),
-            Scoring::InputCosine => (self.input.as_slice(), true),
-        };
-        let un = dot(&u, &u).sqrt();
-        let norms = self.input.norms();
-        for (i, (s, row)) in scores.iter_mut().zip(table.chunks_exact(dim)).enumerate() {
-            *s = if !self.is_trained(i as u32) {
-                f32::NEG_INFINITY
-            } else if cosine {
-                let d = un * norms[i];
-                if d > 0.0 { dot(&u, row) / d } else { 0.0 }
-            } else {
-                dot(&u, row)
-            };
-        }
-        Ok(())
-    }
-
-    fn seen(&self, user: u32) -> Result<&[u32], CoreError> {
-        Ok(self.profile(user)?.0)
+    fn fit_observed(&self, data: &D, observer: &dyn Observer) -> Result<BurnSkipGramModel> {
+        self.fit_on::<CpuBackend, D>(data, &Default::default(), observer)
     }
 }
 
@@ -507,12 +132,15 @@ impl Recommender for BurnSkipGramModel {
 mod tests {
     use std::sync::Mutex;
 
-    use artist2vec_core::{Play, Progress};
+    use artist2vec_core::{
+        CoreError, Play, Progress, Query, Recommender, SimilarArtists, Vocabulary,
+    };
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
 
     use super::*;
-    use crate::config::Window;
+    use crate::train::TrainingStats;
+    use crate::{Scoring, Window};
 
     const GENRES: u32 = 4;
     const PER_GENRE: u32 = 10;
@@ -664,7 +292,7 @@ mod tests {
         let a = config.fit(&sessions).unwrap();
         let b = config.fit(&sessions).unwrap();
         assert_eq!(a.input_vectors().as_slice(), b.input_vectors().as_slice());
-        assert_eq!(a.output_vectors().as_slice(), b.output_vectors().as_slice());
+        assert_eq!(a.output_vectors(), b.output_vectors());
         assert_eq!(a.stats().epoch_loss, b.stats().epoch_loss);
         let c = config.with_seed(8).fit(&sessions).unwrap();
         assert_ne!(a.input_vectors().as_slice(), c.input_vectors().as_slice());

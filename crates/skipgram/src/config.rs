@@ -32,6 +32,26 @@ pub enum Order {
     ShuffledEachEpoch,
 }
 
+impl Order {
+    /// What this order means for data whose sentences are bags (`bags`) or sequences:
+    /// `(seed to shuffle each sentence once with, reshuffle every epoch)`.
+    ///
+    /// ```
+    /// use artist2vec_skipgram::Order;
+    /// assert_eq!(Order::Auto.resolve(7, true), (None, true));
+    /// assert_eq!(Order::Auto.resolve(7, false), (None, false));
+    /// assert_eq!(Order::ShuffledOnce.resolve(7, false), (Some(7), false));
+    /// ```
+    pub fn resolve(self, seed: u64, bags: bool) -> (Option<u64>, bool) {
+        match self {
+            Order::Auto if bags => (None, true),
+            Order::Auto | Order::Given => (None, false),
+            Order::ShuffledOnce => (Some(seed), false),
+            Order::ShuffledEachEpoch => (None, true),
+        }
+    }
+}
+
 /// How the logistic function is evaluated in the training loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -152,8 +172,19 @@ impl Default for SkipGramConfig {
     }
 }
 
-macro_rules! setter {
-    ($(#[$m:meta])* $name:ident, $field:ident: $ty:ty) => {
+/// Writes what every skip-gram trainer's configuration shares, for a configuration struct with
+/// the shared fields (`dim`, `window`, `shrink_window`, `negative`, `ns_exponent`, `sample`,
+/// `min_count`, `alpha`, `min_alpha`, `epochs`, `order`, `seed`, `scoring`) and a `Default`:
+/// `new(dim)`, their `with_*` setters, a private `check_shared` that validates them (returning
+/// the error type's `Config { field, value, expected }` variant) and the
+/// [`SkipGramSettings`](crate::SkipGramSettings) implementation. `@set` writes one more setter.
+///
+/// Used by [`SkipGramConfig`] and by `artist2vec-neural`'s `BurnSkipGramConfig`, so that the two
+/// trainers' shared options have one definition; not meant for other crates.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __skipgram_config {
+    (@set $(#[$m:meta])* $name:ident, $field:ident: $ty:ty) => {
         $(#[$m])*
         #[must_use]
         pub fn $name(mut self, $field: $ty) -> Self {
@@ -161,48 +192,128 @@ macro_rules! setter {
             self
         }
     };
+    ($config:ident, error = $err:ident, stats = $stats:ty) => {
+        impl $config {
+            /// The default configuration with `dim` dimensions.
+            pub fn new(dim: usize) -> Self {
+                Self {
+                    dim,
+                    ..Self::default()
+                }
+            }
+
+            $crate::__skipgram_config!(@set /// Sets [`dim`](Self::dim).
+                with_dim, dim: usize);
+            $crate::__skipgram_config!(@set /// Sets [`window`](Self::window).
+                with_window, window: $crate::Window);
+            $crate::__skipgram_config!(@set /// Sets [`shrink_window`](Self::shrink_window).
+                with_shrink_window, shrink_window: bool);
+            $crate::__skipgram_config!(@set /// Sets [`negative`](Self::negative).
+                with_negative, negative: usize);
+            $crate::__skipgram_config!(@set /// Sets [`ns_exponent`](Self::ns_exponent).
+                with_ns_exponent, ns_exponent: f64);
+            $crate::__skipgram_config!(@set /// Sets [`sample`](Self::sample).
+                with_sample, sample: f64);
+            $crate::__skipgram_config!(@set /// Sets [`min_count`](Self::min_count).
+                with_min_count, min_count: u64);
+            $crate::__skipgram_config!(@set /// Sets [`alpha`](Self::alpha).
+                with_alpha, alpha: f32);
+            $crate::__skipgram_config!(@set /// Sets [`min_alpha`](Self::min_alpha).
+                with_min_alpha, min_alpha: f32);
+            $crate::__skipgram_config!(@set /// Sets [`epochs`](Self::epochs).
+                with_epochs, epochs: usize);
+            $crate::__skipgram_config!(@set /// Sets [`order`](Self::order).
+                with_order, order: $crate::Order);
+            $crate::__skipgram_config!(@set /// Sets [`seed`](Self::seed).
+                with_seed, seed: u64);
+            $crate::__skipgram_config!(@set /// Sets [`scoring`](Self::scoring).
+                with_scoring, scoring: $crate::Scoring);
+
+            /// Checks the fields every skip-gram trainer shares, in declaration order.
+            fn check_shared(&self) -> ::std::result::Result<(), $err> {
+                let bad = |field, value: String, expected| {
+                    Err($err::Config {
+                        field,
+                        value,
+                        expected,
+                    })
+                };
+                if self.dim == 0 || self.dim > 1 << 16 {
+                    return bad("dim", self.dim.to_string(), "1 ..= 65536");
+                }
+                if self.window == $crate::Window::Fixed(0) {
+                    return bad("window", "Fixed(0)".into(), "Fixed(n) with n ≥ 1, or Whole");
+                }
+                if self.negative == 0 || self.negative > 1000 {
+                    return bad("negative", self.negative.to_string(), "1 ..= 1000");
+                }
+                if !self.ns_exponent.is_finite() || self.ns_exponent.abs() > 10.0 {
+                    return bad(
+                        "ns_exponent",
+                        self.ns_exponent.to_string(),
+                        "a finite number in [-10, 10] (0.75 is word2vec's)",
+                    );
+                }
+                if !(self.sample.is_finite() && (0.0..1.0).contains(&self.sample)) {
+                    return bad("sample", self.sample.to_string(), "0 (off) or in (0, 1)");
+                }
+                if self.min_count == 0 {
+                    return bad("min_count", "0".into(), "≥ 1");
+                }
+                if !(self.alpha.is_finite() && self.alpha > 0.0 && self.alpha <= 10.0) {
+                    return bad("alpha", self.alpha.to_string(), "a number in (0, 10]");
+                }
+                if !(self.min_alpha.is_finite()
+                    && self.min_alpha >= 0.0
+                    && self.min_alpha <= self.alpha)
+                {
+                    return bad(
+                        "min_alpha",
+                        self.min_alpha.to_string(),
+                        "a number in [0, alpha]",
+                    );
+                }
+                if self.epochs == 0 || self.epochs > 100_000 {
+                    return bad("epochs", self.epochs.to_string(), "1 ..= 100000");
+                }
+                Ok(())
+            }
+        }
+
+        impl $crate::SkipGramSettings for $config {
+            type Stats = $stats;
+
+            fn dim(&self) -> usize {
+                self.dim
+            }
+
+            fn min_count(&self) -> u64 {
+                self.min_count
+            }
+
+            fn scoring(&self) -> $crate::Scoring {
+                self.scoring
+            }
+
+            fn set_scoring(&mut self, scoring: $crate::Scoring) {
+                self.scoring = scoring;
+            }
+        }
+    };
 }
 
-impl SkipGramConfig {
-    /// The default configuration with `dim` dimensions.
-    pub fn new(dim: usize) -> Self {
-        Self {
-            dim,
-            ..Self::default()
-        }
-    }
+crate::__skipgram_config!(
+    SkipGramConfig,
+    error = SkipGramError,
+    stats = crate::TrainingStats
+);
 
-    setter!(/// Sets [`dim`](Self::dim).
-        with_dim, dim: usize);
-    setter!(/// Sets [`window`](Self::window).
-        with_window, window: Window);
-    setter!(/// Sets [`shrink_window`](Self::shrink_window).
-        with_shrink_window, shrink_window: bool);
-    setter!(/// Sets [`negative`](Self::negative).
-        with_negative, negative: usize);
-    setter!(/// Sets [`ns_exponent`](Self::ns_exponent).
-        with_ns_exponent, ns_exponent: f64);
-    setter!(/// Sets [`sample`](Self::sample).
-        with_sample, sample: f64);
-    setter!(/// Sets [`min_count`](Self::min_count).
-        with_min_count, min_count: u64);
-    setter!(/// Sets [`alpha`](Self::alpha).
-        with_alpha, alpha: f32);
-    setter!(/// Sets [`min_alpha`](Self::min_alpha).
-        with_min_alpha, min_alpha: f32);
-    setter!(/// Sets [`epochs`](Self::epochs).
-        with_epochs, epochs: usize);
-    setter!(/// Sets [`order`](Self::order).
-        with_order, order: Order);
-    setter!(/// Sets [`threads`](Self::threads).
+impl SkipGramConfig {
+    crate::__skipgram_config!(@set /// Sets [`threads`](Self::threads).
         with_threads, threads: usize);
-    setter!(/// Sets [`seed`](Self::seed).
-        with_seed, seed: u64);
-    setter!(/// Sets [`sigmoid`](Self::sigmoid).
+    crate::__skipgram_config!(@set /// Sets [`sigmoid`](Self::sigmoid).
         with_sigmoid, sigmoid: Sigmoid);
-    setter!(/// Sets [`scoring`](Self::scoring).
-        with_scoring, scoring: Scoring);
-    setter!(/// Sets [`shared_negatives`](Self::shared_negatives).
+    crate::__skipgram_config!(@set /// Sets [`shared_negatives`](Self::shared_negatives).
         with_shared_negatives, shared_negatives: bool);
 
     /// Checks every value; called first by `fit`.
@@ -210,56 +321,13 @@ impl SkipGramConfig {
     /// # Errors
     /// [`SkipGramError::Config`] naming the first bad field, its value and what is allowed.
     pub fn validate(&self) -> Result<()> {
-        let bad = |field, value: String, expected| {
-            Err(SkipGramError::Config {
-                field,
-                value,
-                expected,
-            })
-        };
-        if self.dim == 0 || self.dim > 1 << 16 {
-            return bad("dim", self.dim.to_string(), "1 ..= 65536");
-        }
-        if let Window::Fixed(w) = self.window {
-            if w == 0 {
-                return bad("window", "Fixed(0)".into(), "Fixed(n) with n ≥ 1, or Whole");
-            }
-        }
-        if self.negative == 0 || self.negative > 1000 {
-            return bad("negative", self.negative.to_string(), "1 ..= 1000");
-        }
-        if !self.ns_exponent.is_finite() || self.ns_exponent.abs() > 10.0 {
-            return bad(
-                "ns_exponent",
-                self.ns_exponent.to_string(),
-                "a finite number in [-10, 10] (0.75 is word2vec's)",
-            );
-        }
-        if !(self.sample.is_finite() && (0.0..1.0).contains(&self.sample)) {
-            return bad("sample", self.sample.to_string(), "0 (off) or in (0, 1)");
-        }
-        if self.min_count == 0 {
-            return bad("min_count", "0".into(), "≥ 1");
-        }
-        if !(self.alpha.is_finite() && self.alpha > 0.0 && self.alpha <= 10.0) {
-            return bad("alpha", self.alpha.to_string(), "a number in (0, 10]");
-        }
-        if !(self.min_alpha.is_finite() && self.min_alpha >= 0.0 && self.min_alpha <= self.alpha) {
-            return bad(
-                "min_alpha",
-                self.min_alpha.to_string(),
-                "a number in [0, alpha]",
-            );
-        }
-        if self.epochs == 0 || self.epochs > 100_000 {
-            return bad("epochs", self.epochs.to_string(), "1 ..= 100000");
-        }
+        self.check_shared()?;
         if self.threads > 4096 {
-            return bad(
-                "threads",
-                self.threads.to_string(),
-                "0 (all cores) ..= 4096",
-            );
+            return Err(SkipGramError::Config {
+                field: "threads",
+                value: self.threads.to_string(),
+                expected: "0 (all cores) ..= 4096",
+            });
         }
         Ok(())
     }

@@ -10,13 +10,18 @@
 //!   decays linearly as in gensim. The loop is lock-free across threads ("Hogwild"), works on
 //!   contiguous `f32` matrices without allocating, and is compiled for AVX + FMA when the CPU
 //!   has them; with one thread it is bit-reproducible.
-//! - **Using** the model ([`SkipGramModel`]): the workspace's
+//! - **Using** the model ([`SkipGramModel`], a [`TrainedSkipGram`]): the workspace's
 //!   [`Recommender`](artist2vec_core::Recommender),
 //!   [`SimilarArtists`](artist2vec_core::SimilarArtists) and
 //!   [`ArtistVectors`](artist2vec_core::ArtistVectors) traits. A listener's vector is the
 //!   play-share-weighted mean of the input vectors of what they played, scored against the
 //!   artists' output vectors (default; the objective's own score) or input vectors
 //!   ([`Scoring`]).
+//! - **Shared with the burn trainer** of `artist2vec-neural`: the options both trainers have
+//!   ([`Window`], [`Order`], [`Scoring`] and the fields of [`SkipGramConfig`] they share), the
+//!   data they read ([`SkipGramInput`]: sessions or interactions) and the trained model
+//!   ([`TrainedSkipGram`]), so that both trainers' models score, list similar artists and
+//!   export the same way.
 //! - **Files**: [`save`](SkipGramModel::save) / [`load`](SkipGramModel::load), and export to
 //!   the word2vec text and binary formats that gensim reads ([`write_word2vec`],
 //!   [`read_word2vec`]) and to `.npy` + a vocabulary file ([`write_npy`], [`read_npy`]).
@@ -74,9 +79,11 @@
 mod config;
 mod error;
 mod export;
+mod input;
 mod kernel;
 mod model;
 mod train;
+mod trained;
 
 pub use config::{Order, Scoring, Sigmoid, SkipGramConfig, Window};
 pub use error::{Result, SkipGramError};
@@ -84,5 +91,7 @@ pub use export::{
     Word2VecFormat, format_f32_like_numpy, read_npy, read_npy_matrix, read_word2vec, write_npy,
     write_npy_matrix, write_word2vec,
 };
+pub use input::{Sentences, SkipGramInput, UserProfiles};
 pub use model::{FORMAT_VERSION, MODEL_KIND, SkipGramModel};
 pub use train::TrainingStats;
+pub use trained::{SkipGramSettings, TrainedSkipGram};
