@@ -453,6 +453,20 @@ impl SimilarArtists for AnyModel {
             AnyModel::Bpr(m) => m.similar(artist, k),
         }
     }
+
+    fn similar_batch(&self, artists: &[u32], k: usize) -> Result<Vec<Vec<Neighbor>>, CoreError> {
+        match self {
+            AnyModel::Popularity(_) => {
+                Err(CoreError::Invalid(unsupported_similarity().to_string()))
+            }
+            AnyModel::ItemKnn(m) => m.similar_batch(artists, k),
+            AnyModel::UserKnn(m) => m.similar_batch(artists, k),
+            AnyModel::Svd(m) => m.similar_batch(artists, k),
+            AnyModel::Als(m) => m.similar_batch(artists, k),
+            AnyModel::Wmf(m) => m.similar_batch(artists, k),
+            AnyModel::Bpr(m) => m.similar_batch(artists, k),
+        }
+    }
 }
 
 macro_rules! from_model {

@@ -86,6 +86,16 @@ macro_rules! vectors_common {
                 self.$($field).+
                     .similar(artist, k, artist2vec_core::Similarity::Cosine)
             }
+
+            /// Blocked: the vector table is read once per block of queries.
+            fn similar_batch(
+                &self,
+                artists: &[u32],
+                k: usize,
+            ) -> Result<Vec<Vec<artist2vec_core::Neighbor>>, artist2vec_core::CoreError> {
+                self.$($field).+
+                    .similar_batch(artists, k, artist2vec_core::Similarity::Cosine)
+            }
         }
     };
 }

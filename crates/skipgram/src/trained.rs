@@ -458,4 +458,9 @@ impl<C: SkipGramSettings> SimilarArtists for TrainedSkipGram<C> {
             .input
             .nearest_to_vector(row, k, Similarity::Cosine, &exclude))
     }
+
+    /// The blocked [`TrainedSkipGram::similar_batch`]; the same errors as `similar`.
+    fn similar_batch(&self, artists: &[u32], k: usize) -> Result<Vec<Vec<Neighbor>>, CoreError> {
+        TrainedSkipGram::similar_batch(self, artists, k)
+    }
 }
