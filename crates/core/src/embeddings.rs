@@ -148,6 +148,22 @@ impl Embeddings {
         k: usize,
         sim: Similarity,
     ) -> Result<Vec<Vec<Neighbor>>, CoreError> {
+        self.similar_batch_excluding(queries, k, sim, &[])
+    }
+
+    /// [`similar_batch`](Self::similar_batch) with the rows whose indices are in `exclude`
+    /// (sorted ascending) left out of every list, as [`nearest_to_vector`](Self::nearest_to_vector)
+    /// leaves them out (e.g. artists without a trained vector).
+    ///
+    /// # Errors
+    /// [`CoreError::IndexOutOfRange`] for a bad query index.
+    pub fn similar_batch_excluding(
+        &self,
+        queries: &[u32],
+        k: usize,
+        sim: Similarity,
+        exclude: &[u32],
+    ) -> Result<Vec<Vec<Neighbor>>, CoreError> {
         for &q in queries {
             self.row(q)?;
         }
@@ -170,6 +186,9 @@ impl Embeddings {
                 let mut tops: Vec<TopK> = block.iter().map(|_| TopK::new(k)).collect();
                 for (r, row) in self.data.chunks_exact(dim).enumerate() {
                     let item = r as u32;
+                    if exclude.binary_search(&item).is_ok() {
+                        continue;
+                    }
                     for (j, &q) in block.iter().enumerate() {
                         if q == item {
                             continue;
@@ -359,11 +378,25 @@ mod tests {
             .collect();
         let t = table(&rows);
         let queries: Vec<u32> = (0..301).step_by(3).chain([300, 5, 5]).collect();
+        let exclude = [2, 4, 9, 10, 300];
         for sim in [Similarity::Cosine, Similarity::Dot] {
             let batch = t.similar_batch(&queries, 7, sim).unwrap();
             assert_eq!(batch.len(), queries.len());
             for (&q, got) in queries.iter().zip(&batch) {
                 assert_eq!(got, &t.similar(q, 7, sim).unwrap());
+            }
+            // Excluding rows: the lists of `nearest_to_vector` with the query added to them.
+            let batch = t
+                .similar_batch_excluding(&queries, 7, sim, &exclude)
+                .unwrap();
+            for (&q, got) in queries.iter().zip(&batch) {
+                let mut ex = exclude.to_vec();
+                if let Err(pos) = ex.binary_search(&q) {
+                    ex.insert(pos, q);
+                }
+                let want = t.nearest_to_vector(t.row(q).unwrap(), 7, sim, &ex);
+                assert_eq!(got, &want, "{sim:?} {q}");
+                assert!(got.iter().all(|n| !exclude.contains(&n.item)));
             }
         }
         assert!(matches!(

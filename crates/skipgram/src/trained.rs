@@ -3,12 +3,10 @@
 
 use std::fmt::Debug;
 
-use artist2vec_core::topk::TopK;
 use artist2vec_core::{
     ArtistVectors, CoreError, Embeddings, Neighbor, Query, Recommender, SimilarArtists, Similarity,
     Vocabulary, check_query, dot,
 };
-use rayon::prelude::*;
 
 use crate::config::Scoring;
 use crate::input::UserProfiles;
@@ -316,10 +314,11 @@ impl<C: SkipGramSettings> TrainedSkipGram<C> {
         )))
     }
 
-    /// [`similar`](SimilarArtists::similar) for many artists at once: the `k` most similar
-    /// trained artists to each (cosine of input vectors, the artist itself left out), computed
-    /// in parallel blocks of queries that share each pass over the table — much faster than
-    /// one query at a time when there are many.
+    /// [`similar`](SimilarArtists::similar) for many artists at once, with the same results:
+    /// the `k` most similar trained artists to each (cosine of input vectors, the artist itself
+    /// left out), computed in parallel blocks of queries that share each pass over the table
+    /// ([`Embeddings::similar_batch_excluding`]) — much faster than one query at a time when
+    /// there are many.
     ///
     /// # Errors
     /// As [`similar`](SimilarArtists::similar), for the first bad artist.
@@ -331,51 +330,8 @@ impl<C: SkipGramSettings> TrainedSkipGram<C> {
         for &a in artists {
             self.check_trained(a)?;
         }
-        const BLOCK: usize = 16;
-        let dim = self.dim();
-        let trained: Vec<bool> = (0..self.counts.len() as u32)
-            .map(|i| self.is_trained(i))
-            .collect();
-        let unit: Vec<f32> = self
-            .input
-            .as_slice()
-            .chunks_exact(dim)
-            .zip(self.input.norms())
-            .flat_map(|(row, &n)| {
-                let inv = if n > 0.0 { 1.0 / n } else { 0.0 };
-                row.iter().map(move |v| v * inv)
-            })
-            .collect();
-        Ok(artists
-            .par_chunks(BLOCK)
-            .flat_map_iter(|block| {
-                let queries: Vec<&[f32]> = block
-                    .iter()
-                    .map(|&a| &unit[a as usize * dim..(a as usize + 1) * dim])
-                    .collect();
-                let mut tops: Vec<TopK> = block.iter().map(|_| TopK::new(k + 1)).collect();
-                for (r, row) in unit.chunks_exact(dim).enumerate() {
-                    if !trained[r] {
-                        continue;
-                    }
-                    for (q, top) in queries.iter().zip(tops.iter_mut()) {
-                        let s = dot(q, row);
-                        if top.threshold().is_none_or(|t| s >= t) {
-                            top.push(r as u32, s);
-                        }
-                    }
-                }
-                block.iter().zip(tops).map(move |(&a, top)| {
-                    let mut v: Vec<Neighbor> = top
-                        .into_sorted()
-                        .into_iter()
-                        .filter(|n| n.item != a)
-                        .collect();
-                    v.truncate(k);
-                    v
-                })
-            })
-            .collect())
+        self.input
+            .similar_batch_excluding(artists, k, Similarity::Cosine, &self.untrained())
     }
 }
 
