@@ -411,22 +411,29 @@ pub fn next_artist<M: SimilarArtists + Sync + ?Sized, S: AsRef<[u32]>>(
     let queries: Vec<u32> = (0..n_items as u32).filter(|&a| asked[a as usize]).collect();
     // An artist the model has no vector for (e.g. below skip-gram's min_count) predicts
     // nothing: its steps are misses, and such artists are counted.
-    // One batched call first (models backed by vector tables scan them once per block of
-    // queries); if some artist has no vector, one call per artist.
+    // Batched calls over chunks of queries (models backed by vector tables scan them once per
+    // block of queries); a chunk in which some artist has no vector is asked one artist at a
+    // time, so one such artist does not slow down the rest.
     let items = |v: Vec<Neighbor>| v.into_iter().map(|n| n.item).collect::<Vec<u32>>();
-    let lists: Vec<Option<Vec<u32>>> = match model.similar_batch(&queries, config.k) {
-        Ok(all) => all.into_iter().map(|v| Some(items(v))).collect(),
-        Err(CoreError::Invalid(_)) => queries
-            .par_iter()
-            .map(|&a| match model.similar(a, config.k) {
-                Ok(v) => Ok(Some(items(v))),
-                Err(CoreError::Invalid(_)) => Ok(None),
-                Err(e) => Err(e),
-            })
-            .collect::<std::result::Result<_, CoreError>>()
-            .map_err(core)?,
-        Err(e) => return Err(core(e)),
-    };
+    let mut lists: Vec<Option<Vec<u32>>> = Vec::with_capacity(queries.len());
+    for chunk in queries.chunks(512) {
+        match model.similar_batch(chunk, config.k) {
+            Ok(all) => lists.extend(all.into_iter().map(|v| Some(items(v)))),
+            Err(CoreError::Invalid(_)) => {
+                let one: Vec<Option<Vec<u32>>> = chunk
+                    .par_iter()
+                    .map(|&a| match model.similar(a, config.k) {
+                        Ok(v) => Ok(Some(items(v))),
+                        Err(CoreError::Invalid(_)) => Ok(None),
+                        Err(e) => Err(e),
+                    })
+                    .collect::<std::result::Result<_, CoreError>>()
+                    .map_err(core)?;
+                lists.extend(one);
+            }
+            Err(e) => return Err(core(e)),
+        }
+    }
     let mut table: Vec<&[u32]> = vec![&[]; n_items];
     let mut no_vector = 0usize;
     for (&a, l) in queries.iter().zip(&lists) {

@@ -6,9 +6,46 @@
 //! a portable build (SSE2 on x86-64) and, where the CPU has them, an AVX + FMA build selected
 //! at run time.
 
-/// `a * b + c`, fused or not.
+/// The arithmetic of the loop: `a * b + c`, and the dot product and `y += a * x` built on it.
 pub(crate) trait Arith {
     fn madd(a: f32, b: f32, c: f32) -> f32;
+
+    /// Dot product with 16 independent accumulators (two AVX registers, four SSE registers).
+    #[inline(always)]
+    fn dot(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len();
+        let b = &b[..n];
+        let mut acc = [0f32; LANES];
+        let (ac, at) = a.split_at(n / LANES * LANES);
+        let (bc, bt) = b.split_at(n / LANES * LANES);
+        for (x, y) in ac.chunks_exact(LANES).zip(bc.chunks_exact(LANES)) {
+            for j in 0..LANES {
+                acc[j] = Self::madd(x[j], y[j], acc[j]);
+            }
+        }
+        let mut tail = 0f32;
+        for (x, y) in at.iter().zip(bt) {
+            tail = Self::madd(*x, *y, tail);
+        }
+        // Pairwise reduction of the accumulators.
+        let mut w = LANES;
+        while w > 1 {
+            w /= 2;
+            for j in 0..w {
+                acc[j] += acc[j + w];
+            }
+        }
+        acc[0] + tail
+    }
+
+    /// `y += a * x`.
+    #[inline(always)]
+    fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
+        let x = &x[..y.len()];
+        for (yi, xi) in y.iter_mut().zip(x) {
+            *yi = Self::madd(a, *xi, *yi);
+        }
+    }
 }
 
 /// Separate multiply and add: what every x86-64 CPU has.
@@ -20,10 +57,101 @@ impl Arith for Plain {
     }
 }
 
-/// Fused multiply-add; only used inside functions compiled with the `fma` target feature
-/// (elsewhere `mul_add` would be a slow library call).
+/// Fused multiply-add, with the dot product and `axpy` written in AVX + FMA intrinsics on
+/// x86-64 (the compiler's own vectorisation of the generic loops splits them into 64-bit
+/// pieces there).
+///
+/// Only used inside functions compiled with the `avx` and `fma` target features, run on CPUs
+/// that have them (elsewhere `mul_add` would be a slow library call, and the intrinsics
+/// illegal instructions).
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) struct Fused;
+
+#[cfg(target_arch = "x86_64")]
+impl Arith for Fused {
+    #[inline(always)]
+    fn madd(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+
+    /// Four 8-lane accumulators over blocks of 32, then blocks of 8 and 4, then single values.
+    #[inline(always)]
+    fn dot(a: &[f32], b: &[f32]) -> f32 {
+        use std::arch::x86_64::*;
+        let n = a.len();
+        let b = &b[..n];
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        // SAFETY: `Fused` only runs on CPUs with AVX and FMA (see the type); every load reads
+        // `i..i + width` with `i + width <= n`, inside both slices.
+        unsafe {
+            let mut acc = [_mm256_setzero_ps(); 4];
+            let mut i = 0;
+            while i + 32 <= n {
+                for (k, r) in acc.iter_mut().enumerate() {
+                    let o = i + 8 * k;
+                    *r =
+                        _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(o)), _mm256_loadu_ps(pb.add(o)), *r);
+                }
+                i += 32;
+            }
+            while i + 8 <= n {
+                acc[0] = _mm256_fmadd_ps(
+                    _mm256_loadu_ps(pa.add(i)),
+                    _mm256_loadu_ps(pb.add(i)),
+                    acc[0],
+                );
+                i += 8;
+            }
+            let s = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+            let mut q = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps::<1>(s));
+            if i + 4 <= n {
+                q = _mm_fmadd_ps(_mm_loadu_ps(pa.add(i)), _mm_loadu_ps(pb.add(i)), q);
+                i += 4;
+            }
+            q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+            q = _mm_add_ss(q, _mm_movehdup_ps(q));
+            let mut r = _mm_cvtss_f32(q);
+            while i < n {
+                r = (*pa.add(i)).mul_add(*pb.add(i), r);
+                i += 1;
+            }
+            r
+        }
+    }
+
+    #[inline(always)]
+    fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
+        use std::arch::x86_64::*;
+        let n = y.len();
+        let x = &x[..n];
+        let (py, px) = (y.as_mut_ptr(), x.as_ptr());
+        // SAFETY: as in `dot`: AVX + FMA are there, and every access is inside both slices.
+        unsafe {
+            let va = _mm256_set1_ps(a);
+            let mut i = 0;
+            while i + 8 <= n {
+                let v = _mm256_fmadd_ps(va, _mm256_loadu_ps(px.add(i)), _mm256_loadu_ps(py.add(i)));
+                _mm256_storeu_ps(py.add(i), v);
+                i += 8;
+            }
+            if i + 4 <= n {
+                let v = _mm_fmadd_ps(
+                    _mm256_castps256_ps128(va),
+                    _mm_loadu_ps(px.add(i)),
+                    _mm_loadu_ps(py.add(i)),
+                );
+                _mm_storeu_ps(py.add(i), v);
+                i += 4;
+            }
+            while i < n {
+                *py.add(i) = a.mul_add(*px.add(i), *py.add(i));
+                i += 1;
+            }
+        }
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
 impl Arith for Fused {
     #[inline(always)]
     fn madd(a: f32, b: f32, c: f32) -> f32 {
@@ -33,41 +161,16 @@ impl Arith for Fused {
 
 const LANES: usize = 16;
 
-/// Dot product with 16 independent accumulators (two AVX registers, four SSE registers).
+/// Dot product of `a` and `b[..a.len()]`.
 #[inline(always)]
 pub(crate) fn dot<A: Arith>(a: &[f32], b: &[f32]) -> f32 {
-    let n = a.len();
-    let b = &b[..n];
-    let mut acc = [0f32; LANES];
-    let (ac, at) = a.split_at(n / LANES * LANES);
-    let (bc, bt) = b.split_at(n / LANES * LANES);
-    for (x, y) in ac.chunks_exact(LANES).zip(bc.chunks_exact(LANES)) {
-        for j in 0..LANES {
-            acc[j] = A::madd(x[j], y[j], acc[j]);
-        }
-    }
-    let mut tail = 0f32;
-    for (x, y) in at.iter().zip(bt) {
-        tail = A::madd(*x, *y, tail);
-    }
-    // Pairwise reduction of the accumulators.
-    let mut w = LANES;
-    while w > 1 {
-        w /= 2;
-        for j in 0..w {
-            acc[j] += acc[j + w];
-        }
-    }
-    acc[0] + tail
+    A::dot(a, b)
 }
 
 /// `y += a * x`.
 #[inline(always)]
 pub(crate) fn axpy<A: Arith>(y: &mut [f32], a: f32, x: &[f32]) {
-    let x = &x[..y.len()];
-    for (yi, xi) in y.iter_mut().zip(x) {
-        *yi = A::madd(a, *xi, *yi);
-    }
+    A::axpy(y, a, x)
 }
 
 /// The logistic function σ and `ln σ`.
@@ -308,36 +411,159 @@ impl AliasTable {
         Self { cells }
     }
 
+    /// One draw, from a uniform random word `r`.
     #[inline(always)]
-    pub(crate) fn sample(&self, rng: &mut Rng) -> u32 {
-        let r = rng.next_u64();
-        let i = (((r >> 32) * self.cells.len() as u64) >> 32) as usize;
-        let c = &self.cells[i];
+    pub(crate) fn pick(&self, r: u64) -> u32 {
+        let c = &self.cells[self.cell(r)];
         if (r as u32) < c.threshold || c.threshold == u32::MAX {
             c.item
         } else {
             c.alias
         }
     }
+
+    /// The cell a random word `r` looks at.
+    #[inline(always)]
+    fn cell(&self, r: u64) -> usize {
+        (((r >> 32) * self.cells.len() as u64) >> 32) as usize
+    }
+
+    /// Asks for the cell that [`pick`](Self::pick)`(r)` will read to be brought into cache.
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, r: u64) {
+        prefetch_bytes(
+            self.cells.as_ptr().wrapping_add(self.cell(r)).cast(),
+            size_of::<AliasCell>(),
+        );
+    }
+
+    /// One draw.
+    #[cfg(test)]
+    pub(crate) fn sample(&self, rng: &mut Rng) -> u32 {
+        self.pick(rng.next_u64())
+    }
+}
+
+/// Asks the CPU to bring the cache lines of `bytes` bytes from `ptr` into L1 (a hint: it never
+/// faults, whatever the address; a no-op where there is no prefetch instruction).
+#[inline(always)]
+pub(crate) fn prefetch_bytes(ptr: *const u8, bytes: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        if bytes == 0 {
+            return;
+        }
+        // One address per 64-byte step plus the last byte reaches every line of the range.
+        let mut off = 0;
+        while off < bytes {
+            // SAFETY: SSE is part of x86-64; a prefetch reads nothing and never faults.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(ptr.wrapping_add(off).cast()) };
+            off += 64;
+        }
+        // SAFETY: as above.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(ptr.wrapping_add(bytes - 1).cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (ptr, bytes);
+}
+
+/// Size of the ring of [`NegativeQueue`] (a power of two, more than `2 * AHEAD`).
+const RING: usize = 64;
+
+/// Negative samples drawn ahead of their use, so that the memory they will touch can be
+/// prefetched: a draw's random word is made `2 · AHEAD` draws before its use (and its alias
+/// cell prefetched), resolved to an artist `AHEAD` draws before its use (and the artist's row
+/// prefetched by the caller).
+///
+/// The queue has its own random stream and hands out draws strictly in order, so the sequence
+/// of negatives, and with it the training result, does not depend on `AHEAD`.
+#[derive(Debug, Clone)]
+pub(crate) struct NegativeQueue {
+    rng: Rng,
+    raw: [u64; RING],
+    items: [u32; RING],
+    next: usize,
+}
+
+impl NegativeQueue {
+    /// Draws between resolving a negative and using it: at 5 negatives per pair about two
+    /// pairs of work, enough to hide a miss to memory.
+    pub(crate) const AHEAD: usize = 12;
+
+    /// A queue drawing from `table` with its own stream `rng`; `prefetch` is called with the
+    /// first `AHEAD` artists.
+    pub(crate) fn new(mut rng: Rng, table: &AliasTable, mut prefetch: impl FnMut(u32)) -> Self {
+        let mut raw = [0u64; RING];
+        let mut items = [0u32; RING];
+        for p in 0..2 * Self::AHEAD {
+            raw[p] = rng.next_u64();
+        }
+        for p in 0..Self::AHEAD {
+            items[p] = table.pick(raw[p]);
+            prefetch(items[p]);
+        }
+        Self {
+            rng,
+            raw,
+            items,
+            next: 0,
+        }
+    }
+
+    /// The next negative. Resolves the draw `AHEAD` places later (calling `prefetch` with its
+    /// artist) and makes the random word of the draw `2 · AHEAD` places later.
+    #[inline(always)]
+    pub(crate) fn pop(&mut self, table: &AliasTable, prefetch: impl FnOnce(u32)) -> u32 {
+        const { assert!(RING.is_power_of_two() && 2 * NegativeQueue::AHEAD < RING) };
+        let k = self.next;
+        self.next = k.wrapping_add(1);
+        let resolve = k.wrapping_add(Self::AHEAD) % RING;
+        let item = table.pick(self.raw[resolve]);
+        self.items[resolve] = item;
+        prefetch(item);
+        let r = self.rng.next_u64();
+        self.raw[k.wrapping_add(2 * Self::AHEAD) % RING] = r;
+        table.prefetch(r);
+        self.items[k % RING]
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Whether this CPU can run [`Fused`] (its intrinsics need AVX and FMA).
+    pub(crate) fn fused_available() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        return std::arch::is_x86_feature_detected!("avx")
+            && std::arch::is_x86_feature_detected!("fma");
+        #[cfg(not(target_arch = "x86_64"))]
+        true
+    }
 
     #[test]
     fn dot_and_axpy_match_naive_for_all_lengths() {
         let mut rng = Rng::new(3);
-        for n in [0, 1, 7, 15, 16, 17, 33, 64, 100] {
+        for n in [
+            0, 1, 3, 4, 5, 7, 8, 12, 15, 16, 17, 31, 32, 33, 36, 64, 100, 103,
+        ] {
             let a: Vec<f32> = (0..n).map(|_| rng.unit_f32() - 0.5).collect();
             let b: Vec<f32> = (0..n).map(|_| rng.unit_f32() - 0.5).collect();
             let naive: f64 = a.iter().zip(&b).map(|(x, y)| *x as f64 * *y as f64).sum();
             assert!((dot::<Plain>(&a, &b) as f64 - naive).abs() < 1e-5, "{n}");
-            assert!((dot::<Fused>(&a, &b) as f64 - naive).abs() < 1e-5, "{n}");
             let mut y = b.clone();
             axpy::<Plain>(&mut y, 0.5, &a);
             for i in 0..n {
                 assert!((y[i] - (b[i] + 0.5 * a[i])).abs() < 1e-6);
+            }
+            if fused_available() {
+                assert!((dot::<Fused>(&a, &b) as f64 - naive).abs() < 1e-5, "{n}");
+                let mut y = b.clone();
+                axpy::<Fused>(&mut y, 0.5, &a);
+                for i in 0..n {
+                    assert!((y[i] - (b[i] + 0.5 * a[i])).abs() < 1e-6, "{n} {i}");
+                }
             }
         }
     }
@@ -375,6 +601,26 @@ mod tests {
             assert!((got - want).abs() < 0.004, "{item}: {got} vs {want}");
         }
         assert_eq!(hist.len(), 4);
+    }
+
+    #[test]
+    fn negative_queue_hands_out_the_stream_of_its_generator_in_order() {
+        let items: Vec<(u32, f64)> = (0..50u32).map(|i| (i * 3, 1.0 + i as f64)).collect();
+        let t = AliasTable::new(&items);
+        let mut prefetched = Vec::new();
+        let mut q = NegativeQueue::new(Rng::new(5), &t, |a| prefetched.push(a));
+        let mut direct = Rng::new(5);
+        let want: Vec<u32> = (0..1000).map(|_| t.sample(&mut direct)).collect();
+        let got: Vec<u32> = (0..1000)
+            .map(|_| q.pop(&t, |a| prefetched.push(a)))
+            .collect();
+        assert_eq!(got, want);
+        // Every artist is announced AHEAD draws before it is handed out.
+        assert_eq!(&prefetched[..1000], &want[..]);
+        assert_eq!(prefetched.len(), 1000 + NegativeQueue::AHEAD);
+        // Prefetching any address is harmless.
+        prefetch_bytes(std::ptr::null(), 1000);
+        prefetch_bytes(usize::MAX as *const u8, 64);
     }
 
     #[test]

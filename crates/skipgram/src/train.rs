@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Sigmoid, SkipGramConfig, Window};
 use crate::error::{Result, SkipGramError};
 use crate::kernel::{
-    AliasTable, Arith, ExactLogistic, Logistic, Plain, Rng, SkippingTable, TableLogistic, axpy,
-    sgns_target,
+    AliasTable, Arith, ExactLogistic, Logistic, NegativeQueue, Plain, Rng, SkippingTable,
+    TableLogistic, axpy, prefetch_bytes, sgns_target,
 };
 
 /// What training did: the loss curve and the throughput.
@@ -188,6 +188,15 @@ impl SharedRows {
         // SAFETY: in bounds by the caller's contract.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.add(i as usize * self.dim), self.dim) }
     }
+
+    /// Asks for row `i` to be brought into cache (any `i`: a prefetch never faults).
+    #[inline(always)]
+    fn prefetch(self, i: u32) {
+        prefetch_bytes(
+            self.ptr.wrapping_add(i as usize * self.dim).cast(),
+            self.dim * size_of::<f32>(),
+        );
+    }
 }
 
 /// Everything a worker needs for one epoch.
@@ -218,9 +227,12 @@ impl Job<'_> {
     }
 }
 
-/// Per-thread state kept across epochs: its random stream and scratch buffers.
+/// Per-thread state kept across epochs: its random streams and scratch buffers.
 struct Worker {
+    /// Subsampling, shuffling and window sizes.
     rng: Rng,
+    /// Negative samples, drawn ahead of use.
+    negq: NegativeQueue,
     words: Vec<u32>,
     h: Vec<f32>,
     work: Vec<f32>,
@@ -270,7 +282,26 @@ fn run_chunk<A: Arith, L: Logistic>(job: &Job<'_>, lg: &L, w: &mut Worker) -> Ch
         let n = w.words.len();
         out.words += n as u64;
         let mut loss = 0f32;
+        // Rows are random places in matrices far larger than the caches: ask for the rows of
+        // the first centre and its right-hand contexts now, and for those of the next centre
+        // and the next context to enter a window while the current centre trains.
+        // (With the whole sentence as window, only the output rows are prefetched.)
+        let reach_ahead = job.window.map(|win| win + 1);
+        if let Some(&first) = w.words.first() {
+            job.syn1.prefetch(first);
+        }
+        for &x in &w.words[..reach_ahead.unwrap_or(0).min(n)] {
+            job.syn0.prefetch(x);
+        }
         for i in 0..n {
+            if let Some(&next) = w.words.get(i + 1) {
+                job.syn1.prefetch(next);
+            }
+            if let Some(r) = reach_ahead
+                && let Some(&entering) = w.words.get(i + r)
+            {
+                job.syn0.prefetch(entering);
+            }
             let win = job.window.unwrap_or(n);
             let reach = if job.shrink {
                 win - w.rng.below(win)
@@ -298,7 +329,7 @@ fn run_chunk<A: Arith, L: Logistic>(job: &Job<'_>, lg: &L, w: &mut Worker) -> Ch
                 let o = unsafe { job.syn1.row(target) };
                 loss += sgns_target::<A, L>(lg, &w.h, &mut w.work, o, 1.0, alpha);
                 for _ in 0..job.negative {
-                    let t = job.negatives.sample(&mut w.rng);
+                    let t = w.negq.pop(job.negatives, |a| job.syn1.prefetch(a));
                     if t == target {
                         continue;
                     }
@@ -362,7 +393,7 @@ fn window_minibatch<A: Arith, L: Logistic>(
     w.tgt.push(target);
     w.lab.push(1.0);
     for _ in 0..job.negative {
-        let t = job.negatives.sample(&mut w.rng);
+        let t = w.negq.pop(job.negatives, |a| job.syn1.prefetch(a));
         if t != target {
             w.tgt.push(t);
             w.lab.push(0.0);
@@ -493,6 +524,29 @@ fn sample_thresholds(corpus: &Corpus, config: &SkipGramConfig) -> Option<Vec<u32
     )
 }
 
+/// Asks Linux to back `v` with transparent huge pages (2 MiB) where it is aligned for them,
+/// before its pages are first touched: rows are read at random, and with 4 KiB pages nearly
+/// every row of a large matrix is also a TLB miss. A hint; nothing changes if it is refused
+/// or elsewhere than Linux. (NumPy does the same for gensim's arrays.)
+fn advise_huge_pages(v: &mut [f32]) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let start = v.as_mut_ptr() as usize;
+        let end = start + std::mem::size_of_val(v);
+        let (a, b) = (start.next_multiple_of(HUGE), end / HUGE * HUGE);
+        if b > a {
+            // SAFETY: [a, b) lies inside `v`'s allocation, which we own; MADV_HUGEPAGE changes
+            // how its pages are backed, never their contents.
+            unsafe {
+                libc::madvise(a as *mut libc::c_void, b - a, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = v;
+}
+
 /// Trains skip-gram with negative sampling on `corpus`.
 pub(crate) fn train(
     config: &SkipGramConfig,
@@ -528,6 +582,8 @@ pub(crate) fn train(
     // gensim 4's initialisation: input vectors uniform in [-1, 1) / dim, output vectors 0.
     let mut syn0 = vec![0f32; n_items * dim];
     let mut syn1 = vec![0f32; n_items * dim];
+    advise_huge_pages(&mut syn0);
+    advise_huge_pages(&mut syn1);
     let mut init = Rng::derived(config.seed, 0x494e_4954);
     for &i in &trained {
         for v in &mut syn0[i as usize * dim..(i as usize + 1) * dim] {
@@ -540,6 +596,11 @@ pub(crate) fn train(
     let mut workers: Vec<Worker> = (0..threads)
         .map(|t| Worker {
             rng: Rng::derived(config.seed, 1 + t as u64),
+            negq: NegativeQueue::new(
+                Rng::derived(config.seed, 0x4e45_4700_0000 + t as u64),
+                &negatives,
+                |_| {},
+            ),
             words: Vec::new(),
             h: vec![0.0; dim],
             work: vec![0.0; dim],
@@ -820,6 +881,9 @@ mod tests {
 
     #[test]
     fn fused_and_plain_updates_agree() {
+        if !crate::kernel::tests::fused_available() {
+            return;
+        }
         let lg = ExactLogistic;
         let h = vec![0.3f32; 64];
         let mut o1 = vec![-0.1f32; 64];
