@@ -9,7 +9,7 @@
 #   SCALE=0.1 EPOCHS=5 examples/bench_skipgram.sh
 #   TRAINERS="artist2vec gensim_iterable" examples/bench_skipgram.sh   # a subset
 #
-# Environment: SCALE (1.0), EPOCHS (5), THREADS (2), DIR (/tmp/a2v-bench-skipgram-v2-$SCALE; the
+# Environment: SCALE (1.0), EPOCHS (5), THREADS (2), SEED (1, of every trainer), DIR (/tmp/a2v-bench-skipgram-v2-$SCALE; the
 # generated corpus is reused when present), VENV (/tmp/a2v-skipgram-venv: made with gensim 4.4.0
 # by shared/tools/peers/setup_venv.sh unless it already has gensim), TRAINERS (all four below;
 # the first is the reference of the ratios).
@@ -18,6 +18,7 @@ cd "$(dirname "$0")/.."
 SCALE=${SCALE:-1.0}
 EPOCHS=${EPOCHS:-5}
 THREADS=${THREADS:-2}
+SEED=${SEED:-1}
 DIR=${DIR:-/tmp/a2v-bench-skipgram-v2-$SCALE}
 VENV=${VENV:-/tmp/a2v-skipgram-venv}
 TRAINERS=${TRAINERS:-gensim_iterable gensim_corpus_file artist2vec artist2vec_shared}
@@ -44,22 +45,22 @@ run() {  # name, command...
     grep -E "Maximum resident|Elapsed \(wall|User time|System time" "$DIR/$name.time" | sed "s/^/  $name: /"
     echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
-common=(--threads "$THREADS" --epochs "$EPOCHS")
+common=(--threads "$THREADS" --epochs "$EPOCHS" --seed "$SEED")
 for t in $TRAINERS; do
     case $t in
         artist2vec) run "$t" "$B" train --corpus "$DIR/corpus.txt" --out "$DIR/$t.bin" "${common[@]}" ;;
         artist2vec_shared) run "$t" "$B" train --corpus "$DIR/corpus.txt" --out "$DIR/$t.bin" \
             "${common[@]}" --shared-negatives ;;
         gensim_iterable) run "$t" "$VENV/bin/python" examples/bench_skipgram.py --corpus "$DIR/corpus.txt" \
-            --out "$DIR/$t.bin" --mode iterable --workers "$THREADS" --epochs "$EPOCHS" ;;
+            --out "$DIR/$t.bin" --mode iterable --workers "$THREADS" --epochs "$EPOCHS" --seed "$SEED" ;;
         gensim_corpus_file) run "$t" "$VENV/bin/python" examples/bench_skipgram.py --corpus "$DIR/corpus.txt" \
-            --out "$DIR/$t.bin" --mode corpus_file --workers "$THREADS" --epochs "$EPOCHS" ;;
+            --out "$DIR/$t.bin" --mode corpus_file --workers "$THREADS" --epochs "$EPOCHS" --seed "$SEED" ;;
         *) echo "unknown trainer $t" >&2; exit 2 ;;
     esac
 done
 # shellcheck disable=SC2086
 "$B" quality --dir "$DIR" $TRAINERS
 echo
-echo "SCALE=$SCALE EPOCHS=$EPOCHS THREADS=$THREADS; ratios against the first row"
+echo "SCALE=$SCALE EPOCHS=$EPOCHS THREADS=$THREADS SEED=$SEED; ratios against the first row"
 # shellcheck disable=SC2086
 "$B" table --dir "$DIR" $TRAINERS | tee "$DIR/table.md"

@@ -761,6 +761,22 @@ mod tests {
     }
 
     #[test]
+    fn huge_page_advice_keeps_the_contents() {
+        // 12 MB: at least one aligned 2 MiB stretch whatever the allocator returns.
+        let mut v: Vec<f32> = (0..3_000_000).map(|i| i as f32).collect();
+        advise_huge_pages(&mut v);
+        assert!(v.iter().enumerate().all(|(i, &x)| x == i as f32));
+        let mut fresh = vec![0f32; 3_000_000];
+        advise_huge_pages(&mut fresh);
+        fresh[2_999_999] = 1.0;
+        assert_eq!(fresh.iter().sum::<f32>(), 1.0);
+        let mut small = vec![1.0f32; 3];
+        advise_huge_pages(&mut small);
+        advise_huge_pages(&mut []);
+        assert_eq!(small, [1.0; 3]);
+    }
+
+    #[test]
     fn subsampling_follows_gensims_formula() {
         let c = Corpus::build(3, &[0, 3], &[0, 1, 2], 1, None);
         let c = Corpus {
