@@ -260,7 +260,10 @@ fn read_pairs(path: &Path) -> Result<HashMap<String, Vec<(String, f32)>>> {
 /// Genre precision@10 of the top artists, and NDCG@10 of output-vector recommendations on the
 /// held-out sessions, for each trainer `NAME` (files `NAME.bin`, `NAME.out.npy`,
 /// `NAME.out.vocab` in `dir`).
-fn quality(dir: &Path, names: &[String]) -> Result<()> {
+/// `max_users`: score an evenly spaced sample of at most this many held-out users (sorted by
+/// id; the same sample for every trainer) — the full-scale catalogue makes scoring all 45 K users
+/// take minutes per trainer.
+fn quality(dir: &Path, names: &[String], max_users: Option<usize>) -> Result<()> {
     let mut genre = HashMap::new();
     let genres = dir.join("genres.tsv");
     for line in std::fs::read_to_string(&genres)
@@ -276,6 +279,10 @@ fn quality(dir: &Path, names: &[String]) -> Result<()> {
     let heldout = read_pairs(&dir.join("heldout.tsv"))?;
     let mut users: Vec<&String> = heldout.keys().collect();
     users.sort();
+    if let Some(m) = max_users.filter(|&m| m > 0 && m < users.len()) {
+        let step = users.len() as f64 / m as f64;
+        users = (0..m).map(|i| users[(i as f64 * step) as usize]).collect();
+    }
     let mut out = BufWriter::new(std::fs::File::create(dir.join("quality.json"))?);
     for name in names {
         let t = Instant::now();
@@ -507,7 +514,11 @@ fn main() -> Result<()> {
                 &config,
             )
         }
-        "quality" => quality(Path::new(get("--dir").context("--dir DIR")?), &names()),
+        "quality" => quality(
+            Path::new(get("--dir").context("--dir DIR")?),
+            &names(),
+            get("--users").map(str::parse).transpose()?,
+        ),
         "table" => table(Path::new(get("--dir").context("--dir DIR")?), &names()),
         other => bail!("unknown command {other:?}"),
     }
