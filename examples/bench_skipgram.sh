@@ -12,7 +12,8 @@
 # Environment: SCALE (1.0), EPOCHS (5), THREADS (2), SEED (1, of every trainer), DIR (/tmp/a2v-bench-skipgram-v2-$SCALE; the
 # generated corpus is reused when present), VENV (/tmp/a2v-skipgram-venv: made with gensim 4.4.0
 # by shared/tools/peers/setup_venv.sh unless it already has gensim), TRAINERS (all four below;
-# the first is the reference of the ratios).
+# the first is the reference of the ratios), QUALITY_USERS (score NDCG on an evenly spaced
+# sample of this many held-out users; all when unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${SCALE:-1.0}
@@ -59,7 +60,7 @@ for t in $TRAINERS; do
     esac
 done
 # shellcheck disable=SC2086
-"$B" quality --dir "$DIR" $TRAINERS
+"$B" quality --dir "$DIR" ${QUALITY_USERS:+--users "$QUALITY_USERS"} $TRAINERS
 echo
 echo "SCALE=$SCALE EPOCHS=$EPOCHS THREADS=$THREADS SEED=$SEED; ratios against the first row"
 # shellcheck disable=SC2086
