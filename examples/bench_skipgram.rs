@@ -44,6 +44,7 @@ use anyhow::{Context, Result, bail, ensure};
 use artist2vec::core::{Embeddings, Fit, Play, Sessions, Similarity, Vocabulary};
 use artist2vec::data::synth::{SynthConfig, Synthetic};
 use artist2vec::metrics::{Gain, SeenItems, TopKConfig, full_catalogue_top_k, ndcg_at_k};
+use artist2vec::stats::{WilcoxonOptions, wilcoxon};
 use artist2vec_skipgram::{
     SkipGramConfig, Window, Word2VecFormat, read_npy, read_word2vec, write_npy, write_word2vec,
 };
@@ -284,6 +285,8 @@ fn quality(dir: &Path, names: &[String], max_users: Option<usize>) -> Result<()>
         users = (0..m).map(|i| users[(i as f64 * step) as usize]).collect();
     }
     let mut out = BufWriter::new(std::fs::File::create(dir.join("quality.json"))?);
+    // Per trainer, each scored user's NDCG@10, for the paired test at the end.
+    let mut scored: Vec<(String, HashMap<&String, f64>)> = Vec::new();
     for name in names {
         let t = Instant::now();
         let bin = dir.join(format!("{name}.bin"));
@@ -325,6 +328,7 @@ fn quality(dir: &Path, names: &[String], max_users: Option<usize>) -> Result<()>
         let (mut seen_off, mut seen_items) = (vec![0usize], Vec::<u32>::new());
         let mut relevant: Vec<HashSet<u32>> = Vec::new();
         let (mut no_vector, mut no_new) = (0usize, 0usize);
+        let mut scored_users: Vec<&String> = Vec::new();
         for u in &users {
             let profile = profiles.get(*u).map_or(&[][..], Vec::as_slice);
             let played: HashSet<&str> = profile.iter().map(|p| p.0.as_str()).collect();
@@ -358,6 +362,7 @@ fn quality(dir: &Path, names: &[String], max_users: Option<usize>) -> Result<()>
             v.iter_mut().for_each(|x| *x /= total as f32);
             seen.sort_unstable();
             user_vecs.extend_from_slice(&v);
+            scored_users.push(*u);
             seen_items.extend_from_slice(&seen);
             seen_off.push(seen_items.len());
             relevant.push(rel);
@@ -365,12 +370,16 @@ fn quality(dir: &Path, names: &[String], max_users: Option<usize>) -> Result<()>
         let seen = SeenItems::new(&seen_off, &seen_items)?;
         let lists =
             full_catalogue_top_k(&user_vecs, &items, dim, Some(&seen), &TopKConfig::new(K))?;
-        let ndcg: f64 = relevant
+        let per_user: Vec<f64> = relevant
             .iter()
             .enumerate()
             .map(|(u, r)| ndcg_at_k(&lists.items(u), r, K, Gain::Linear))
-            .sum::<f64>()
-            / relevant.len().max(1) as f64;
+            .collect();
+        let ndcg = per_user.iter().sum::<f64>() / per_user.len().max(1) as f64;
+        scored.push((
+            name.clone(),
+            scored_users.iter().copied().zip(per_user).collect(),
+        ));
         let line = format!(
             "{{\"name\": \"{name}\", \"rows\": {}, \"ndcg_at_10\": {ndcg:.4}, \"users\": {}, \
              \"users_without_new_heldout_artists\": {no_new}, \"users_without_vector\": {no_vector}, \
@@ -382,6 +391,26 @@ fn quality(dir: &Path, names: &[String], max_users: Option<usize>) -> Result<()>
         );
         println!("{line}");
         writeln!(out, "{line}")?;
+    }
+    // Paired two-sided Wilcoxon signed-rank test of every trainer against the first, over the
+    // users both scored.
+    if let Some((first, base)) = scored.first() {
+        for (name, other) in &scored[1..] {
+            let (x, y): (Vec<f64>, Vec<f64>) = base
+                .iter()
+                .filter_map(|(u, a)| other.get(u).map(|b| (*b, *a)))
+                .unzip();
+            let w = wilcoxon(&x, &y, &WilcoxonOptions::new())?;
+            let line = format!(
+                "{{\"paired\": \"{name} vs {first}\", \"users\": {}, \"mean_difference\": {:.5}, \
+                 \"wilcoxon_p\": {:.4}}}",
+                x.len(),
+                x.iter().zip(&y).map(|(a, b)| a - b).sum::<f64>() / x.len().max(1) as f64,
+                w.p_value
+            );
+            println!("{line}");
+            writeln!(out, "{line}")?;
+        }
     }
     out.flush()?;
     Ok(())
