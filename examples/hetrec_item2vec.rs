@@ -139,7 +139,7 @@ fn with_json(base: &SkipGramConfig, json: &str) -> Result<SkipGramConfig> {
     for (k, v) in obj {
         value[k] = v.clone();
     }
-    Ok(serde_json::from_value(value).context("--config has a bad field")?)
+    serde_json::from_value(value).context("--config has a bad field")
 }
 
 fn main() -> Result<()> {
