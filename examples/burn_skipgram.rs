@@ -21,7 +21,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use artist2vec::core::{Embeddings, Fit, NoProgress, Sessions, Similarity};
 use artist2vec::data::synth::{SynthConfig, Synthetic};
-use artist2vec::neural::{BurnSkipGramConfig, BurnSkipGramModel, CpuBackend, Window};
+use artist2vec_neural::{BurnSkipGramConfig, BurnSkipGramModel, CpuBackend, Window};
 
 struct Args {
     scale: f64,
@@ -144,7 +144,7 @@ fn main() -> Result<()> {
     if a.cuda {
         #[cfg(feature = "cuda")]
         {
-            use artist2vec::neural::{CudaBackend, CudaDevice};
+            use artist2vec_neural::{CudaBackend, CudaDevice};
             let device = CudaDevice::default();
             // A first short run compiles the kernels, so the timed run measures training.
             config

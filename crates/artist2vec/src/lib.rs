@@ -67,12 +67,33 @@ pub use artist2vec_skipgram as skipgram;
 pub use artist2vec_sparse as sparse;
 pub use artist2vec_stats as stats;
 
+/// Every model family of the workspace, in the order of the results table: the classical models
+/// of `artist2vec-models`, skip-gram (`artist2vec-skipgram`), and with the `neural` feature the
+/// burn models of `artist2vec-neural`. The command line's `fit`, `recommend`, `similar` and
+/// `config` go through it.
+///
+/// ```
+/// let registry = artist2vec::registry();
+/// assert!(registry.names().starts_with(&["popularity", "item-knn"]));
+/// assert_eq!(registry.get("item2vec")?.name(), "skipgram");
+/// # Ok::<(), artist2vec::core::CoreError>(())
+/// ```
+pub fn registry() -> artist2vec_core::Registry {
+    let mut r = artist2vec_models::registry();
+    r.register::<artist2vec_skipgram::SkipGramConfig>();
+    #[cfg(feature = "neural")]
+    r.extend(artist2vec_neural::registry());
+    r
+}
+
 /// The types most programs need.
 pub mod prelude {
     pub use artist2vec_core::{
-        ArtistVectors, CoreError, Embeddings, Fit, Interactions, Neighbor, NoProgress, Observer,
-        Play, Progress, Query, Recommender, Sessions, SimilarArtists, Similarity, Vocabulary,
+        AnyModel, ArtistVectors, CoreError, Embeddings, Fit, Interactions, Model, Neighbor,
+        NoProgress, Observer, Play, Progress, Query, Recommender, Registry, Sessions,
+        SimilarArtists, Similarity, TrainingData, Vocabulary,
     };
+    pub use crate::registry;
     pub use artist2vec_data::{DataError, Dataset, Mode, PrepareConfig, Report, Split};
 }
 

@@ -9,7 +9,7 @@ use artist2vec::data::split::{global_time_split, write_split_dir};
 use artist2vec::data::synth::{SynthConfig, Synthetic};
 use artist2vec::data::{Dataset, Mode, PrepareConfig, prepare};
 use artist2vec::metrics::{EvalConfig, Interaction as MInteraction, Recommendation, evaluate};
-use artist2vec::models::{AnyModel, ModelKind};
+use artist2vec::core::TrainingData;
 use artist2vec::sparse::{
     CooccurrenceConfig, Norm, gram_top_k, normalize_rows, row_top_k, user_item,
 };
@@ -181,10 +181,11 @@ pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
     test_users.sort_unstable();
     test_users.dedup();
     let mut per_user = Vec::new();
-    for kind in [ModelKind::Popularity, ModelKind::ItemKnn, ModelKind::Als] {
+    let registry = artist2vec::registry();
+    for name in ["popularity", "item-knn", "als"] {
         let t = Instant::now();
-        let model = ui.step(&format!("fit {}", kind.name()), |obs| {
-            Ok(AnyModel::fit_kind(kind, None, train, obs)?)
+        let model = ui.step(&format!("fit {name}"), |obs| {
+            Ok(registry.fit(name, None, &TrainingData::new(train), obs)?)
         })?;
         let fit_s = t.elapsed().as_secs_f64();
         let lists = model.recommend_users(&test_users, 10, true)?;
@@ -210,13 +211,13 @@ pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
             .expect("evaluate computes ndcg@10");
         println!(
             "   {:<11} NDCG@10 {:.4}  P@10 {:.4}  HR@10 {:.3}  coverage {:.3}  fit {fit_s:.2} s",
-            kind.name(),
+            name,
             ndcg.mean(),
             rep.mean.get("precision@10").copied().unwrap_or(f64::NAN),
             rep.mean.get("hit_rate@10").copied().unwrap_or(f64::NAN),
             rep.coverage
         );
-        per_user.push((kind.name(), ndcg.values));
+        per_user.push((name, ndcg.values));
     }
 
     println!("== 8. is the difference real? paired Wilcoxon on per-user NDCG@10, 95 % t-intervals");

@@ -1,13 +1,18 @@
-//! The model commands: `fit`, `recommend`, `similar`, `config`.
+//! The model commands: `fit`, `recommend`, `similar`, `config`. Every model goes through the
+//! one registry (`artist2vec::registry()`).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use artist2vec::core::{Interactions, Recommender, Vocabulary};
+use artist2vec::core::{
+    AnyModel, Interactions, Neighbor, Query, Recommender, Sessions, TrainingData, Vocabulary,
+};
+use artist2vec::data::formats::{Format, detect, load_any};
 use artist2vec::data::split::read_tsv_into;
-use artist2vec::models::{AnyModel, ModelKind};
-use clap::Args;
+use artist2vec::data::Mode;
+use clap::{ArgAction, Args};
+use rayon::prelude::*;
 
 use crate::progress::Ui;
 
@@ -26,9 +31,10 @@ fn apply_names(vocab: &mut Vocabulary, path: &Path) -> Result<usize> {
                 continue;
             }
             bail!(
-                "{}:{}: expected `id<TAB>name`, found {line:?}",
+                "{}:{}: expected `id<TAB>name`, found {}",
                 path.display(),
-                i + 1
+                i + 1,
+                excerpt(line)
             );
         };
         if let Some(ix) = vocab.get(id) {
@@ -39,17 +45,47 @@ fn apply_names(vocab: &mut Vocabulary, path: &Path) -> Result<usize> {
     Ok(n)
 }
 
+/// At most 40 characters of `s`, quoted, marked when cut.
+fn excerpt(s: &str) -> String {
+    let cut: String = s.chars().take(40).collect();
+    if cut.len() < s.len() {
+        format!("{cut:?}… ({} bytes)", s.len())
+    } else {
+        format!("{cut:?}")
+    }
+}
+
+/// A `--config` value: inline JSON (starts with `{`) or the path of a JSON file.
+fn config_arg(arg: &str) -> Result<(String, String)> {
+    if arg.trim_start().starts_with('{') {
+        Ok((arg.to_owned(), "--config".to_owned()))
+    } else {
+        let text = std::fs::read_to_string(arg).with_context(|| format!("reading {arg}"))?;
+        Ok((text, arg.to_owned()))
+    }
+}
+
 #[derive(Args)]
 pub struct FitArgs {
-    /// Model name (see `artist2vec config --list`).
+    /// Model name or alias (see `artist2vec config --list`).
     #[arg(long)]
     model: String,
-    /// JSON configuration (fields left out take their defaults; see `artist2vec config`).
+    /// Configuration: inline JSON (`'{"factors": 128}'`) or a JSON file. Fields left out take
+    /// the model's defaults (`artist2vec config --model NAME` prints them); unknown fields are
+    /// refused.
     #[arg(long)]
-    config: Option<PathBuf>,
-    /// Training TSV (`user\titem\tweight`, header).
+    config: Option<String>,
+    /// Training data: a split TSV (`user\titem\tweight[\ttimestamp]`, header), or any dataset
+    /// `artist2vec stats` reads (.a2vd, idomaar, Last.fm-1K, hetrec, MPD, CSV/Parquet).
+    /// Sequence models (skip-gram) train on sessions in play order when the data has them: a
+    /// TSV with a timestamp column is cut into sessions at idle gaps (--session-gap), a dataset
+    /// brings its own sessions; otherwise each user's artists form one bag.
     #[arg(long)]
     train: PathBuf,
+    /// Idle gap in minutes that ends a session, for a TSV with timestamps (0 = one sequence per
+    /// user, in time order).
+    #[arg(long, default_value_t = 30)]
+    session_gap: u32,
     /// Artist names: `id<TAB>name` lines, e.g. hetrec's artists.dat; stored in the model.
     #[arg(long)]
     names: Option<PathBuf>,
@@ -58,118 +94,303 @@ pub struct FitArgs {
     out: PathBuf,
 }
 
+/// What `fit` trains on.
+struct Training {
+    rows: Interactions,
+    sessions: Option<Sessions>,
+}
+
+fn read_training(ui: &Ui, path: &Path, gap_minutes: u32) -> Result<Training> {
+    let split_tsv = matches!(detect(path), Ok(Format::Tsv) | Err(_)) && is_split_tsv(path)?;
+    if split_tsv {
+        let mut rows = Interactions::default();
+        ui.step(&format!("read {}", path.display()), |_| {
+            Ok(read_tsv_into(path, &mut rows)?)
+        })?;
+        if rows.is_empty() {
+            bail!("{}: no training rows", path.display());
+        }
+        let sessions = match rows.time_col() {
+            Some(_) => {
+                let gap = (gap_minutes > 0).then_some(i64::from(gap_minutes) * 60);
+                let s = Sessions::from_timed_rows(&rows, gap)?;
+                ui.say(format!(
+                    "{} sessions in play order ({})",
+                    s.len(),
+                    match gap {
+                        Some(_) => format!("cut at idle gaps over {gap_minutes} min"),
+                        None => "one per user".to_owned(),
+                    }
+                ));
+                Some(s)
+            }
+            None => None,
+        };
+        return Ok(Training { rows, sessions });
+    }
+    let (data, format) = ui.step(&format!("read {}", path.display()), |_| {
+        Ok(load_any(path, None, Mode::Strict)?)
+    })?;
+    ui.say(format!("read {} as {}", path.display(), format.name()));
+    match data.sessions {
+        Some(s) if !s.is_empty() => Ok(Training {
+            rows: s.to_counts(),
+            sessions: Some(s),
+        }),
+        _ if data.interactions.is_empty() => bail!("{}: no training rows", path.display()),
+        _ => Ok(Training {
+            rows: data.interactions,
+            sessions: None,
+        }),
+    }
+}
+
+/// Whether the file starts with a split TSV header (`user\titem…`).
+fn is_split_tsv(path: &Path) -> Result<bool> {
+    if path.is_dir() {
+        return Ok(false);
+    }
+    let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut first = Vec::new();
+    BufReader::new(f)
+        .take(4096)
+        .read_until(b'\n', &mut first)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let first = String::from_utf8_lossy(&first);
+    let mut cols = first.trim_end().split('\t');
+    Ok(cols.next().is_some_and(|c| c.trim().eq_ignore_ascii_case("user"))
+        && cols.next().is_some_and(|c| c.trim().eq_ignore_ascii_case("item")))
+}
+
 pub fn fit(ui: &Ui, a: FitArgs) -> Result<()> {
-    let kind = ModelKind::from_name(&a.model)?;
-    let cfg = match &a.config {
-        Some(p) => {
-            Some(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)
+    let registry = artist2vec::registry();
+    let family = registry.get(&a.model)?;
+    let config = match &a.config {
+        Some(arg) => {
+            let (json, source) = config_arg(arg)?;
+            family
+                .check_config_json(&json)
+                .with_context(|| format!("in {source}"))?;
+            Some(json)
         }
         None => None,
     };
-    if let Some(c) = &cfg {
-        kind.check_config_json(c)
-            .with_context(|| format!("{}", a.config.as_ref().unwrap().display()))?;
-    }
-    let mut train = Interactions::default();
-    ui.step(&format!("read {}", a.train.display()), |_| {
-        Ok(read_tsv_into(&a.train, &mut train)?)
-    })?;
-    if train.is_empty() {
-        bail!("{}: no training rows", a.train.display());
-    }
+    let mut train = read_training(ui, &a.train, a.session_gap)?;
     if let Some(p) = &a.names {
-        let n = apply_names(&mut train.items, p)?;
+        let n = apply_names(&mut train.rows.items, p)?;
+        if let Some(s) = &mut train.sessions {
+            s.items = train.rows.items.clone();
+        }
         ui.say(format!(
             "named {n} of {} artists from {}",
-            train.items.len(),
+            train.rows.items.len(),
             p.display()
         ));
     }
+    let data = match &train.sessions {
+        Some(s) => TrainingData::with_sessions(&train.rows, s)?,
+        None => TrainingData::new(&train.rows),
+    };
     let t = std::time::Instant::now();
-    let model = ui.step(&format!("fit {}", kind.name()), |obs| {
-        Ok(AnyModel::fit_kind(kind, cfg.as_deref(), &train, obs)?)
+    let model = ui.step(&format!("fit {}", family.name()), |obs| {
+        Ok(family.fit(config.as_deref(), &data, obs)?)
     })?;
     let secs = t.elapsed().as_secs_f64();
     model.save(&a.out)?;
     println!(
-        "fitted {} on {} users × {} artists ({} rows) in {secs:.2} s → {}",
-        kind.name(),
-        train.n_users(),
-        train.n_items(),
-        train.len(),
+        "fitted {} on {} users × {} artists ({} rows{}) in {secs:.2} s → {}",
+        family.name(),
+        train.rows.n_users(),
+        train.rows.n_items(),
+        train.rows.len(),
+        match &train.sessions {
+            Some(s) if data.sessions.is_some() => format!(", {} sessions", s.len()),
+            _ => String::new(),
+        },
         a.out.display()
     );
     Ok(())
 }
 
 #[derive(Args)]
+#[command(after_help = "\
+Users known from training are scored from their training profile. Every other user of the \
+users file is a new listener: the model folds them in from the rows the file gives for them \
+(their history: artist and weight), without refitting — ALS and WMF solve the user's \
+least-squares problem against the fixed artist factors, BPR and SVD project the history onto \
+the artist vectors, skip-gram averages the history's artist vectors, the kNN models score from \
+the history's neighbours, popularity ignores it. Artists of a history that the model does not \
+know are dropped and counted. A model that cannot fold in says so with the number of users \
+affected; no user is skipped silently.
+
+--exclude-seen (the default) leaves out, for a known user, the artists of their training \
+profile, and for a new listener, the artists of the history given.")]
 pub struct RecommendArgs {
     /// Model file written by `artist2vec fit`.
     #[arg(long)]
     model: PathBuf,
-    /// TSV whose first column names the users to recommend for (e.g. a test split; header line).
+    /// TSV of the users to recommend for (`user\titem\tweight`, header; e.g. a test split).
+    /// For users not in training, their rows are the history they are folded in from.
     #[arg(long)]
     users: PathBuf,
-    /// Recommendations per user.
+    /// Recommendations per user (at most the number of artists).
     #[arg(long, default_value_t = 10)]
     k: usize,
-    /// Also recommend artists the user already has in training.
-    #[arg(long)]
+    /// Leave out the artists a user already has (training profile, or the history given for a
+    /// new listener). `--exclude-seen false` keeps them.
+    #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
+    exclude_seen: bool,
+    /// Same as `--exclude-seen false`.
+    #[arg(long, conflicts_with = "exclude_seen")]
     include_seen: bool,
     /// Output recs TSV (`user\titem\trank`).
     #[arg(long)]
     out: PathBuf,
 }
 
-pub fn recommend(ui: &Ui, a: RecommendArgs) -> Result<()> {
-    if a.k == 0 {
+/// Checks `k` against the model's artists: 0 is refused, more than there are is capped.
+fn check_k(ui: &Ui, k: usize, n_items: usize) -> Result<usize> {
+    if k == 0 {
         bail!("--k must be at least 1");
     }
-    let model = ui.step("load model", |_| Ok(AnyModel::load(&a.model)?))?;
+    if k > n_items {
+        ui.say(format!(
+            "note: --k {k} is more than the model's {n_items} artists; lists hold at most {n_items}"
+        ));
+    }
+    Ok(k.min(n_items))
+}
+
+pub fn recommend(ui: &Ui, a: RecommendArgs) -> Result<()> {
+    let registry = artist2vec::registry();
+    let model = ui.step("load model", |_| Ok(registry.load(&a.model)?))?;
+    let k = check_k(ui, a.k, model.n_items())?;
+    let exclude_seen = a.exclude_seen && !a.include_seen;
     let mut wanted = Interactions::default();
     read_tsv_into(&a.users, &mut wanted)?;
-    let mut known = Vec::new();
-    let mut unknown = 0usize;
-    for ix in 0..wanted.users.len() as u32 {
-        match model.users().get(wanted.users.id(ix)) {
-            Some(u) => known.push(u),
-            None => unknown += 1,
-        }
-    }
+    let plan = FoldIn::plan(&model, &wanted);
     let t = std::time::Instant::now();
-    let recs = ui.step("recommend", |_| {
-        Ok(model.recommend_users(&known, a.k, !a.include_seen)?)
+    let known_recs = ui.step("recommend (training users)", |_| {
+        Ok(model.recommend_users(&plan.known, k, exclude_seen)?)
     })?;
+    let new_recs: Vec<Vec<Neighbor>> = if model.folds_in() {
+        ui.step("recommend (new listeners, folded in)", |_| {
+            Ok(plan
+                .histories
+                .par_iter()
+                .map(|h| model.recommend(&Query::History(h), k, exclude_seen))
+                .collect::<Result<_, _>>()?)
+        })?
+    } else {
+        Vec::new()
+    };
     let secs = t.elapsed().as_secs_f64();
     let f =
         std::fs::File::create(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     let mut w = std::io::BufWriter::new(f);
     writeln!(w, "user\titem\trank")?;
-    for (&u, list) in known.iter().zip(&recs) {
+    let items = model.items();
+    let known = plan.known.iter().map(|&u| model.users().id(u));
+    let new = plan.new_users.iter().map(|&u| wanted.users.id(u));
+    for (user, list) in known.zip(&known_recs).chain(new.zip(&new_recs)) {
         for (r, n) in list.iter().enumerate() {
-            writeln!(
-                w,
-                "{}\t{}\t{}",
-                model.users().id(u),
-                model.items().id(n.item),
-                r + 1
-            )?;
+            writeln!(w, "{user}\t{}\t{}", items.id(n.item), r + 1)?;
         }
     }
-    w.flush()?;
+    w.flush()
+        .with_context(|| format!("writing {}", a.out.display()))?;
     println!(
-        "top-{} for {} users in {secs:.2} s → {}",
-        a.k,
-        known.len(),
+        "top-{k} for {} users ({} from training, {} new listeners folded in) in {secs:.2} s → {}",
+        known_recs.len() + new_recs.len(),
+        known_recs.len(),
+        new_recs.len(),
         a.out.display()
     );
-    if unknown > 0 {
-        println!(
-            "note: {unknown} users of {} were not in the training data and got no recommendations",
-            a.users.display()
-        );
-    }
+    plan.report(&model, &a.users);
     Ok(())
+}
+
+/// Which users of a users file are known to the model, and the histories of the others.
+struct FoldIn {
+    /// Known users, as the model's user indices.
+    known: Vec<u32>,
+    /// New users, as indices of the users file's vocabulary.
+    new_users: Vec<u32>,
+    /// Their histories in the model's artist indices.
+    histories: Vec<Vec<(u32, f32)>>,
+    /// New users none of whose artists the model knows.
+    empty: usize,
+    /// Rows of new users whose artist the model does not know.
+    unknown_artists: usize,
+}
+
+impl FoldIn {
+    fn plan(model: &AnyModel, wanted: &Interactions) -> Self {
+        let n = wanted.users.len();
+        let model_user: Vec<Option<u32>> = (0..n as u32)
+            .map(|u| model.users().get(wanted.users.id(u)))
+            .collect();
+        let mut histories: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+        let mut unknown_artists = 0;
+        for r in wanted.iter() {
+            if model_user[r.user as usize].is_some() {
+                continue;
+            }
+            match model.items().get(wanted.items.id(r.item)) {
+                Some(i) => histories[r.user as usize].push((i, r.weight)),
+                None => unknown_artists += 1,
+            }
+        }
+        let mut plan = FoldIn {
+            known: Vec::new(),
+            new_users: Vec::new(),
+            histories: Vec::new(),
+            empty: 0,
+            unknown_artists,
+        };
+        for (u, (m, h)) in model_user.into_iter().zip(histories).enumerate() {
+            match m {
+                Some(mu) => plan.known.push(mu),
+                None => {
+                    plan.empty += usize::from(h.is_empty());
+                    plan.new_users.push(u as u32);
+                    plan.histories.push(h);
+                }
+            }
+        }
+        plan
+    }
+
+    /// Says what happened to the users that were not scored from training.
+    fn report(&self, model: &AnyModel, users_file: &Path) {
+        let new = self.new_users.len();
+        if new == 0 {
+            return;
+        }
+        if !model.folds_in() {
+            println!(
+                "note: {new} users of {} were not in the training data and the {} model cannot \
+                 fold in new listeners; they got no recommendations",
+                users_file.display(),
+                model.kind()
+            );
+            return;
+        }
+        if self.unknown_artists > 0 {
+            println!(
+                "note: {} history rows of new listeners name artists the model does not know; \
+                 they were left out",
+                self.unknown_artists
+            );
+        }
+        if self.empty > 0 {
+            println!(
+                "note: {} new listeners have no artist the model knows; their lists are the \
+                 model's answer to an empty history",
+                self.empty
+            );
+        }
+    }
 }
 
 #[derive(Args)]
@@ -180,16 +401,21 @@ pub struct SimilarArgs {
     /// Artist name (or id).
     #[arg(long)]
     artist: String,
-    /// How many.
+    /// How many (at most the number of artists).
     #[arg(long, default_value_t = 10)]
     k: usize,
+    /// Only artists with at least this many training listeners (1 = every trained artist).
+    #[arg(long, default_value_t = 1)]
+    min_listeners: u32,
     /// Artist names (`id<TAB>name` lines), when the model was fitted without them.
     #[arg(long)]
     names: Option<PathBuf>,
 }
 
 pub fn similar(ui: &Ui, a: SimilarArgs) -> Result<()> {
-    let model = ui.step("load model", |_| Ok(AnyModel::load(&a.model)?))?;
+    let registry = artist2vec::registry();
+    let model = ui.step("load model", |_| Ok(registry.load(&a.model)?))?;
+    let k = check_k(ui, a.k, model.n_items())?;
     // Names for display and lookup: the model's own, or those of --names.
     let mut names = model.items().clone();
     if let Some(p) = &a.names {
@@ -201,12 +427,12 @@ pub fn similar(ui: &Ui, a: SimilarArgs) -> Result<()> {
             .find(&a.artist)
             .with_context(|| format!("no artist named {:?} in the model", a.artist))?,
     };
-    let list = model.similar_by_name(names.id(ix), a.k)?;
+    let list = model.similar_min_listeners(ix, k, a.min_listeners)?;
     println!(
         "artists most similar to {} ({}), by {}:",
         names.name(ix),
         names.id(ix),
-        model.kind().name()
+        model.kind()
     );
     for (r, n) in list.iter().enumerate() {
         println!(
@@ -222,22 +448,28 @@ pub fn similar(ui: &Ui, a: SimilarArgs) -> Result<()> {
 
 #[derive(Args)]
 pub struct ConfigArgs {
-    /// Model name.
+    /// Model name or alias.
     #[arg(long, required_unless_present = "list")]
     model: Option<String>,
-    /// List the models.
+    /// List the models, with their aliases.
     #[arg(long)]
     list: bool,
 }
 
 pub fn config(a: ConfigArgs) -> Result<()> {
+    let registry = artist2vec::registry();
     if a.list {
-        for k in ModelKind::ALL {
-            println!("{:<12} {}", k.name(), k.description());
+        for f in registry.families() {
+            let aliases = if f.aliases().is_empty() {
+                String::new()
+            } else {
+                format!(" (also: {})", f.aliases().join(", "))
+            };
+            println!("{:<14} {}{aliases}", f.name(), f.description());
         }
         return Ok(());
     }
-    let kind = ModelKind::from_name(a.model.as_deref().unwrap_or_default())?;
-    println!("{}", kind.default_config_json());
+    let family = registry.get(a.model.as_deref().unwrap_or_default())?;
+    println!("{}", family.default_config_json());
     Ok(())
 }

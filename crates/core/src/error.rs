@@ -37,6 +37,30 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A model name that no registered family answers to.
+    #[error("unknown model {name:?}; known models: {known}")]
+    UnknownModel {
+        /// The name asked for.
+        name: String,
+        /// The registered names, comma-separated.
+        known: String,
+    },
+    /// A model configuration that does not parse or has a bad value.
+    #[error("{model} configuration: {message}")]
+    Config {
+        /// The model family.
+        model: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// An error reported by a model family's own crate while fitting.
+    #[error("{}", prefixed(model, &source.to_string()))]
+    Model {
+        /// The model family.
+        model: &'static str,
+        /// The crate's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A file whose content is not what was expected.
     #[error("{path}: {message}")]
     Format {
@@ -53,5 +77,14 @@ impl CoreError {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// `source`'s message, prefixed with `model` unless it already starts with it.
+fn prefixed(model: &str, msg: &str) -> String {
+    if msg.starts_with(model) {
+        msg.to_owned()
+    } else {
+        format!("{model}: {msg}")
     }
 }

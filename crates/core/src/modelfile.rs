@@ -49,7 +49,8 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-/// Writes `bytes` to `path` atomically (temporary sibling, flush, fsync, rename).
+/// Writes to `path` atomically: a temporary sibling with a unique name, flushed and fsynced,
+/// renamed into place, then the directory fsynced.
 ///
 /// # Errors
 /// [`CoreError::Io`] naming the file.
@@ -64,7 +65,9 @@ pub fn write_atomic(
         write(&mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        drop(f);
+        std::fs::rename(&tmp, path)?;
+        sync_parent(path)
     })();
     if let Err(e) = res {
         let _ = std::fs::remove_file(&tmp);
@@ -78,8 +81,26 @@ fn tmp_path(path: &Path) -> PathBuf {
         .file_name()
         .map(|n| n.to_os_string())
         .unwrap_or_default();
-    name.push(format!(".tmp-{}", std::process::id()));
+    // Unique per process and per call, so that two saves to one path never share a file.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    name.push(format!(".tmp-{}-{n}", std::process::id()));
     path.with_file_name(name)
+}
+
+/// Makes a rename in `path`'s directory durable (Unix: fsync of the directory).
+fn sync_parent(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        File::open(dir)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Writes a model file atomically.
@@ -101,7 +122,8 @@ pub fn write(path: &Path, header: &Header, payload: &[u8]) -> Result<(), CoreErr
     })
 }
 
-/// Reads a model file, checking the magic number, the kind, the version and the checksum.
+/// Reads a model file, checking the magic number, the kind, the version (one of
+/// `supported_versions`) and the checksum.
 ///
 /// # Errors
 /// [`CoreError::Io`] when the file cannot be read; [`CoreError::Format`] for anything else,
@@ -111,15 +133,28 @@ pub fn read(
     kind: &str,
     supported_versions: &[u32],
 ) -> Result<(Header, Vec<u8>), CoreError> {
-    let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| CoreError::io(path, e))?;
+    read_with(path, kind, |v| supported_versions.contains(&v)).map_err(|e| match e {
+        CoreError::Format { path, message } if message.starts_with(VERSION_MESSAGE) => {
+            CoreError::Format {
+                path,
+                message: format!("{message} (this build reads {supported_versions:?})"),
+            }
+        }
+        e => e,
+    })
+}
+
+const VERSION_MESSAGE: &str = "format version";
+
+/// Longest kind accepted in a header.
+const MAX_KIND_LEN: usize = 256;
+
+/// Parses the header from `d`.
+fn parse_header(d: &mut Decoder<'_>, path: &Path) -> Result<Header, CoreError> {
     let fmt = |message: String| CoreError::Format {
         path: path.to_path_buf(),
         message,
     };
-    let mut d = Decoder::new(&bytes);
     let magic = d
         .bytes(8)
         .map_err(|_| fmt("file too short to be an artist2vec model".into()))?;
@@ -134,28 +169,98 @@ pub fn read(
         )));
     }
     let n = d.u32().map_err(|_| trunc("kind"))? as usize;
+    if n > MAX_KIND_LEN {
+        return Err(fmt(format!(
+            "kind of {n} bytes (at most {MAX_KIND_LEN} expected)"
+        )));
+    }
     let k = d.bytes(n).map_err(|_| trunc("kind"))?;
-    let file_kind = String::from_utf8(k.to_vec()).map_err(|_| fmt("kind is not UTF-8".into()))?;
-    if file_kind != kind {
-        return Err(fmt(format!(
-            "holds a {file_kind:?} model, expected {kind:?}"
-        )));
-    }
+    let kind = String::from_utf8(k.to_vec()).map_err(|_| fmt("kind is not UTF-8".into()))?;
     let version = d.u32().map_err(|_| trunc("format version"))?;
-    if !supported_versions.contains(&version) {
-        return Err(fmt(format!(
-            "{kind} format version {version} is not supported (this build reads {supported_versions:?})"
-        )));
+    let n = d.u64().map_err(|_| trunc("configuration"))?;
+    if n > d.remaining() as u64 {
+        return Err(trunc(&format!("{n} bytes of configuration")));
     }
-    let n = d.u64().map_err(|_| trunc("configuration"))? as usize;
-    let c = d.bytes(n).map_err(|_| trunc("configuration"))?;
+    let c = d.bytes(n as usize).map_err(|_| trunc("configuration"))?;
     let config =
         String::from_utf8(c.to_vec()).map_err(|_| fmt("configuration is not UTF-8".into()))?;
-    let n = d.u64().map_err(|_| trunc("payload length"))? as usize;
-    let payload = d
-        .bytes(n)
-        .map_err(|_| trunc(&format!("{n} payload bytes")))?
-        .to_vec();
+    Ok(Header {
+        kind,
+        version,
+        config,
+    })
+}
+
+/// Reads only the header of a model file (kind, format version, configuration), without
+/// reading or checking the payload: what a program needs to decide which model type to load.
+///
+/// # Errors
+/// [`CoreError::Io`] when the file cannot be read; [`CoreError::Format`] when it is not an
+/// artist2vec model file or its header is cut short.
+pub fn read_header(path: &Path) -> Result<Header, CoreError> {
+    let f = File::open(path).map_err(|e| CoreError::io(path, e))?;
+    let len = f.metadata().map_err(|e| CoreError::io(path, e))?.len();
+    let mut r = std::io::BufReader::new(f);
+    let mut head = Vec::new();
+    // Appends up to `n` more bytes (fewer at the end of the file: the parser says what is cut).
+    let mut more = |head: &mut Vec<u8>, n: u64| {
+        (&mut r)
+            .take(n)
+            .read_to_end(head)
+            .map_err(|e| CoreError::io(path, e))
+    };
+    more(&mut head, 8 + 4 + 4)?;
+    let kind_len = head.get(12..16).map_or(0, |b| {
+        u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize
+    });
+    more(&mut head, kind_len.min(MAX_KIND_LEN) as u64 + 4 + 8)?;
+    let config_len = head
+        .len()
+        .checked_sub(8)
+        .and_then(|at| head.get(at..))
+        .map_or(0, |b| u64::from_le_bytes(b.try_into().expect("8 bytes")));
+    // Never more than the file holds, whatever the header claims.
+    more(&mut head, config_len.min(len))?;
+    parse_header(&mut Decoder::new(&head), path)
+}
+
+/// [`read`] with the accepted format versions given by a predicate.
+///
+/// # Errors
+/// As [`read`].
+pub fn read_with(
+    path: &Path,
+    kind: &str,
+    accepts_version: impl Fn(u32) -> bool,
+) -> Result<(Header, Vec<u8>), CoreError> {
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| CoreError::io(path, e))?;
+    let fmt = |message: String| CoreError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut d = Decoder::new(&bytes);
+    let header = parse_header(&mut d, path)?;
+    if header.kind != kind {
+        return Err(fmt(format!(
+            "holds a {:?} model, expected {kind:?}",
+            header.kind
+        )));
+    }
+    if !accepts_version(header.version) {
+        return Err(fmt(format!(
+            "{VERSION_MESSAGE} {} of {kind} is not supported",
+            header.version
+        )));
+    }
+    let trunc = |what: &str| fmt(format!("truncated file: expected {what}"));
+    let n = d.u64().map_err(|_| trunc("payload length"))?;
+    if n > d.remaining() as u64 {
+        return Err(trunc(&format!("{n} payload bytes")));
+    }
+    let payload = d.bytes(n as usize).map_err(|_| trunc("payload"))?.to_vec();
     let sum = d.u64().map_err(|_| trunc("checksum"))?;
     if sum != fnv1a(&payload) {
         return Err(fmt("checksum mismatch: the file is damaged".into()));
@@ -166,14 +271,7 @@ pub fn read(
             d.remaining()
         )));
     }
-    Ok((
-        Header {
-            kind: file_kind,
-            version,
-            config,
-        },
-        payload,
-    ))
+    Ok((header, payload))
 }
 
 /// Appends little-endian values to a byte buffer.
@@ -393,7 +491,7 @@ mod tests {
 
         let msg = |r: Result<(Header, Vec<u8>), CoreError>| r.unwrap_err().to_string();
         assert!(msg(read(&path, "bpr", &[1])).contains("expected \"bpr\""));
-        assert!(msg(read(&path, "als", &[2])).contains("version 1 is not supported"));
+        assert!(msg(read(&path, "als", &[2])).contains("version 1 of als is not supported (this build reads [2])"));
         let full = std::fs::read(&path).unwrap();
         for cut in [3, 20, full.len() - 9, full.len() - 1] {
             std::fs::write(&path, &full[..cut]).unwrap();

@@ -91,6 +91,63 @@ impl Sessions {
         }
     }
 
+    /// Sessions from timestamped rows (one row = one play, e.g. a split TSV with a timestamp
+    /// column): each user's rows in time order (ties keep row order), cut where the time between
+    /// two plays exceeds `gap_secs`; `None` makes one sequence per user. Session ids count from
+    /// 0 in (user, time) order; the vocabularies are the rows'.
+    ///
+    /// ```
+    /// use artist2vec_core::{Interactions, Sessions, Vocabulary};
+    /// let t = Interactions::from_columns(
+    ///     Vocabulary::from_ids(["u"])?, Vocabulary::from_ids(["a", "b", "c"])?,
+    ///     vec![0, 0, 0], vec![2, 0, 1], vec![1.0; 3], Some(vec![5000, 0, 60]))?;
+    /// let s = Sessions::from_timed_rows(&t, Some(1800))?;
+    /// assert_eq!(s.len(), 2);
+    /// assert_eq!(s.play_items(), &[0, 1, 2]);
+    /// assert_eq!(Sessions::from_timed_rows(&t, None)?.len(), 1);
+    /// # Ok::<(), artist2vec_core::CoreError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] when the rows have no times or `gap_secs` is negative.
+    pub fn from_timed_rows(rows: &Interactions, gap_secs: Option<i64>) -> Result<Self, CoreError> {
+        let Some(times) = rows.time_col() else {
+            return Err(CoreError::Invalid(
+                "rows without timestamps have no play order".into(),
+            ));
+        };
+        if let Some(g) = gap_secs.filter(|&g| g < 0) {
+            return Err(CoreError::Invalid(format!(
+                "session gap of {g} s: expected a number of seconds >= 0"
+            )));
+        }
+        let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+        let (users, items) = (rows.user_col(), rows.item_col());
+        order.sort_by_key(|&r| (users[r as usize], times[r as usize]));
+        let mut out = Sessions::new(rows.users.clone(), rows.items.clone(), false);
+        let mut start = 0;
+        while start < order.len() {
+            let u = users[order[start] as usize];
+            let mut end = start + 1;
+            while end < order.len()
+                && users[order[end] as usize] == u
+                && gap_secs.is_none_or(|g| {
+                    times[order[end] as usize].saturating_sub(times[order[end - 1] as usize]) <= g
+                })
+            {
+                end += 1;
+            }
+            let plays = order[start..end].iter().map(|&r| Play {
+                item: items[r as usize],
+                time: times[r as usize],
+                duration: None,
+            });
+            out.push(out.len() as u64, u, plays)?;
+            start = end;
+        }
+        Ok(out)
+    }
+
     /// Appends a session.
     ///
     /// # Errors

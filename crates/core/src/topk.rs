@@ -65,7 +65,8 @@ impl TopK {
     pub fn new(k: usize) -> Self {
         Self {
             k,
-            heap: BinaryHeap::with_capacity(k + 1),
+            // A capacity hint only (the heap grows as needed): a huge `k` allocates nothing up front.
+            heap: BinaryHeap::with_capacity(k.saturating_add(1).min(1 << 12)),
         }
     }
 
@@ -110,7 +111,8 @@ impl TopK {
 /// The `k` best entries of `scores`, best first, skipping the indices in `exclude`
 /// (which must be sorted ascending) and NaN scores.
 pub fn top_k(scores: &[f32], k: usize, exclude: &[u32]) -> Vec<Neighbor> {
-    let mut top = TopK::new(k);
+    // No list is longer than the scores: a huge `k` allocates nothing more.
+    let mut top = TopK::new(k.min(scores.len()));
     let mut ex = exclude.iter().peekable();
     for (i, &s) in scores.iter().enumerate() {
         let i = i as u32;

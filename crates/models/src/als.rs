@@ -25,7 +25,7 @@ use crate::error::check;
 use crate::factors::Factors;
 use crate::kernels::multiversion;
 use crate::kernels::{axpy, cholesky, cholesky_solve, dot, madd, prefetch, symv};
-use crate::persist::Persist;
+use crate::persist::Stored;
 use crate::rng::Rng;
 use crate::{ModelError, Result};
 
@@ -172,7 +172,13 @@ pub struct Als {
     gram_reg: Vec<f32>,
 }
 
-model_common!(Als, AlsConfig);
+model_common!(
+    Als,
+    AlsConfig,
+    "implicit-feedback ALS (Hu, Koren & Volinsky), CG or Cholesky",
+    ["ials", "implicit-als"],
+    vectors
+);
 vectors_common!(Als, factors.items);
 
 impl Als {
@@ -505,7 +511,7 @@ impl Recommender for Als {
     }
 }
 
-impl Persist for Als {
+impl Stored for Als {
     const KIND: &'static str = "als";
     const VERSION: u32 = 1;
     type Config = AlsConfig;

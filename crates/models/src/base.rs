@@ -1,6 +1,7 @@
 //! What every model keeps of its training data, and the helpers they share.
 
-use artist2vec_core::modelfile::{Decoder, Encoder, Truncated};
+use artist2vec_core::modelfile::{Decoder, Encoder};
+pub(crate) use artist2vec_core::persist::DecodeError;
 use artist2vec_core::{
     CoreError, Interactions, Observer, Progress, Query, Vocabulary, check_query,
 };
@@ -150,14 +151,14 @@ impl TrainData {
     }
 
     pub fn encode(&self, e: &mut Encoder) {
-        encode_vocab(&self.users, e);
-        encode_vocab(&self.items, e);
+        self.users.encode(e);
+        self.items.encode(e);
         encode_csr(&self.matrix, e);
     }
 
     pub fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
-        let users = decode_vocab(d)?;
-        let items = decode_vocab(d)?;
+        let users = Vocabulary::decode(d)?;
+        let items = Vocabulary::decode(d)?;
         let matrix = decode_csr(d)?;
         if matrix.shape() != (users.len(), items.len()) {
             return Err(DecodeError(format!(
@@ -290,60 +291,6 @@ pub(crate) fn history_row(h: &[(u32, f32)]) -> Result<Vec<(u32, f32)>, CoreError
     }
     out.retain(|p| p.1 > 0.0);
     Ok(out)
-}
-
-/// A damaged or inconsistent payload; turned into [`CoreError::Format`] naming the file.
-#[derive(Debug)]
-pub(crate) struct DecodeError(pub String);
-
-impl From<CoreError> for DecodeError {
-    fn from(e: CoreError) -> Self {
-        DecodeError(e.to_string())
-    }
-}
-
-impl From<Truncated> for DecodeError {
-    fn from(_: Truncated) -> Self {
-        DecodeError("the payload ends too early".into())
-    }
-}
-
-pub(crate) fn encode_vocab(v: &Vocabulary, e: &mut Encoder) {
-    e.u64(v.len() as u64);
-    for i in 0..v.len() as u32 {
-        e.str(v.id(i));
-        match v.name_opt(i) {
-            Some(n) => {
-                e.u32(1);
-                e.str(n);
-            }
-            None => e.u32(0),
-        }
-    }
-}
-
-pub(crate) fn decode_vocab(d: &mut Decoder<'_>) -> Result<Vocabulary, DecodeError> {
-    let n = d.u64()? as usize;
-    if n > d.remaining() {
-        return Err(Truncated.into());
-    }
-    let mut v = Vocabulary::new();
-    for i in 0..n {
-        let id = d.str()?;
-        let ix = v.insert(id);
-        if ix as usize != i {
-            return Err(DecodeError(format!(
-                "duplicate id {:?} in vocabulary",
-                v.id(ix)
-            )));
-        }
-        match d.u32()? {
-            0 => {}
-            1 => v.set_name(ix, d.str()?),
-            f => return Err(DecodeError(format!("bad name flag {f}"))),
-        }
-    }
-    Ok(v)
 }
 
 pub(crate) fn encode_csr(m: &Csr, e: &mut Encoder) {

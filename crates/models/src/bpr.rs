@@ -15,7 +15,7 @@ use crate::error::check;
 use crate::factors::{Tables, decode_tables};
 use crate::kernels::multiversion;
 use crate::kernels::{dot, madd, prefetch};
-use crate::persist::Persist;
+use crate::persist::Stored;
 use crate::rng::Rng;
 use crate::{ModelError, Result};
 
@@ -123,7 +123,13 @@ pub struct Bpr {
     item_vectors: Embeddings,
 }
 
-model_common!(Bpr, BprConfig);
+model_common!(
+    Bpr,
+    BprConfig,
+    "Bayesian personalised ranking, SGD",
+    [],
+    vectors
+);
 vectors_common!(Bpr, item_vectors);
 
 impl Bpr {
@@ -382,7 +388,7 @@ impl Recommender for Bpr {
     }
 }
 
-impl Persist for Bpr {
+impl Stored for Bpr {
     const KIND: &'static str = "bpr";
     const VERSION: u32 = 1;
     type Config = BprConfig;

@@ -1,10 +1,18 @@
 //! Methods and trait implementations every model type (or every vector model) shares,
 //! generated once.
 
-/// Adds `config`, `users`, `items`, `save` and `load` to a model type with a `config` field, a
-/// `data: TrainData` field and a `Persist` implementation.
+/// Adds `config`, `users`, `items`, `listeners`, `save` and `load` to a model type with a
+/// `config` field, a `data: TrainData` field and a [`Stored`](crate::persist::Stored)
+/// implementation, and makes it a registered model family of the core registry: the core
+/// `Persist` (training data, then what the model stores), `Model` and `Registered` (on the
+/// configuration) implementations.
+///
+/// `model_common!(Model, Config, "description", [aliases], kind)` where `kind` is `vectors`
+/// (artist vectors and their cosine neighbours), `similar` (its own `SimilarArtists`),
+/// `similar_filtered` (that, with a `similar_filtered` method for filtered lists) or `plain`
+/// (no similarity).
 macro_rules! model_common {
-    ($model:ty, $config:ty) => {
+    ($model:ty, $config:ty, $description:expr, [$($alias:expr),*], $kind:ident) => {
         impl $model {
             /// The configuration the model was trained with.
             pub fn config(&self) -> &$config {
@@ -32,7 +40,7 @@ macro_rules! model_common {
             /// # Errors
             /// [`CoreError::Io`](artist2vec_core::CoreError::Io) naming the file.
             pub fn save(&self, path: impl AsRef<std::path::Path>) -> $crate::Result<()> {
-                $crate::persist::save(self, &self.config, &self.data, path.as_ref())
+                Ok(artist2vec_core::persist::save(self, path)?)
             }
 
             /// Reads a model written by [`save`](Self::save).
@@ -43,10 +51,109 @@ macro_rules! model_common {
             /// is not a model of this kind, is of a format version this build does not read, is
             /// truncated or damaged.
             pub fn load(path: impl AsRef<std::path::Path>) -> $crate::Result<Self> {
-                $crate::persist::load(path.as_ref())
+                Ok(artist2vec_core::persist::load(path)?)
+            }
+        }
+
+        impl artist2vec_core::persist::Persist for $model {
+            const KIND: &'static str = <$model as $crate::persist::Stored>::KIND;
+            const VERSION: u32 = <$model as $crate::persist::Stored>::VERSION;
+            type Config = $config;
+
+            fn config(&self) -> &$config {
+                &self.config
+            }
+
+            fn check_config(config: &$config) -> Result<(), String> {
+                artist2vec_core::Fit::<artist2vec_core::Interactions>::validate(config)
+                    .map_err(|e| e.to_string())
+            }
+
+            fn encode(&self, e: &mut artist2vec_core::modelfile::Encoder) {
+                self.data.encode(e);
+                <$model as $crate::persist::Stored>::encode(self, e);
+            }
+
+            fn decode(
+                config: $config,
+                _version: u32,
+                d: &mut artist2vec_core::modelfile::Decoder<'_>,
+            ) -> Result<Self, artist2vec_core::persist::DecodeError> {
+                let data = $crate::base::TrainData::decode(d)?;
+                <$model as $crate::persist::Stored>::decode(config, data, d)
+            }
+        }
+
+        impl artist2vec_core::Model for $model {
+            artist2vec_core::model_persistence!();
+
+            fn users(&self) -> &artist2vec_core::Vocabulary {
+                &self.data.users
+            }
+
+            fn items(&self) -> &artist2vec_core::Vocabulary {
+                &self.data.items
+            }
+
+            fn listeners(&self) -> Vec<u32> {
+                self.data.item_users()
+            }
+
+            $crate::common::model_common!(@$kind);
+        }
+
+        impl artist2vec_core::Registered for $config {
+            type Model = $model;
+            const NAME: &'static str = <$model as $crate::persist::Stored>::KIND;
+            const ALIASES: &'static [&'static str] = &[$($alias),*];
+            const DESCRIPTION: &'static str = $description;
+
+            fn registry_default() -> Self {
+                Self::default()
+            }
+
+            fn fit_data(
+                &self,
+                data: &artist2vec_core::TrainingData<'_>,
+                observer: &dyn artist2vec_core::Observer,
+            ) -> Result<$model, artist2vec_core::registry::BoxError> {
+                Ok(artist2vec_core::Fit::<artist2vec_core::Interactions>::fit_observed(
+                    self,
+                    data.interactions,
+                    observer,
+                )?)
             }
         }
     };
+    (@vectors) => {
+        fn artist_vectors(&self) -> Option<&artist2vec_core::Embeddings> {
+            Some(artist2vec_core::ArtistVectors::artist_vectors(self))
+        }
+
+        fn similarity(&self) -> Option<&(dyn artist2vec_core::SimilarArtists + Sync)> {
+            Some(self)
+        }
+    };
+    (@similar) => {
+        fn similarity(&self) -> Option<&(dyn artist2vec_core::SimilarArtists + Sync)> {
+            Some(self)
+        }
+    };
+    (@similar_filtered) => {
+        fn similarity(&self) -> Option<&(dyn artist2vec_core::SimilarArtists + Sync)> {
+            Some(self)
+        }
+
+        fn similar_where(
+            &self,
+            artist: u32,
+            k: usize,
+            keep: &dyn Fn(u32) -> bool,
+        ) -> Result<Vec<artist2vec_core::Neighbor>, artist2vec_core::CoreError> {
+            self.similar_filtered(artist, k, keep)
+        }
+    };
+    (@plain) => {};
 }
 
 /// Implements the `n_items`, `n_users` and `seen` methods of `Recommender` from `self.data`.

@@ -39,23 +39,6 @@ pub enum ModelError {
         /// What is wrong.
         message: String,
     },
-    /// A model name that the registry does not know.
-    #[error("unknown model {name:?}; known models: {known}")]
-    UnknownModel {
-        /// The name that was asked for.
-        name: String,
-        /// The known names, comma-separated.
-        known: String,
-    },
-    /// A configuration given as JSON that does not parse (unknown field, wrong type…).
-    #[error("{model}: bad configuration JSON: {source}")]
-    ConfigJson {
-        /// The model whose configuration was parsed.
-        model: &'static str,
-        /// The parser's error, with line and column.
-        #[source]
-        source: serde_json::Error,
-    },
     /// A numerical failure, such as a matrix that is not positive definite.
     #[error("{model}: numerical failure: {message}")]
     Numerical {

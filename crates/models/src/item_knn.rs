@@ -14,7 +14,7 @@ use crate::base::{
 };
 use crate::common::{model_common, recommender_common};
 use crate::error::check;
-use crate::persist::Persist;
+use crate::persist::Stored;
 use crate::{ModelError, Result};
 
 /// Configuration of [`ItemKnn`].
@@ -85,7 +85,13 @@ pub struct ItemKnn {
     sim: Csr,
 }
 
-model_common!(ItemKnn, ItemKnnConfig);
+model_common!(
+    ItemKnn,
+    ItemKnnConfig,
+    "item-based kNN, cosine on weighted play counts",
+    ["itemknn", "item-item"],
+    similar
+);
 
 impl ItemKnn {
     /// The artists × artists similarity matrix; row `i` holds the `k` neighbours of artist `i`.
@@ -156,7 +162,7 @@ impl SimilarArtists for ItemKnn {
     }
 }
 
-impl Persist for ItemKnn {
+impl Stored for ItemKnn {
     const KIND: &'static str = "item-knn";
     const VERSION: u32 = 1;
     type Config = ItemKnnConfig;

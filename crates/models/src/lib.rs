@@ -30,8 +30,10 @@
 //!   number, model kind, format version, the configuration as JSON, checksummed payload, written
 //!   atomically); a truncated file or one of another version is refused with a clear error.
 //!
-//! [`AnyModel`] and [`ModelKind`] let a program pick a model by name, fit it from a JSON
-//! configuration, and save, load and query any of them — what the `artist2vec` command line does.
+//! Every model is a family of the core [`Registry`](artist2vec_core::Registry) ([`registry`]
+//! lists this crate's): a program picks one by name, fits it from a JSON configuration, and
+//! saves, loads and queries any of them as an [`AnyModel`] — what the `artist2vec` command line
+//! does.
 //!
 //! Randomness comes from a seed in each configuration. ALS, SVD and the kNN models give
 //! bit-identical results for a seed whatever the thread count; WMF and BPR train on one thread,
@@ -83,9 +85,11 @@
 //! // Any model can be picked by name, fitted from JSON, saved and loaded.
 //! let dir = std::env::temp_dir().join(format!("a2v-models-doc-{}", std::process::id()));
 //! std::fs::create_dir_all(&dir)?;
-//! let model = AnyModel::fit_default("item-knn", &plays)?;
-//! model.save(dir.join("knn.a2v"))?;
-//! let back = AnyModel::load(dir.join("knn.a2v"))?;
+//! let registry = artist2vec_models::registry();
+//! let data = artist2vec_core::TrainingData::new(&plays);
+//! let model: AnyModel = registry.fit("item-knn", None, &data, &artist2vec_core::NoProgress)?;
+//! model.save(&dir.join("knn.a2v"))?;
+//! let back = registry.load(dir.join("knn.a2v"))?;
 //! assert_eq!(back.similar_by_name("megadeth", 1)?, model.similar_by_name("Megadeth", 1)?);
 //! # std::fs::remove_dir_all(&dir)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -93,7 +97,6 @@
 #![warn(missing_docs)]
 
 mod als;
-mod any;
 mod base;
 mod bpr;
 mod common;
@@ -104,18 +107,20 @@ mod kernels;
 mod linalg;
 mod persist;
 mod popularity;
+mod registry;
 mod rng;
 mod svd;
 mod user_knn;
 mod wmf;
 
 pub use als::{Als, AlsConfig, AlsSolver, ConfidenceScale};
-pub use any::{AnyModel, ModelKind};
+pub use artist2vec_core::AnyModel;
 pub use bpr::{Bpr, BprConfig, NegativeSampling};
 pub use error::{ModelError, Result};
 pub use item_knn::{ItemKnn, ItemKnnConfig};
 pub use persist::model_kind_of;
 pub use popularity::{Popularity, PopularityBy, PopularityConfig};
+pub use registry::registry;
 pub use svd::{CoocTransform, Svd, SvdConfig};
 pub use user_knn::{UserKnn, UserKnnConfig};
 pub use wmf::{Wmf, WmfConfig};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::base::{DecodeError, TrainData, history_row};
 use crate::common::{model_common, recommender_common};
-use crate::persist::Persist;
+use crate::persist::Stored;
 use crate::{ModelError, Result};
 
 /// What makes an artist popular.
@@ -53,7 +53,13 @@ pub struct Popularity {
     scores: Vec<f32>,
 }
 
-model_common!(Popularity, PopularityConfig);
+model_common!(
+    Popularity,
+    PopularityConfig,
+    "most-listened artists (baseline)",
+    ["pop", "most-popular"],
+    plain
+);
 
 impl Popularity {
     /// The popularity score of every artist (listeners or plays).
@@ -111,7 +117,7 @@ impl Recommender for Popularity {
     }
 }
 
-impl Persist for Popularity {
+impl Stored for Popularity {
     const KIND: &'static str = "popularity";
     const VERSION: u32 = 1;
     type Config = PopularityConfig;

@@ -17,7 +17,7 @@ use crate::base::{DecodeError, TrainData, decode_table, elementwise, history_row
 use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
 use crate::kernels::score_all;
-use crate::persist::Persist;
+use crate::persist::Stored;
 use crate::{ModelError, Result};
 
 /// How co-occurrence counts are transformed before the SVD.
@@ -112,7 +112,13 @@ pub struct Svd {
     singular_values: Vec<f32>,
 }
 
-model_common!(Svd, SvdConfig);
+model_common!(
+    Svd,
+    SvdConfig,
+    "artist co-occurrence reduced by randomized truncated SVD",
+    ["cooc-svd"],
+    vectors
+);
 vectors_common!(Svd, item_vectors);
 
 impl Svd {
@@ -245,7 +251,7 @@ impl Recommender for Svd {
     }
 }
 
-impl Persist for Svd {
+impl Stored for Svd {
     const KIND: &'static str = "svd";
     const VERSION: u32 = 1;
     type Config = SvdConfig;

@@ -16,7 +16,7 @@ use crate::base::{
 };
 use crate::common::{model_common, recommender_common};
 use crate::error::check;
-use crate::persist::Persist;
+use crate::persist::Stored;
 use crate::{ModelError, Result};
 
 /// Configuration of [`UserKnn`].
@@ -109,7 +109,13 @@ struct Derived {
     col_norm: Vec<f32>,
 }
 
-model_common!(UserKnn, UserKnnConfig);
+model_common!(
+    UserKnn,
+    UserKnnConfig,
+    "user-based kNN, cosine between listeners",
+    ["userknn", "user-user"],
+    similar_filtered
+);
 
 impl UserKnnConfig {
     fn derive(&self, data: &TrainData) -> Derived {
@@ -248,13 +254,13 @@ impl SimilarArtists for UserKnn {
     /// Artists whose columns of the model's input matrix (listeners × artists, weighted as
     /// configured) have the highest cosine with `artist`'s column.
     fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        self.similar_where(artist, k, &|_| true)
+        self.similar_filtered(artist, k, &|_| true)
     }
 }
 
 impl UserKnn {
     /// [`similar`](SimilarArtists::similar) restricted to the artists for which `keep` is true.
-    pub(crate) fn similar_where(
+    pub(crate) fn similar_filtered(
         &self,
         artist: u32,
         k: usize,
@@ -280,7 +286,7 @@ impl UserKnn {
     }
 }
 
-impl Persist for UserKnn {
+impl Stored for UserKnn {
     const KIND: &'static str = "user-knn";
     const VERSION: u32 = 1;
     type Config = UserKnnConfig;

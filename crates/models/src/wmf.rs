@@ -17,7 +17,7 @@ use crate::error::check;
 use crate::factors::Factors;
 use crate::kernels::multiversion;
 use crate::kernels::{axpy, cholesky, cholesky_solve, dot, madd};
-use crate::persist::Persist;
+use crate::persist::Stored;
 use crate::rng::Rng;
 use crate::{ModelError, Result};
 
@@ -122,7 +122,13 @@ pub struct Wmf {
     trained: Vec<u32>,
 }
 
-model_common!(Wmf, WmfConfig);
+model_common!(
+    Wmf,
+    WmfConfig,
+    "weighted matrix factorisation with sampled negatives, SGD",
+    ["mf"],
+    vectors
+);
 vectors_common!(Wmf, factors.items);
 
 impl Wmf {
@@ -329,7 +335,7 @@ impl Recommender for Wmf {
     }
 }
 
-impl Persist for Wmf {
+impl Stored for Wmf {
     const KIND: &'static str = "wmf";
     const VERSION: u32 = 1;
     type Config = WmfConfig;

@@ -98,7 +98,7 @@ mod train;
 pub use artist2vec_skipgram::{Order, Scoring, SkipGramInput, TrainedSkipGram, Window};
 pub use config::BurnSkipGramConfig;
 pub use error::{NeuralError, Result};
-pub use model::BurnSkipGramModel;
+pub use model::{BurnSkipGramModel, registry, tuned_config};
 pub use sgns::{BurnSkipGram, sgns_loss};
 pub use train::TrainingStats;
 

@@ -1,8 +1,11 @@
 //! The trained model and the `Fit` implementations: burn training into the shared skip-gram
 //! model of `artist2vec-skipgram`.
 
-use artist2vec_core::{Embeddings, Fit, Interactions, Observer, Sessions};
-use artist2vec_skipgram::{SkipGramInput, TrainedSkipGram};
+use artist2vec_core::registry::BoxError;
+use artist2vec_core::{
+    Embeddings, Fit, Interactions, Observer, Registered, Registry, Sessions, TrainingData,
+};
+use artist2vec_skipgram::{SkipGramInput, StoredSettings, TrainedSkipGram};
 use burn::tensor::backend::AutodiffBackend;
 
 use crate::CpuBackend;
@@ -126,6 +129,64 @@ impl<D: SkipGramInput + ?Sized> Fit<D> for BurnSkipGramConfig {
     fn fit_observed(&self, data: &D, observer: &dyn Observer) -> Result<BurnSkipGramModel> {
         self.fit_on::<CpuBackend, D>(data, &Default::default(), observer)
     }
+}
+
+impl StoredSettings for BurnSkipGramConfig {
+    const KIND: &'static str = "burn-skipgram";
+
+    fn check(&self) -> std::result::Result<(), String> {
+        self.validate().map_err(|e| e.to_string())
+    }
+}
+
+/// `burn-skipgram` in the registry: the skip-gram objective trained with burn on the CPU
+/// backend ([`CpuBackend`]), on the sessions in play order when the training data has them,
+/// otherwise on each user's bag of artists. Saved like the CPU trainer's model: the trained
+/// parameters (input and output vectors) and the configuration.
+impl Registered for BurnSkipGramConfig {
+    type Model = BurnSkipGramModel;
+    const NAME: &'static str = "burn-skipgram";
+    const ALIASES: &'static [&'static str] = &["burn-sgns", "burn-item2vec"];
+    const DESCRIPTION: &'static str =
+        "item2vec (skip-gram with negative sampling) trained with burn (CPU; CUDA with `cuda`)";
+
+    fn registry_default() -> Self {
+        tuned_config()
+    }
+
+    fn fit_data(
+        &self,
+        data: &TrainingData<'_>,
+        observer: &dyn Observer,
+    ) -> std::result::Result<BurnSkipGramModel, BoxError> {
+        let device = Default::default();
+        Ok(match data.sessions {
+            Some(s) => self.fit_on::<CpuBackend, _>(s, &device, observer)?,
+            None => self.fit_on::<CpuBackend, _>(data.interactions, &device, observer)?,
+        })
+    }
+}
+
+/// The registry defaults of the burn trainer: the CPU trainer's hetrec-tuned settings
+/// ([`artist2vec_skipgram::tuned_config`]) with fewer, larger steps, as burn's per-step cost
+/// on the CPU is far above the hand-written kernel's.
+pub fn tuned_config() -> BurnSkipGramConfig {
+    let t = artist2vec_skipgram::tuned_config();
+    BurnSkipGramConfig::new(t.dim)
+        .with_window(t.window)
+        .with_negative(t.negative)
+        .with_ns_exponent(t.ns_exponent)
+        .with_sample(t.sample)
+        .with_epochs(t.epochs)
+        .with_min_count(t.min_count)
+        .with_seed(t.seed)
+        .with_scoring(t.scoring)
+        .with_batch_size(4096)
+}
+
+/// This crate's model families for the core registry: `burn-skipgram`.
+pub fn registry() -> Registry {
+    Registry::new().with::<BurnSkipGramConfig>()
 }
 
 #[cfg(test)]

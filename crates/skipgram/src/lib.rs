@@ -92,6 +92,6 @@ pub use export::{
     write_npy_matrix, write_word2vec,
 };
 pub use input::{Sentences, SkipGramInput, UserProfiles};
-pub use model::{FORMAT_VERSION, MODEL_KIND, SkipGramModel};
+pub use model::{FORMAT_VERSION, MODEL_KIND, SkipGramModel, StoredSettings, tuned_config};
 pub use train::TrainingStats;
 pub use trained::{SkipGramSettings, TrainedSkipGram};

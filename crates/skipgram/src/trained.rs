@@ -301,6 +301,26 @@ impl<C: SkipGramSettings> TrainedSkipGram<C> {
     }
 
     /// `Ok` for an artist with a trained vector.
+    /// [`similar`](SimilarArtists::similar) without the artists for which `drop` holds.
+    ///
+    /// # Errors
+    /// As [`similar`](SimilarArtists::similar).
+    pub fn similar_excluding(
+        &self,
+        artist: u32,
+        k: usize,
+        drop: &dyn Fn(u32) -> bool,
+    ) -> Result<Vec<Neighbor>, CoreError> {
+        self.check_trained(artist)?;
+        let row = self.input.row(artist)?;
+        let exclude: Vec<u32> = (0..self.counts.len() as u32)
+            .filter(|&i| i == artist || !self.is_trained(i) || drop(i))
+            .collect();
+        Ok(self
+            .input
+            .nearest_to_vector(row, k, Similarity::Cosine, &exclude))
+    }
+
     fn check_trained(&self, artist: u32) -> Result<(), CoreError> {
         self.input.row(artist)?;
         if self.is_trained(artist) {
@@ -405,14 +425,7 @@ impl<C: SkipGramSettings> SimilarArtists for TrainedSkipGram<C> {
     /// [`CoreError::IndexOutOfRange`] for an unknown artist, [`CoreError::Invalid`] for an
     /// artist without a trained vector.
     fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        self.check_trained(artist)?;
-        let row = self.input.row(artist)?;
-        let mut exclude = self.untrained();
-        let pos = exclude.partition_point(|&i| i < artist);
-        exclude.insert(pos, artist);
-        Ok(self
-            .input
-            .nearest_to_vector(row, k, Similarity::Cosine, &exclude))
+        self.similar_excluding(artist, k, &|_| false)
     }
 
     /// The blocked [`TrainedSkipGram::similar_batch`]; the same errors as `similar`.

@@ -1,0 +1,26 @@
+//! This crate's model families, for the core [`Registry`].
+
+use artist2vec_core::Registry;
+
+use crate::{
+    AlsConfig, BprConfig, ItemKnnConfig, PopularityConfig, SvdConfig, UserKnnConfig, WmfConfig,
+};
+
+/// The classical model families, in the order of the results table: `popularity`, `item-knn`,
+/// `user-knn`, `svd`, `als`, `wmf`, `bpr`. The umbrella crate's registry adds skip-gram and the
+/// neural models after them.
+///
+/// ```
+/// let names = artist2vec_models::registry().names();
+/// assert_eq!(names, ["popularity", "item-knn", "user-knn", "svd", "als", "wmf", "bpr"]);
+/// ```
+pub fn registry() -> Registry {
+    Registry::new()
+        .with::<PopularityConfig>()
+        .with::<ItemKnnConfig>()
+        .with::<UserKnnConfig>()
+        .with::<SvdConfig>()
+        .with::<AlsConfig>()
+        .with::<WmfConfig>()
+        .with::<BprConfig>()
+}
