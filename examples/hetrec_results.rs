@@ -33,15 +33,21 @@ use artist2vec::metrics::{
     EvalConfig, EvalReport, Gain, Interaction, Metric, Recommendation, evaluate,
 };
 use artist2vec::stats::{WilcoxonOptions, wilcoxon};
-use artist2vec_models::{AnyModel, ModelKind};
+use artist2vec::core::TrainingData;
+use artist2vec_models::AnyModel;
+
+/// A model family's registry name, from any of its names.
+fn family(name: &str) -> Result<&'static str> {
+    Ok(artist2vec_models::registry().get(name)?.name())
+}
 
 /// The artists whose neighbours `docs/results.md` lists (hetrec artist ids).
 const QUERY_ARTISTS: [&str; 5] = ["707", "289", "154", "475", "67"];
 
 struct Args {
     split: String,
-    models: Vec<ModelKind>,
-    configs: HashMap<ModelKind, String>,
+    models: Vec<&'static str>,
+    configs: HashMap<&'static str, String>,
     recs_dir: Option<PathBuf>,
     similar: bool,
     reference_rows: bool,
@@ -51,7 +57,7 @@ struct Args {
 fn parse_args() -> Result<Args> {
     let mut a = Args {
         split: "hetrec-seed42".into(),
-        models: ModelKind::ALL.to_vec(),
+        models: artist2vec_models::registry().names(),
         configs: HashMap::new(),
         recs_dir: None,
         similar: true,
@@ -66,14 +72,14 @@ fn parse_args() -> Result<Args> {
             "--models" => {
                 a.models = value()?
                     .split(',')
-                    .map(ModelKind::from_name)
+                    .map(family)
                     .collect::<Result<_, _>>()?
             }
             "--config" => {
                 let v = value()?;
                 let (name, json) = v.split_once('=').context("--config wants NAME=JSON")?;
                 a.configs
-                    .insert(ModelKind::from_name(name)?, json.to_owned());
+                    .insert(family(name)?, json.to_owned());
             }
             "--recs-dir" => a.recs_dir = Some(value()?.into()),
             "--no-similar" => a.similar = false,
@@ -114,7 +120,7 @@ fn rows(t: &Interactions) -> Result<Vec<Interaction>> {
 
 struct Row {
     label: String,
-    kind: ModelKind,
+    kind: &'static str,
     report: EvalReport,
     fit_s: f64,
     rec_s: f64,
@@ -157,32 +163,32 @@ fn main() -> Result<()> {
     // 2. The runs: every model with its default configuration (the settings that won on
     //    hetrec-seed42-val), then the reference libraries' settings for a like-for-like
     //    comparison with shared/data/README.md, and the seed notebooks' user-kNN recipe.
-    let mut runs: Vec<(String, ModelKind, Option<String>)> = args
+    let mut runs: Vec<(String, &'static str, Option<String>)> = args
         .models
         .iter()
-        .map(|&k| (k.name().to_owned(), k, args.configs.get(&k).cloned()))
+        .map(|&k| (k.to_owned(), k, args.configs.get(&k).cloned()))
         .collect();
     if args.reference_rows {
         for (label, kind, json) in [
             (
                 "als, implicit's settings",
-                ModelKind::Als,
+                "als",
                 r#"{"factors": 64, "regularization": 0.05, "alpha": 1.0, "iterations": 15}"#,
             ),
-            ("item-knn, K = 100", ModelKind::ItemKnn, r#"{"k": 100}"#),
+            ("item-knn, K = 100", "item-knn", r#"{"k": 100}"#),
             (
                 "user-knn, k = 30, cosine on log1p",
-                ModelKind::UserKnn,
+                "user-knn",
                 r#"{"k": 30, "min_max": false}"#,
             ),
             (
                 "user-knn, notebooks (raw, min-max)",
-                ModelKind::UserKnn,
+                "user-knn",
                 r#"{"k": 30, "weighting": {"kind": "raw"}, "min_max": true}"#,
             ),
             (
                 "bpr, implicit's settings",
-                ModelKind::Bpr,
+                "bpr",
                 r#"{"learning_rate": 0.005, "iterations": 200}"#,
             ),
         ] {
@@ -196,7 +202,8 @@ fn main() -> Result<()> {
     let mut results = Vec::new();
     for (label, kind, config) in runs {
         let t0 = Instant::now();
-        let model = AnyModel::fit_kind(kind, config.as_deref(), &train, &NoProgress)
+        let model = artist2vec_models::registry()
+            .fit(kind, config.as_deref(), &TrainingData::new(&train), &NoProgress)
             .with_context(|| format!("fitting {label}"))?;
         let fit_s = t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
@@ -290,8 +297,8 @@ fn main() -> Result<()> {
     if args.similar {
         let mut lists: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
         // Default configurations only (the reference-settings rows would repeat models).
-        for r in results.iter().filter(|r| r.label == r.kind.name()) {
-            if r.kind == ModelKind::Popularity {
+        for r in results.iter().filter(|r| r.label == r.kind) {
+            if r.kind == "popularity" {
                 continue;
             }
             for id in QUERY_ARTISTS {
@@ -305,7 +312,7 @@ fn main() -> Result<()> {
                 lists
                     .entry(id)
                     .or_default()
-                    .push((r.kind.name().to_owned(), list));
+                    .push((r.kind.to_owned(), list));
             }
         }
         for id in QUERY_ARTISTS {

@@ -32,7 +32,7 @@
 //! persist::save(&Constant { config: 2.5 }, &path)?;
 //! assert_eq!(persist::load::<Constant>(&path)?, Constant { config: 2.5 });
 //! assert_eq!(artist2vec_core::modelfile::read_header(&path)?.kind, "constant");
-//! # std::fs::remove_file(&path)?;
+//! # std::fs::remove_file(&path).unwrap();
 //! # Ok::<(), artist2vec_core::CoreError>(())
 //! ```
 

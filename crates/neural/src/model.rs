@@ -133,6 +133,7 @@ impl<D: SkipGramInput + ?Sized> Fit<D> for BurnSkipGramConfig {
 
 impl StoredSettings for BurnSkipGramConfig {
     const KIND: &'static str = "burn-skipgram";
+    const NAME: &'static str = "burn-skipgram";
 
     fn check(&self) -> std::result::Result<(), String> {
         self.validate().map_err(|e| e.to_string())

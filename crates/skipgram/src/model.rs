@@ -75,6 +75,8 @@ pub trait StoredSettings:
 {
     /// The kind written into the model file header.
     const KIND: &'static str;
+    /// The registry name of the trainer's family.
+    const NAME: &'static str;
 
     /// Checks a configuration (the trainer's `validate`).
     ///
@@ -85,6 +87,7 @@ pub trait StoredSettings:
 
 impl StoredSettings for SkipGramConfig {
     const KIND: &'static str = MODEL_KIND;
+    const NAME: &'static str = "skipgram";
 
     fn check(&self) -> std::result::Result<(), String> {
         self.validate().map_err(|e| e.to_string())
@@ -178,7 +181,21 @@ impl<C: StoredSettings> TrainedSkipGram<C> {
 }
 
 impl<C: StoredSettings> Model for TrainedSkipGram<C> {
-    artist2vec_core::model_persistence!();
+    fn kind(&self) -> &'static str {
+        C::NAME
+    }
+
+    fn config_json(&self) -> String {
+        artist2vec_core::registry::pretty_json(TrainedSkipGram::config(self))
+    }
+
+    fn save(&self, path: &Path) -> std::result::Result<(), CoreError> {
+        persist::save(self, path)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 
     fn users(&self) -> &Vocabulary {
         TrainedSkipGram::users(self)
@@ -236,7 +253,7 @@ pub fn tuned_config() -> SkipGramConfig {
 /// them, otherwise on each user's bag of artists.
 impl Registered for SkipGramConfig {
     type Model = SkipGramModel;
-    const NAME: &'static str = "skipgram";
+    const NAME: &'static str = <SkipGramConfig as StoredSettings>::NAME;
     const ALIASES: &'static [&'static str] = &["item2vec", "sgns", "word2vec", "skip-gram"];
     const DESCRIPTION: &'static str =
         "item2vec: skip-gram with negative sampling on a lock-free CPU kernel";

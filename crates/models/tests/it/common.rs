@@ -111,17 +111,41 @@ pub fn temp_dir(tag: &str) -> std::path::PathBuf {
     d
 }
 
+/// Every model family of the crate, in registry order.
+pub const ALL: [&str; 7] = ["popularity", "item-knn", "user-knn", "svd", "als", "wmf", "bpr"];
+
+/// Fits the family called `name` through the crate's registry.
+pub fn fit(
+    name: &str,
+    json: Option<&str>,
+    data: &artist2vec_core::Interactions,
+    observer: &dyn artist2vec_core::Observer,
+) -> Result<artist2vec_models::AnyModel, artist2vec_core::CoreError> {
+    artist2vec_models::registry().fit(
+        name,
+        json,
+        &artist2vec_core::TrainingData::new(data),
+        observer,
+    )
+}
+
+/// Loads any model file through the crate's registry.
+pub fn load(
+    path: impl AsRef<std::path::Path>,
+) -> Result<artist2vec_models::AnyModel, artist2vec_core::CoreError> {
+    artist2vec_models::registry().load(path)
+}
+
 /// Small, fast configurations of every model for the planted data, as JSON.
-pub fn small_config(kind: artist2vec_models::ModelKind) -> &'static str {
-    use artist2vec_models::ModelKind as K;
+pub fn small_config(kind: &str) -> &'static str {
     match kind {
-        K::Popularity => "{}",
-        K::ItemKnn => r#"{"k": 50}"#,
-        K::UserKnn => r#"{"k": 30}"#,
-        K::Svd => r#"{"factors": 16}"#,
-        K::Als => r#"{"factors": 16, "regularization": 1.0, "alpha": 3.0, "iterations": 10}"#,
-        K::Wmf => r#"{"factors": 16, "epochs": 15}"#,
-        K::Bpr => r#"{"factors": 16, "iterations": 60, "learning_rate": 0.02}"#,
+        "popularity" => "{}",
+        "item-knn" => r#"{"k": 50}"#,
+        "user-knn" => r#"{"k": 30}"#,
+        "svd" => r#"{"factors": 16}"#,
+        "als" => r#"{"factors": 16, "regularization": 1.0, "alpha": 3.0, "iterations": 10}"#,
+        "wmf" => r#"{"factors": 16, "epochs": 15}"#,
+        "bpr" => r#"{"factors": 16, "iterations": 60, "learning_rate": 0.02}"#,
         _ => "{}",
     }
 }

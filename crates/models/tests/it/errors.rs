@@ -7,7 +7,7 @@ use artist2vec_core::{
 use artist2vec_models::*;
 use artist2vec_sparse::Weighting;
 
-use crate::common::{empty, planted, small_config};
+use crate::common::{ALL, empty, fit, planted, small_config};
 
 fn param_of(e: ModelError) -> &'static str {
     // Displayed errors name the model, the parameter and the value.
@@ -95,9 +95,16 @@ fn bad_configurations_fail_before_any_work() {
 
 #[test]
 fn empty_training_sets_and_negative_counts_are_refused() {
-    for kind in ModelKind::ALL {
-        match AnyModel::fit_kind(kind, None, &empty(), &artist2vec_core::NoProgress) {
-            Err(ModelError::EmptyTrainingSet { model, .. }) => assert_eq!(model, kind.name()),
+    for kind in ALL {
+        match fit(kind, None, &empty(), &artist2vec_core::NoProgress) {
+            Err(CoreError::Model { model, source }) => {
+                assert_eq!(model, kind);
+                let e = source.downcast_ref::<ModelError>().expect("a ModelError");
+                assert!(
+                    matches!(e, ModelError::EmptyTrainingSet { model, .. } if *model == kind),
+                    "{e:?}"
+                );
+            }
             other => panic!("{kind}: expected EmptyTrainingSet, got {other:?}"),
         }
     }
@@ -111,55 +118,57 @@ fn empty_training_sets_and_negative_counts_are_refused() {
 
 #[test]
 fn registry_names_and_json_configs() {
-    for kind in ModelKind::ALL {
-        assert_eq!(ModelKind::from_name(kind.name()).unwrap(), kind);
-        assert_eq!(kind.name().parse::<ModelKind>().unwrap(), kind);
+    let registry = artist2vec_models::registry();
+    assert_eq!(registry.names(), ALL);
+    for kind in ALL {
+        let family = registry.get(kind).unwrap();
+        assert_eq!(family.name(), kind);
+        assert_eq!(family.file_kind(), kind);
         // The default configuration round-trips and validates.
-        let json = kind.default_config_json();
-        assert_eq!(kind.check_config_json(&json).unwrap(), json);
-        assert_eq!(kind.check_config_json("{}").unwrap(), json);
+        let json = family.default_config_json();
+        assert_eq!(family.check_config_json(&json).unwrap(), json);
+        assert_eq!(family.check_config_json("{}").unwrap(), json);
     }
-    assert_eq!(
-        ModelKind::from_name("Item_KNN").unwrap(),
-        ModelKind::ItemKnn
-    );
-    let e = ModelKind::from_name("word2vec").unwrap_err();
-    assert!(matches!(e, ModelError::UnknownModel { .. }));
-    assert!(
-        e.to_string().contains("als, wmf, bpr") || e.to_string().contains("als"),
-        "{e}"
-    );
+    assert_eq!(registry.get("Item_KNN").unwrap().name(), "item-knn");
+    assert_eq!(registry.get("ials").unwrap().name(), "als");
+    let Err(e) = registry.get("ease") else {
+        panic!("ease is not a model of this crate")
+    };
+    assert!(matches!(e, CoreError::UnknownModel { .. }));
+    assert!(e.to_string().contains("als, wmf, bpr"), "{e}");
 
     let data = planted(1, 60, 3, 10).data;
-    let fit = |name: &str, json: &str| {
-        AnyModel::fit(name, Some(json), &data, &artist2vec_core::NoProgress)
-    };
-    assert!(matches!(
-        fit("als", r#"{"factor": 8}"#),
-        Err(ModelError::ConfigJson { .. })
-    ));
-    assert!(matches!(
-        fit("als", r#"{"factors": -8}"#),
-        Err(ModelError::ConfigJson { .. })
-    ));
-    assert!(matches!(
-        fit("als", "not json"),
-        Err(ModelError::ConfigJson { .. })
-    ));
-    assert!(matches!(
-        fit("item-knn", r#"{"k": 0}"#),
-        Err(ModelError::InvalidParameter { param: "k", .. })
-    ));
-    assert!(matches!(
-        ModelKind::Als.check_config_json(r#"{"regularization": -1}"#),
-        Err(ModelError::InvalidParameter {
-            param: "regularization",
-            ..
-        })
-    ));
+    let fit = |name: &str, json: &str| fit(name, Some(json), &data, &artist2vec_core::NoProgress);
+    for (json, what) in [
+        (r#"{"factor": 8}"#, "unknown field"),
+        (r#"{"factors": -8}"#, "invalid value"),
+        ("not json", "not valid JSON"),
+        ("[1, 2]", "expected a JSON object"),
+    ] {
+        match fit("als", json) {
+            Err(CoreError::Config { model: "als", message }) => {
+                assert!(message.contains(what), "{json}: {message}")
+            }
+            other => panic!("{json}: expected a configuration error, got {other:?}"),
+        }
+    }
+    let e = fit("item-knn", r#"{"k": 0}"#).unwrap_err();
+    assert!(matches!(e, CoreError::Config { model: "item-knn", .. }), "{e:?}");
+    assert!(e.to_string().contains("`k` = 0"), "{e}");
+    let e = registry
+        .get("als")
+        .unwrap()
+        .check_config_json(r#"{"regularization": -1}"#)
+        .unwrap_err();
+    assert!(e.to_string().contains("regularization"), "{e}");
+    // Fields left out keep the defaults; the given ones replace them.
     let m = fit("als", r#"{"factors": 8, "iterations": 3}"#).unwrap();
-    assert_eq!(m.kind(), ModelKind::Als);
+    assert_eq!(m.kind(), "als");
     assert!(m.config_json().contains("\"factors\": 8"));
+    let defaults = AlsConfig::default();
+    assert!(m
+        .config_json()
+        .contains(&format!("\"regularization\": {:?}", defaults.regularization)));
 }
 
 #[test]
@@ -167,9 +176,9 @@ fn unknown_artists_users_and_indices_are_errors() {
     let p = planted(2, 90, 3, 10);
     let n_items = p.data.n_items() as u32;
     let n_users = p.data.n_users() as u32;
-    for kind in ModelKind::ALL {
-        let m = AnyModel::fit(
-            kind.name(),
+    for kind in ALL {
+        let m = fit(
+            kind,
             Some(small_config(kind)),
             &p.data,
             &artist2vec_core::NoProgress,
@@ -189,15 +198,12 @@ fn unknown_artists_users_and_indices_are_errors() {
         ));
         assert!(m.seen(n_users).is_err());
         let e = m.similar_by_name("No Such Band", 5).unwrap_err();
-        assert!(
-            matches!(e, ModelError::Core(CoreError::UnknownId { .. })),
-            "{kind}: {e:?}"
-        );
+        assert!(matches!(e, CoreError::UnknownId { .. }), "{kind}: {e:?}");
         assert!(e.to_string().contains("No Such Band"));
-        if kind == ModelKind::Popularity {
+        if kind == "popularity" {
             assert!(matches!(
                 m.similar_by_name("Artist 1 (genre 0)", 3),
-                Err(ModelError::Unsupported { .. })
+                Err(CoreError::Invalid(_))
             ));
             assert!(m.similar(0, 3).is_err());
         } else {
@@ -230,9 +236,9 @@ fn artists_without_training_plays_are_never_recommended() {
     )
     .unwrap();
     let n = data.n_items() as u32;
-    for kind in ModelKind::ALL {
-        let m = AnyModel::fit(
-            kind.name(),
+    for kind in ALL {
+        let m = fit(
+            kind,
             Some(small_config(kind)),
             &data,
             &artist2vec_core::NoProgress,
@@ -289,6 +295,5 @@ fn public_types_are_send_and_sync() {
     check::<Bpr>();
     check::<BprConfig>();
     check::<AnyModel>();
-    check::<ModelKind>();
     check::<ModelError>();
 }

@@ -9,6 +9,8 @@ use std::time::Instant;
 use artist2vec_core::{Interactions, NoProgress, Recommender, Vocabulary};
 use artist2vec_models::AnyModel;
 
+use crate::common::fit;
+
 /// Reads `user\titem\tweight` rows (header line) into `t`, extending its vocabularies.
 fn read_into(path: &Path, t: &mut Interactions) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -88,7 +90,7 @@ fn hetrec_ndcg_matches_the_reference_libraries() {
     let mut failures = Vec::new();
     for (name, config, reference) in cases {
         let t0 = Instant::now();
-        let model = AnyModel::fit(name, Some(config), &train, &NoProgress).unwrap();
+        let model = fit(name, Some(config), &train, &NoProgress).unwrap();
         let ndcg = ndcg_at_10(&model, &test);
         eprintln!(
             "{name:<10} NDCG@10 {ndcg:.4} (reference {reference:.4}) in {:.1} s",

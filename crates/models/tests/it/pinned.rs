@@ -12,7 +12,7 @@
 use artist2vec_core::{NoProgress, Query, Recommender, SimilarArtists};
 use artist2vec_models::*;
 
-use crate::common::{planted, small_config, temp_dir};
+use crate::common::{ALL, fit, planted, small_config, temp_dir};
 
 /// FNV-1a over 32-bit words.
 struct Fnv(u64);
@@ -36,18 +36,21 @@ impl Fnv {
 /// The hash of everything a fitted model computes on the planted data.
 fn fingerprint(m: &AnyModel) -> u64 {
     let mut h = Fnv::new();
-    match m {
-        AnyModel::Als(m) => h.floats(m.user_factors()),
-        AnyModel::Wmf(m) => h.floats(m.user_factors()),
-        AnyModel::Bpr(m) => {
-            h.floats(m.user_factors());
-            h.floats(m.item_factors());
-        }
-        AnyModel::Svd(m) => h.floats(m.singular_values()),
-        AnyModel::ItemKnn(m) => h.floats(m.similarity().data()),
-        AnyModel::UserKnn(m) => h.floats(m.neighbours().data()),
-        AnyModel::Popularity(m) => h.floats(m.scores()),
-        _ => {}
+    if let Some(m) = m.downcast_ref::<Als>() {
+        h.floats(m.user_factors());
+    } else if let Some(m) = m.downcast_ref::<Wmf>() {
+        h.floats(m.user_factors());
+    } else if let Some(m) = m.downcast_ref::<Bpr>() {
+        h.floats(m.user_factors());
+        h.floats(m.item_factors());
+    } else if let Some(m) = m.downcast_ref::<Svd>() {
+        h.floats(m.singular_values());
+    } else if let Some(m) = m.downcast_ref::<ItemKnn>() {
+        h.floats(m.similarity().data());
+    } else if let Some(m) = m.downcast_ref::<UserKnn>() {
+        h.floats(m.neighbours().data());
+    } else if let Some(m) = m.downcast_ref::<Popularity>() {
+        h.floats(m.scores());
     }
     if let Some(e) = m.artist_vectors() {
         h.floats(e.as_slice());
@@ -63,7 +66,7 @@ fn fingerprint(m: &AnyModel) -> u64 {
         );
         h.floats(&scores);
     }
-    if m.kind() != ModelKind::Popularity {
+    if m.kind() != "popularity" {
         for a in [0u32, 3, 25] {
             for n in m.similar(a, 8).unwrap() {
                 h.word(n.item);
@@ -86,18 +89,18 @@ fn fingerprint(m: &AnyModel) -> u64 {
 /// The fits that are pinned: every model's small configuration and the exact ALS solver.
 fn fits() -> Vec<(String, AnyModel)> {
     let p = planted(31, 240, 4, 12);
-    let mut out: Vec<(String, AnyModel)> = ModelKind::ALL
+    let mut out: Vec<(String, AnyModel)> = ALL
         .into_iter()
         .map(|k| {
-            let m = AnyModel::fit(k.name(), Some(small_config(k)), &p.data, &NoProgress).unwrap();
-            (k.name().to_owned(), m)
+            let m = fit(k, Some(small_config(k)), &p.data, &NoProgress).unwrap();
+            (k.to_owned(), m)
         })
         .collect();
     let cholesky = r#"{"factors": 16, "regularization": 1.0, "iterations": 6,
                        "solver": "cholesky", "confidence": "hkv"}"#;
     out.push((
         "als-cholesky".to_owned(),
-        AnyModel::fit("als", Some(cholesky), &p.data, &NoProgress).unwrap(),
+        fit("als", Some(cholesky), &p.data, &NoProgress).unwrap(),
     ));
     out
 }

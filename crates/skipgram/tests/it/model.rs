@@ -194,7 +194,7 @@ fn bad_truncated_and_foreign_files_are_typed_errors() {
     m.save(&path).unwrap();
     let full = std::fs::read(&path).unwrap();
     let format_err = |p: &std::path::Path| match SkipGramModel::load(p) {
-        Err(SkipGramError::Core(CoreError::Format { message, .. })) => message,
+        Err(CoreError::Format { message, .. }) => message,
         other => panic!("expected a format error, got {other:?}"),
     };
     for cut in [0, 5, 40, full.len() / 2, full.len() - 1] {
@@ -228,7 +228,7 @@ fn bad_truncated_and_foreign_files_are_typed_errors() {
     assert!(format_err(&path).contains("expected \"artist2vec-skipgram\""));
     // A valid container with a damaged payload or configuration.
     modelfile::write(&path, &header, &payload[..payload.len() - 8]).unwrap();
-    assert!(format_err(&path).contains("damaged payload"));
+    assert!(format_err(&path).contains("damaged artist2vec-skipgram payload"));
     let bad_cfg = Header {
         config: "{\"dim\": 0}".into(),
         ..header
@@ -237,7 +237,7 @@ fn bad_truncated_and_foreign_files_are_typed_errors() {
     assert!(format_err(&path).contains("configuration"));
     assert!(matches!(
         SkipGramModel::load(tmp("missing.a2v")),
-        Err(SkipGramError::Core(CoreError::Io { .. }))
+        Err(CoreError::Io { .. })
     ));
 }
 
