@@ -2,3 +2,4 @@
 
 mod protocols;
 mod real_data;
+mod registry;

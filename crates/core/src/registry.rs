@@ -186,6 +186,12 @@ pub trait Model: Recommender + fmt::Debug + Any {
 
     /// Whether it scores new listeners from their history
     /// ([`Query::History`]) without refitting (default `true`).
+    ///
+    /// Folding in approximates a refit with the new listener's rows: the artist side stays
+    /// where training left it, while a refit would move each artist by that listener's share
+    /// of its rows. For ALS (the exact user half-step against fixed artist factors) with its
+    /// defaults, the folded-in top-10 shares at least 9 of 10 artists with a refit's on average
+    /// (the workspace test `registry::als_fold_in_matches_a_refit_within_its_approximation`).
     fn folds_in(&self) -> bool {
         true
     }
