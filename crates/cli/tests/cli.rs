@@ -278,3 +278,131 @@ fn compare_reproduces_the_reference_significance_table() {
     );
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// The registry from the user's side: every family is listed, skip-gram fits from a TSV with a
+/// timestamp column (sessions) through an alias and an inline JSON config, and `recommend` folds
+/// in every user of the users file who was not in training.
+#[test]
+fn registry_models_fit_from_tsv_and_fold_in_new_listeners() {
+    let o = run(&["config", "--list"]);
+    let (out, _) = text(&o);
+    assert!(o.status.success());
+    for name in ["skipgram", "item2vec", "sgns", "als", "item-knn", "popularity"] {
+        assert!(out.contains(name), "{name} missing from:\n{out}");
+    }
+    let o = run(&["config", "--model", "item2vec"]);
+    let (out, _) = text(&o);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["dim"], 64, "{out}");
+
+    let d = tmp("registry");
+    // 40 listeners in training, each playing 10 artists of 50 one after another, an hour apart
+    // between sessions of 5; 6 more listeners only in the users file.
+    let row = |u: usize, i: usize| (u * 7 + i * 3) % 50;
+    let mut train = String::from("user\titem\tweight\ttimestamp\n");
+    for u in 0..40 {
+        for i in 0..10 {
+            let t = 1_600_000_000 + i * 60 + (i / 5) * 3_600;
+            train.push_str(&format!("u{u}\ta{}\t{}\t{t}\n", row(u, i), 1 + i % 3));
+        }
+    }
+    let mut users = String::from("user\titem\tweight\n");
+    for u in 0..3 {
+        users.push_str(&format!("u{u}\ta{}\t1\n", row(u, 0)));
+    }
+    for u in 100..106 {
+        for i in 0..4 {
+            users.push_str(&format!("new{u}\ta{}\t2\n", row(u, i)));
+        }
+    }
+    let train_path = d.join("train.tsv");
+    let users_path = d.join("users.tsv");
+    std::fs::write(&train_path, train).unwrap();
+    std::fs::write(&users_path, users).unwrap();
+    for (model, config) in [
+        ("sgns", r#"{"dim": 16, "epochs": 3, "window": 3}"#),
+        ("als", r#"{"factors": 8}"#),
+        ("user-knn", "{}"),
+    ] {
+        let file = d.join(format!("{model}.a2v"));
+        let o = run(&[
+            "--quiet",
+            "fit",
+            "--model",
+            model,
+            "--config",
+            config,
+            "--train",
+            train_path.to_str().unwrap(),
+            "--out",
+            file.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{model}: {:?}", text(&o));
+        let recs = d.join(format!("{model}.tsv"));
+        let o = run(&[
+            "recommend",
+            "--model",
+            file.to_str().unwrap(),
+            "--users",
+            users_path.to_str().unwrap(),
+            "--k",
+            "5",
+            "--out",
+            recs.to_str().unwrap(),
+        ]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{model}: {out}\n{err}");
+        assert!(
+            format!("{out}{err}").contains("6 new listeners folded in"),
+            "{model}: {out}\n{err}"
+        );
+        let recs = std::fs::read_to_string(&recs).unwrap();
+        for u in (0..3).map(|u| format!("u{u}")).chain((100..106).map(|u| format!("new{u}"))) {
+            let n = recs.lines().filter(|l| l.split('\t').next() == Some(&u)).count();
+            assert_eq!(n, 5, "{model}: {u} got {n} recommendations");
+        }
+    }
+    // The skip-gram model answers similar-artist queries.
+    let o = run(&[
+        "--quiet",
+        "similar",
+        "--model",
+        d.join("sgns.a2v").to_str().unwrap(),
+        "--artist",
+        "a7",
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+
+    // A missing file names the file and its cause once.
+    let missing = d.join("missing.tsv");
+    let o = run(&[
+        "--quiet",
+        "fit",
+        "--model",
+        "als",
+        "--train",
+        missing.to_str().unwrap(),
+        "--out",
+        d.join("x.a2v").to_str().unwrap(),
+    ]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("missing.tsv"), "{err}");
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+    // Inline JSON that is not valid says so.
+    let o = run(&[
+        "--quiet",
+        "fit",
+        "--model",
+        "als",
+        "--config",
+        "{\"factors\": ",
+        "--train",
+        train_path.to_str().unwrap(),
+        "--out",
+        d.join("x.a2v").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -3,13 +3,39 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Result, SkipGramError};
 
 /// How far around an artist its context reaches.
+///
+/// In JSON: `{"fixed": 5}` or `"whole"`, as written; a bare number (`5`) reads as `fixed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", from = "WindowJson")]
 pub enum Window {
     /// Up to `n` artists on either side (word2vec's `window`).
     Fixed(usize),
     /// The whole sentence: every other artist of the session, playlist or bag is context.
     Whole,
+}
+
+/// What a [`Window`] reads from: its own form or a bare number.
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "a window: a number, {\"fixed\": n} or \"whole\"")]
+enum WindowJson {
+    Size(usize),
+    Tagged(WindowTagged),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum WindowTagged {
+    Fixed(usize),
+    Whole,
+}
+
+impl From<WindowJson> for Window {
+    fn from(w: WindowJson) -> Self {
+        match w {
+            WindowJson::Size(n) | WindowJson::Tagged(WindowTagged::Fixed(n)) => Window::Fixed(n),
+            WindowJson::Tagged(WindowTagged::Whole) => Window::Whole,
+        }
+    }
 }
 
 /// In which order the artists of a sentence are presented to the trainer.
@@ -345,6 +371,20 @@ impl SkipGramConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn window_reads_a_bare_number_or_its_own_form() {
+        let read = |s: &str| serde_json::from_str::<Window>(s);
+        assert_eq!(read("5").unwrap(), Window::Fixed(5));
+        assert_eq!(read(r#"{"fixed": 7}"#).unwrap(), Window::Fixed(7));
+        assert_eq!(read(r#""whole""#).unwrap(), Window::Whole);
+        for w in [Window::Fixed(3), Window::Whole] {
+            assert_eq!(read(&serde_json::to_string(&w).unwrap()).unwrap(), w);
+        }
+        let err = read("-1").unwrap_err().to_string();
+        assert!(err.contains("a window"), "{err}");
+        assert!(read(r#""half""#).is_err());
+    }
 
     #[test]
     fn each_bad_value_is_named() {
