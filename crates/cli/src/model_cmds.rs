@@ -423,9 +423,15 @@ pub fn similar(ui: &Ui, a: SimilarArgs) -> Result<()> {
     }
     let ix = match names.get(&a.artist) {
         Some(ix) => ix,
-        None => names
-            .find(&a.artist)
-            .with_context(|| format!("no artist named {:?} in the model", a.artist))?,
+        None => match names.find(&a.artist) {
+            Ok(ix) => ix,
+            Err(_) if (0..names.len() as u32).all(|i| names.name_opt(i).is_none()) => bail!(
+                "no artist with id {:?} in the model, and it has no artist names to search: \
+                 pass --names FILE (id<TAB>name lines, e.g. hetrec's artists.dat) here or to `fit`",
+                a.artist
+            ),
+            Err(_) => bail!("no artist named or with id {:?} in the model", a.artist),
+        },
     };
     let list = model.similar_min_listeners(ix, k, a.min_listeners)?;
     println!(
