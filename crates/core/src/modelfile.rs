@@ -15,7 +15,10 @@
 //! | 4 | the kind's format version |
 //! | 8 + n | configuration JSON, length-prefixed |
 //! | 8 + n | payload, length-prefixed |
-//! | 8 | FNV-1a 64 checksum of the payload |
+//! | 8 | FNV-1a 64 checksum of every byte before it (container version 2; version 1 files, still read, checksum the payload only) |
+//!
+//! The checksum covers the header too, so a configuration edited by hand (say, a factor count
+//! that disagrees with the payload) is refused as damage before any model code sees it.
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
@@ -25,8 +28,9 @@ use crate::CoreError;
 
 /// The magic number at the start of every file.
 pub const MAGIC: &[u8; 8] = b"A2VMODEL";
-/// The container layout version this crate writes and reads.
-pub const CONTAINER_VERSION: u32 = 1;
+/// The container layout version this crate writes. It also reads version 1, whose checksum
+/// covers the payload only.
+pub const CONTAINER_VERSION: u32 = 2;
 
 /// What a file's header says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,12 +45,38 @@ pub struct Header {
 
 /// FNV-1a 64-bit hash.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
+    Fnv1a::new().update(bytes).finish()
+}
+
+/// FNV-1a 64 over several pieces, equal to [`fnv1a`] of their concatenation.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv1a(u64);
+
+impl Fnv1a {
+    /// The hash of nothing.
+    pub fn new() -> Self {
+        Fnv1a(0xcbf29ce484222325)
     }
-    h
+
+    /// Hashes `bytes` after what came before.
+    pub fn update(mut self, bytes: &[u8]) -> Self {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x100000001b3);
+        }
+        self
+    }
+
+    /// The hash so far.
+    pub fn finish(self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Writes to `path` atomically: a temporary sibling with a unique name, flushed and fsynced,
@@ -108,17 +138,20 @@ fn sync_parent(path: &Path) -> std::io::Result<()> {
 /// # Errors
 /// [`CoreError::Io`] naming the file.
 pub fn write(path: &Path, header: &Header, payload: &[u8]) -> Result<(), CoreError> {
+    let mut head = Vec::with_capacity(40 + header.kind.len() + header.config.len());
+    head.extend_from_slice(MAGIC);
+    head.extend_from_slice(&CONTAINER_VERSION.to_le_bytes());
+    head.extend_from_slice(&(header.kind.len() as u32).to_le_bytes());
+    head.extend_from_slice(header.kind.as_bytes());
+    head.extend_from_slice(&header.version.to_le_bytes());
+    head.extend_from_slice(&(header.config.len() as u64).to_le_bytes());
+    head.extend_from_slice(header.config.as_bytes());
+    head.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    let sum = Fnv1a::new().update(&head).update(payload).finish();
     write_atomic(path, |w| {
-        w.write_all(MAGIC)?;
-        w.write_all(&CONTAINER_VERSION.to_le_bytes())?;
-        w.write_all(&(header.kind.len() as u32).to_le_bytes())?;
-        w.write_all(header.kind.as_bytes())?;
-        w.write_all(&header.version.to_le_bytes())?;
-        w.write_all(&(header.config.len() as u64).to_le_bytes())?;
-        w.write_all(header.config.as_bytes())?;
-        w.write_all(&(payload.len() as u64).to_le_bytes())?;
+        w.write_all(&head)?;
         w.write_all(payload)?;
-        w.write_all(&fnv1a(payload).to_le_bytes())
+        w.write_all(&sum.to_le_bytes())
     })
 }
 
@@ -149,8 +182,8 @@ const VERSION_MESSAGE: &str = "format version";
 /// Longest kind accepted in a header.
 const MAX_KIND_LEN: usize = 256;
 
-/// Parses the header from `d`.
-fn parse_header(d: &mut Decoder<'_>, path: &Path) -> Result<Header, CoreError> {
+/// Parses the header from `d`; also returns the container version.
+fn parse_header(d: &mut Decoder<'_>, path: &Path) -> Result<(Header, u32), CoreError> {
     let fmt = |message: String| CoreError::Format {
         path: path.to_path_buf(),
         message,
@@ -163,9 +196,9 @@ fn parse_header(d: &mut Decoder<'_>, path: &Path) -> Result<Header, CoreError> {
     }
     let trunc = |what: &str| fmt(format!("truncated file: expected {what}"));
     let cv = d.u32().map_err(|_| trunc("container version"))?;
-    if cv != CONTAINER_VERSION {
+    if cv != 1 && cv != CONTAINER_VERSION {
         return Err(fmt(format!(
-            "container version {cv}, this build reads {CONTAINER_VERSION}"
+            "container version {cv}, this build reads 1 to {CONTAINER_VERSION}"
         )));
     }
     let n = d.u32().map_err(|_| trunc("kind"))? as usize;
@@ -184,11 +217,14 @@ fn parse_header(d: &mut Decoder<'_>, path: &Path) -> Result<Header, CoreError> {
     let c = d.bytes(n as usize).map_err(|_| trunc("configuration"))?;
     let config =
         String::from_utf8(c.to_vec()).map_err(|_| fmt("configuration is not UTF-8".into()))?;
-    Ok(Header {
-        kind,
-        version,
-        config,
-    })
+    Ok((
+        Header {
+            kind,
+            version,
+            config,
+        },
+        cv,
+    ))
 }
 
 /// Reads only the header of a model file (kind, format version, configuration), without
@@ -221,7 +257,7 @@ pub fn read_header(path: &Path) -> Result<Header, CoreError> {
         .map_or(0, |b| u64::from_le_bytes(b.try_into().expect("8 bytes")));
     // Never more than the file holds, whatever the header claims.
     more(&mut head, config_len.min(len))?;
-    parse_header(&mut Decoder::new(&head), path)
+    parse_header(&mut Decoder::new(&head), path).map(|(h, _)| h)
 }
 
 /// [`read`] with the accepted format versions given by a predicate.
@@ -242,7 +278,7 @@ pub fn read_with(
         message,
     };
     let mut d = Decoder::new(&bytes);
-    let header = parse_header(&mut d, path)?;
+    let (header, cv) = parse_header(&mut d, path)?;
     if header.kind != kind {
         return Err(fmt(format!(
             "holds a {:?} model, expected {kind:?}",
@@ -261,8 +297,14 @@ pub fn read_with(
         return Err(trunc(&format!("{n} payload bytes")));
     }
     let payload = d.bytes(n as usize).map_err(|_| trunc("payload"))?.to_vec();
+    let covered = bytes.len() - d.remaining();
     let sum = d.u64().map_err(|_| trunc("checksum"))?;
-    if sum != fnv1a(&payload) {
+    let expected = if cv == 1 {
+        fnv1a(&payload)
+    } else {
+        fnv1a(&bytes[..covered])
+    };
+    if sum != expected {
         return Err(fmt("checksum mismatch: the file is damaged".into()));
     }
     if !d.is_empty() {
@@ -506,6 +548,19 @@ mod tests {
         bad[n - 12] ^= 0xff;
         std::fs::write(&path, &bad).unwrap();
         assert!(msg(read(&path, "als", &[1])).contains("checksum"));
+        // The header is checksummed too: a hand-edited configuration is damage.
+        let at = full.windows(8).position(|w| w == b"factors\"").unwrap();
+        let mut edited = full.clone();
+        edited[at + 9] = b'9';
+        std::fs::write(&path, &edited).unwrap();
+        assert!(msg(read(&path, "als", &[1])).contains("checksum"));
+        // Version 1 files (payload-only checksum) still read.
+        let mut v1 = full.clone();
+        v1[8..12].copy_from_slice(&1u32.to_le_bytes());
+        let n = v1.len();
+        v1[n - 8..].copy_from_slice(&fnv1a(&e.buf).to_le_bytes());
+        std::fs::write(&path, &v1).unwrap();
+        assert_eq!(read(&path, "als", &[1]).unwrap(), (header.clone(), e.buf.clone()));
         std::fs::write(&path, b"hello world, not a model").unwrap();
         assert!(msg(read(&path, "als", &[1])).contains("bad magic"));
         assert!(matches!(

@@ -107,14 +107,14 @@ fn fits() -> Vec<(String, AnyModel)> {
 
 /// Values taken on x86-64 Linux with AVX2 and FMA.
 const PINNED: [(&str, u64); 8] = [
-    ("popularity", 0xa7905bb1cf8b1107),
-    ("item-knn", 0x56aedc9b4f1d24cd),
-    ("user-knn", 0x17157c33ebbd3b0b),
-    ("svd", 0x1eeeafa0fe4490f9),
-    ("als", 0x2255aab9aae74695),
-    ("wmf", 0x99060e15d39c3b56),
-    ("bpr", 0xf7d807b306b3058a),
-    ("als-cholesky", 0x86ccc460b063b927),
+    ("popularity", 0xa1ed948df6cbea05),
+    ("item-knn", 0xa28e0a170c14c5ff),
+    ("user-knn", 0x32b2eee2510e1d7e),
+    ("svd", 0xe93d83712908589c),
+    ("als", 0xb7cf03a0c41e530f),
+    ("wmf", 0x7ed405ad91770b3e),
+    ("bpr", 0x3f434c81a48ebbc6),
+    ("als-cholesky", 0xc90a6a6cf09c34be),
 ];
 
 fn pinned_platform() -> bool {
