@@ -140,8 +140,33 @@ pub fn read_word2vec(path: impl AsRef<Path>, format: Word2VecFormat) -> Result<E
     let header = std::str::from_utf8(&line)
         .map_err(|_| SkipGramError::parse(path, 1, "header is not UTF-8"))?;
     let (n, dim) = parse_header(path, header)?;
+    // The header is checked against the file's size before anything is allocated: a binary row
+    // holds `4·dim` bytes, a text row at least `2·dim` (a digit and a separator per value).
+    let file_len = r
+        .get_ref()
+        .metadata()
+        .map_err(|e| SkipGramError::io(path, e))?
+        .len();
+    let per_value = match format {
+        Word2VecFormat::Text => 2u64,
+        Word2VecFormat::Binary => 4,
+    };
+    let needed = (n as u64)
+        .checked_mul(dim as u64)
+        .and_then(|v| v.checked_mul(per_value));
+    if needed.is_none_or(|b| b > file_len) {
+        return Err(SkipGramError::parse(
+            path,
+            1,
+            format!(
+                "the header announces {n} rows of {dim} values, at least {} bytes, but the \
+                 file has {file_len} bytes",
+                needed.map_or_else(|| "more than 2^64".to_owned(), |b| b.to_string())
+            ),
+        ));
+    }
     let mut vocab = Vocabulary::new();
-    let mut data = Vec::with_capacity(n.saturating_mul(dim).min(1 << 28));
+    let mut data = Vec::with_capacity(n * dim);
     for row in 0..n {
         let line_no = row as u64 + 2;
         let id = match format {

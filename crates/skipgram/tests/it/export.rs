@@ -190,3 +190,23 @@ fn ids_that_the_formats_cannot_hold_are_refused() {
     let e = Embeddings::new(v, 1, vec![1.0]).unwrap();
     assert!(write_npy(&e, tmp("nl.npy"), tmp("nl.vocab")).is_err());
 }
+
+#[test]
+fn word2vec_headers_larger_than_the_file_are_refused_before_allocating() {
+    for (name, format, header) in [
+        ("huge.bin", Word2VecFormat::Binary, "1 100000000000\n"),
+        ("huge.txt", Word2VecFormat::Text, "1 100000000000\n"),
+        ("rows.bin", Word2VecFormat::Binary, "100000000000 4\n"),
+        ("overflow.txt", Word2VecFormat::Text, "18446744073709551615 18446744073709551615\n"),
+    ] {
+        let p = tmp(name);
+        std::fs::write(&p, format!("{header}a 1 2 3 4\n")).unwrap();
+        let err = read_word2vec(&p, format).unwrap_err().to_string();
+        assert!(err.contains(name) && err.contains("header announces"), "{err}");
+    }
+    // An empty table with a large dimension is still fine.
+    let p = tmp("empty.txt");
+    std::fs::write(&p, "0 300\n").unwrap();
+    let e = read_word2vec(&p, Word2VecFormat::Text).unwrap();
+    assert_eq!((e.len(), e.dim()), (0, 300));
+}
