@@ -158,7 +158,7 @@ fn looks_like_lastfm1k(path: &Path) -> Result<bool, DataError> {
         .map_err(|e| DataError::io(path, e))?;
     let line = String::from_utf8_lossy(&line);
     let fields: Vec<&str> = line.trim_end_matches(['\r', '\n']).split('\t').collect();
-    Ok(fields.len() == 6 && crate::lastfm1k::parse_iso8601(fields[1]).is_some())
+    Ok(fields.len() == 6 && crate::iso8601::parse_iso8601(fields[1]).is_some())
 }
 
 /// The header of a CSV/TSV table, for guessing its columns.
@@ -308,7 +308,7 @@ impl DatasetStats {
 
 /// Formats seconds since the epoch as `YYYY-MM-DD HH:MM:SS` UTC.
 pub fn format_time(t: i64) -> String {
-    crate::lastfm1k::format_iso8601(t)
+    crate::iso8601::format_iso8601(t)
         .replace('T', " ")
         .trim_end_matches('Z')
         .to_owned()

@@ -22,6 +22,7 @@ pub use split::{Split, read_split_dir, write_split_dir};
 
 pub mod hetrec;
 pub mod idomaar;
+pub mod iso8601;
 pub mod lastfm1k;
 pub mod lines;
 pub mod mpd;

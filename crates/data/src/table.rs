@@ -20,7 +20,7 @@ use polars::prelude::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::lastfm1k::parse_iso8601;
+use crate::iso8601::parse_iso8601;
 use crate::lines::{self, LineReader, TextEncoding};
 use crate::{DataError, Dataset, Mode, Report};
 

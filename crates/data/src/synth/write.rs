@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use super::{Synthetic, mix};
 use crate::DataError;
 use crate::idomaar::url_encode_into;
-use crate::lastfm1k::push_iso8601;
+use crate::iso8601::push_iso8601;
 use crate::lines::{LineReader, TextEncoding};
 use crate::table::{TableColumns, TableFormat};
 
