@@ -8,7 +8,9 @@ use artist2vec::data::formats::{DatasetStats, Format, load_any};
 use artist2vec::data::split::{global_time_split, write_split_dir};
 use artist2vec::data::synth::{SynthConfig, Synthetic};
 use artist2vec::data::{Dataset, Mode, PrepareConfig, prepare};
-use artist2vec::metrics::{EvalConfig, Interaction as MInteraction, Recommendation, evaluate};
+use artist2vec::metrics::{
+    EvalConfig, Gain, Interaction as MInteraction, Metric, Recommendation, evaluate,
+};
 use artist2vec::core::TrainingData;
 use artist2vec::sparse::{
     CooccurrenceConfig, Norm, gram_top_k, normalize_rows, row_top_k, user_item,
@@ -207,14 +209,14 @@ pub fn run(ui: &Ui, dir: &Path, cfg: SynthConfig) -> Result<()> {
             &recs,
         )?;
         let ndcg = rep
-            .scores_by_key("ndcg@10")
+            .scores(Metric::Ndcg(Gain::Linear))
             .expect("evaluate computes ndcg@10");
         println!(
             "   {:<11} NDCG@10 {:.4}  P@10 {:.4}  HR@10 {:.3}  coverage {:.3}  fit {fit_s:.2} s",
             name,
             ndcg.mean(),
-            rep.mean.get("precision@10").copied().unwrap_or(f64::NAN),
-            rep.mean.get("hit_rate@10").copied().unwrap_or(f64::NAN),
+            rep.mean_of(Metric::Precision).unwrap_or(f64::NAN),
+            rep.mean_of(Metric::HitRate).unwrap_or(f64::NAN),
             rep.coverage
         );
         per_user.push((name, ndcg.values));

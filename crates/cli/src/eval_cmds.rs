@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use artist2vec::metrics::{EvalConfig, EvalReport, evaluate_files};
+use artist2vec::metrics::{EvalConfig, EvalReport, Metric, evaluate_files};
 use artist2vec::stats::{
     Alternative, WilcoxonOptions, benjamini_hochberg, holm, mean_confidence_interval, wilcoxon,
 };
@@ -102,7 +102,7 @@ pub struct CompareArgs {
     /// Evaluation JSON files (from `artist2vec evaluate` or evaluate.py), two or more.
     #[arg(required = true, num_args = 2..)]
     files: Vec<PathBuf>,
-    /// Metric key compared, as stored in the files.
+    /// Metric key compared, as stored in the files: NAME@K (e.g. ndcg@10, hit_rate@20).
     #[arg(long, default_value = "ndcg@10")]
     metric: String,
     /// Reference model: a file path or a model name (file stem without `eval_`); default the first file.
@@ -146,6 +146,13 @@ fn model_name(p: &Path) -> String {
 }
 
 pub fn compare(_ui: &Ui, a: CompareArgs) -> Result<()> {
+    if Metric::parse_key(&a.metric).is_none() {
+        bail!(
+            "--metric {:?} is not a metric key: expected NAME@K with NAME one of {}",
+            a.metric,
+            Metric::names()
+        );
+    }
     let reports: Vec<EvalReport> = a
         .files
         .iter()

@@ -286,7 +286,23 @@ pub enum Metric {
 }
 
 impl Metric {
-    /// The seven metrics of `evaluate.py`, in its order (binary NDCG as linear gain).
+    /// Every metric, NDCG once per [`Gain`]: the one list that names are parsed against
+    /// ([`from_name`](Self::from_name), [`parse_key`](Self::parse_key)).
+    pub const ALL: [Metric; 8] = [
+        Metric::Precision,
+        Metric::Recall,
+        Metric::Ndcg(Gain::Linear),
+        Metric::Ndcg(Gain::Exponential),
+        Metric::Map,
+        Metric::ApAllRel,
+        Metric::HitRate,
+        Metric::Mrr,
+    ];
+
+    /// The seven metrics of `evaluate.py`, in its order (binary NDCG as linear gain): [`ALL`]
+    /// without exponential-gain NDCG.
+    ///
+    /// [`ALL`]: Self::ALL
     pub const EVALUATE_PY: [Metric; 7] = [
         Metric::Precision,
         Metric::Recall,
@@ -312,25 +328,33 @@ impl Metric {
         }
     }
 
-    /// The metric whose [`name`](Self::name) is `name`, if any.
+    /// The metric whose [`name`](Self::name) is `name`, if any (one of [`ALL`](Self::ALL)).
     pub fn from_name(name: &str) -> Option<Metric> {
-        [
-            Metric::Precision,
-            Metric::Recall,
-            Metric::Ndcg(Gain::Linear),
-            Metric::Ndcg(Gain::Exponential),
-            Metric::Map,
-            Metric::ApAllRel,
-            Metric::HitRate,
-            Metric::Mrr,
-        ]
-        .into_iter()
-        .find(|m| m.name() == name)
+        Self::ALL.into_iter().find(|m| m.name() == name)
     }
 
     /// The key of this metric at cut-off `k` in evaluation JSON files, e.g. `ndcg@10`.
     pub fn key(self, k: usize) -> String {
         format!("{}@{}", self.name(), k)
+    }
+
+    /// The metric and cut-off of a key written by [`key`](Self::key) (`name@k`), if `name` is
+    /// one of [`ALL`](Self::ALL) and `k` a number.
+    ///
+    /// ```
+    /// use artist2vec_metrics::{Gain, Metric};
+    /// assert_eq!(Metric::parse_key("ndcg@10"), Some((Metric::Ndcg(Gain::Linear), 10)));
+    /// assert_eq!(Metric::parse_key("hit_rate@1"), Some((Metric::HitRate, 1)));
+    /// assert_eq!(Metric::parse_key("accuracy"), None);
+    /// ```
+    pub fn parse_key(key: &str) -> Option<(Metric, usize)> {
+        let (name, k) = key.rsplit_once('@')?;
+        Some((Self::from_name(name)?, k.parse().ok()?))
+    }
+
+    /// The names of [`ALL`](Self::ALL), comma-separated, for messages and help texts.
+    pub fn names() -> String {
+        Self::ALL.map(Metric::name).join(", ")
     }
 
     /// Whether the metric is undefined (NaN) for a user without relevant items.
@@ -527,11 +551,16 @@ mod tests {
 
     #[test]
     fn metric_names_round_trip() {
-        for m in Metric::EVALUATE_PY {
+        for m in Metric::ALL {
             assert_eq!(Metric::from_name(m.name()), Some(m));
+            assert_eq!(Metric::parse_key(&m.key(20)), Some((m, 20)));
         }
+        assert!(Metric::EVALUATE_PY.iter().all(|m| Metric::ALL.contains(m)));
         assert_eq!(Metric::Ndcg(Gain::Linear).key(10), "ndcg@10");
         assert_eq!(Metric::from_name("nope"), None);
+        assert_eq!(Metric::parse_key("ndcg@"), None);
+        assert_eq!(Metric::parse_key("ndcg10"), None);
+        assert!(Metric::names().starts_with("precision, recall, ndcg, ndcg_burges"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::ProtocolScores;
 use super::scores::{check_k, core};
 use super::sequences::{prepare_sequences, with_ids};
 use crate::error::Result;
+use crate::ranking::Metric;
 use crate::sequence::next_item_per_sequence;
 
 /// Settings of [`next_artist`].
@@ -105,8 +106,8 @@ pub fn next_artist<M: SimilarArtists + Sync + ?Sized, S: AsRef<[u32]>>(
         unit: "sequence".into(),
         metrics: vec![
             ("accuracy".into(), with_ids(r.accuracy, &ids)),
-            (format!("hit_rate@{}", config.k), with_ids(r.hit_rate, &ids)),
-            (format!("mrr@{}", config.k), with_ids(r.mrr, &ids)),
+            (Metric::HitRate.key(config.k), with_ids(r.hit_rate, &ids)),
+            (Metric::Mrr.key(config.k), with_ids(r.mrr, &ids)),
         ],
         skipped,
     })

@@ -11,6 +11,7 @@ use super::scores::{check_k, core};
 use super::sequences::{prepare_sequences, with_ids};
 use crate::batch::Scores;
 use crate::error::Result;
+use crate::ranking::Metric;
 use crate::sequence::next_item_per_sequence;
 
 /// Settings of [`session_next_item`].
@@ -81,9 +82,9 @@ pub fn session_next_item<R: Recommender + ?Sized, S: AsRef<[u32]>>(
     Ok(ProtocolScores {
         unit: "sequence".into(),
         metrics: vec![
-            (format!("map@{k}"), with_ids(r.mrr, &ids)),
-            (format!("precision@{k}"), precision),
-            (format!("hit_rate@{k}"), with_ids(r.hit_rate, &ids)),
+            (Metric::Map.key(k), with_ids(r.mrr, &ids)),
+            (Metric::Precision.key(k), precision),
+            (Metric::HitRate.key(k), with_ids(r.hit_rate, &ids)),
             ("accuracy".into(), with_ids(r.accuracy, &ids)),
         ],
         skipped,
