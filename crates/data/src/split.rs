@@ -6,11 +6,12 @@
 //! [`read_split_dir`] reads such files back (and the fixed splits in `shared/data/splits`).
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use artist2vec_core::modelfile::write_atomic;
 use artist2vec_core::{Interactions, Sessions, Vocabulary};
+use artist2vec_metrics::MetricsError;
+use artist2vec_metrics::tsv::{SplitTsvReader, ValueColumn};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -379,96 +380,95 @@ pub fn write_split_dir(split: &Split, dir: &Path) -> Result<(), DataError> {
 /// Reads a split TSV (`user\titem\tweight[\ttimestamp]` with a header) into `t`, adding unknown
 /// ids to its vocabularies. Errors name the file, the line and what was expected.
 ///
+/// The file is read by the workspace's one split-TSV reader,
+/// [`artist2vec_metrics::tsv::SplitTsvReader`], under its rules (a byte-order mark and `\r\n`
+/// line ends accepted, blank lines skipped, fields trimmed of surrounding spaces, weights
+/// numbers other than NaN); ids are kept as text ([`SplitRow::user`]), where the evaluator
+/// wants integers. The header must name `user` and `item` first; a fourth header column
+/// `timestamp` makes the timestamps read.
+///
+/// [`SplitRow::user`]: artist2vec_metrics::tsv::SplitRow::user
+///
 /// # Errors
 /// [`DataError::Io`], [`DataError::Empty`] for a file without a header, and
 /// [`DataError::Parse`] for a bad header, a missing column or a non-number.
 pub fn read_tsv_into(path: &Path, t: &mut Interactions) -> Result<usize, DataError> {
-    let f = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
-    let mut r = BufReader::with_capacity(1 << 20, f);
-    let mut buf = Vec::new();
-    let mut line_no = 0u64;
+    let tsv = |e| tsv_error(path, e);
+    let mut r = SplitTsvReader::open(path, ValueColumn::Weight).map_err(tsv)?;
+    let cols: Vec<&str> = r.header().iter().map(|c| c.trim()).collect();
+    if cols.len() < 3
+        || !cols[0].eq_ignore_ascii_case("user")
+        || !cols[1].eq_ignore_ascii_case("item")
+    {
+        return Err(DataError::parse(
+            path,
+            1,
+            format!(
+                "bad header: expected `user\\titem\\tweight[\\ttimestamp]`, found {:?}",
+                r.header().join("\t")
+            ),
+        ));
+    }
+    let with_time = cols
+        .get(3)
+        .is_some_and(|c| c.eq_ignore_ascii_case("timestamp"));
+    if with_time && t.time_col().is_none() && t.is_empty() {
+        *t = Interactions::new(t.users.clone(), t.items.clone(), true);
+    }
+    r.read_timestamps(with_time);
     let mut n = 0usize;
-    let mut with_time = false;
-    loop {
-        buf.clear();
-        let got = r
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| DataError::io(path, e))?;
-        if got == 0 {
-            break;
-        }
-        line_no += 1;
-        while matches!(buf.last(), Some(b'\n' | b'\r')) {
-            buf.pop();
-        }
-        let line = std::str::from_utf8(&buf)
-            .map_err(|e| DataError::parse(path, line_no, format!("invalid UTF-8: {e}")))?;
-        if line_no == 1 {
-            let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
-            if cols.len() < 3
-                || !cols[0].eq_ignore_ascii_case("user")
-                || !cols[1].eq_ignore_ascii_case("item")
-            {
-                return Err(DataError::parse(
-                    path,
-                    1,
-                    format!(
-                        "bad header: expected `user\\titem\\tweight[\\ttimestamp]`, found {line:?}"
-                    ),
-                ));
-            }
-            with_time = cols
-                .get(3)
-                .is_some_and(|c| c.eq_ignore_ascii_case("timestamp"));
-            if with_time && t.time_col().is_none() && t.is_empty() {
-                *t = Interactions::new(t.users.clone(), t.items.clone(), true);
-            }
-            continue;
-        }
-        if line.is_empty() {
-            continue;
-        }
-        let mut it = line.split('\t');
-        let (Some(u), Some(i), Some(w)) = (it.next(), it.next(), it.next()) else {
-            return Err(DataError::parse(
-                path,
-                line_no,
-                format!("missing column: expected 3 tab-separated columns, found {line:?}"),
-            ));
-        };
-        let weight: f32 = w.trim().parse().map_err(|_| {
-            DataError::parse(
-                path,
-                line_no,
-                format!("bad number: weight {w:?} is not a number"),
-            )
-        })?;
-        let time = if with_time {
-            let ts = it
-                .next()
-                .ok_or_else(|| DataError::parse(path, line_no, "missing column: timestamp"))?;
-            Some(ts.trim().parse::<i64>().map_err(|_| {
-                DataError::parse(
-                    path,
-                    line_no,
-                    format!("bad number: timestamp {ts:?} is not an integer"),
-                )
-            })?)
-        } else {
-            None
-        };
-        let ux = t.users.insert_str(u);
-        let ix = t.items.insert_str(i);
+    while let Some(row) = r.next_row().map_err(tsv)? {
+        let weight = row.value().map_err(tsv)? as f32;
+        let time = row.timestamp().map_err(tsv)?;
+        let ux = t.users.insert_str(row.user());
+        let ix = t.items.insert_str(row.item());
         t.push(ux, ix, weight, time);
         n += 1;
     }
-    if line_no == 0 {
-        return Err(DataError::Empty {
-            path: path.to_path_buf(),
-            expected: "a header `user\\titem\\tweight`".into(),
-        });
-    }
     Ok(n)
+}
+
+/// A reader error as this crate's error, its messages starting with the reason lenient readers
+/// count (`bad number`, `missing column`, …).
+fn tsv_error(path: &Path, e: MetricsError) -> DataError {
+    match e {
+        MetricsError::Io { path, source } => DataError::Io { path, source },
+        MetricsError::EmptyFile { path, .. } => DataError::Empty {
+            path,
+            expected: "a header `user\\titem\\tweight`".into(),
+        },
+        MetricsError::NotUtf8 { path, line } => DataError::parse(
+            path,
+            line as u64,
+            "invalid UTF-8: the line is not UTF-8 text",
+        ),
+        MetricsError::MissingColumn {
+            path,
+            line,
+            expected,
+            found,
+            names,
+        } => DataError::parse(
+            path,
+            line as u64,
+            format!(
+                "missing column: expected {expected} tab-separated columns ({names}), found {found}"
+            ),
+        ),
+        MetricsError::Parse {
+            path,
+            line,
+            column,
+            name,
+            expected,
+            found,
+        } => DataError::parse(
+            path,
+            line as u64,
+            format!("bad number: column {column} ({name}): expected {expected}, found {found:?}"),
+        ),
+        other => DataError::parse(path, 0, other.to_string()),
+    }
 }
 
 /// Reads `train.tsv`, optional `validation.tsv` and `test.tsv` from `dir` into parts that share
@@ -642,6 +642,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("empty file"), "{e}");
+        std::fs::write(&bad, "user\titem\tweight\n1\t2\tNaN\n").unwrap();
+        let e = read_tsv_into(&bad, &mut Interactions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("bad.tsv:2: bad number"), "{e}");
+        std::fs::write(&bad, "user\titem\tweight\ttimestamp\n1\t2\t3\n").unwrap();
+        let e = read_tsv_into(&bad, &mut Interactions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("bad.tsv:2: missing column"), "{e}");
+        // The reader's rules: a byte-order mark, \r\n and spaces around fields are accepted.
+        std::fs::write(&bad, "\u{feff}user\titem\tweight\r\n u7 \t 2 \t 3 \r\n\r\n").unwrap();
+        let mut t = Interactions::default();
+        assert_eq!(read_tsv_into(&bad, &mut t).unwrap(), 1);
+        assert_eq!(
+            (t.users.id(0), t.items.id(0), t.get(0).weight),
+            ("u7", "2", 3.0)
+        );
         std::fs::write(&bad, "a\tb\n").unwrap();
         let e = read_tsv_into(&bad, &mut Interactions::default())
             .unwrap_err()

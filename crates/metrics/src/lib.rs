@@ -82,6 +82,6 @@ pub use relevance::Relevance;
 pub use sequence::{NextItemPerSequence, NextItemScores, next_item, next_item_per_sequence};
 pub use topk::{Neighbor, SeenItems, TopKConfig, TopKLists, full_catalogue_top_k};
 pub use tsv::{
-    Interaction, Recommendation, TsvTable, parse_interactions, parse_recommendations,
-    read_interactions, read_recommendations,
+    Interaction, Recommendation, SplitRow, SplitTsvReader, TsvTable, ValueColumn,
+    parse_interactions, parse_recommendations, read_interactions, read_recommendations,
 };

@@ -11,6 +11,12 @@
 //! * the third column must be a number; `NaN` is refused (a NaN rank cannot be ordered, a NaN
 //!   weight is a corrupt file); `inf` and `-inf` are accepted and order as usual;
 //! * an empty file (no header) and a line with fewer than three columns are errors.
+//!
+//! [`SplitTsvReader`] is the one reader of these files in the workspace: the typed readers
+//! here are built on it, and so is `artist2vec-data`'s `split::read_tsv_into`, which reads the
+//! same files with text ids into vocabularies (and the optional fourth column `timestamp`). The
+//! rules above are the reader's; how ids are read is the caller's choice between
+//! [`SplitRow::user_id`] (an integer, as `evaluate.py`) and [`SplitRow::user`] (the text).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -100,8 +106,7 @@ pub fn parse_interactions(
     parse_triples(
         reader,
         origin.as_ref(),
-        "user\titem\tweight",
-        "weight",
+        ValueColumn::Weight,
         |user, item, weight| Interaction { user, item, weight },
     )
 }
@@ -118,75 +123,303 @@ pub fn parse_recommendations(
     parse_triples(
         reader,
         origin.as_ref(),
-        "user\titem\trank",
-        "rank",
+        ValueColumn::Rank,
         |user, item, rank| Recommendation { user, item, rank },
     )
 }
 
 fn parse_triples<T>(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     path: &Path,
-    expected_header: &'static str,
-    third: &'static str,
+    column: ValueColumn,
     make: impl Fn(u32, u32, f64) -> T,
 ) -> Result<TsvTable<T>> {
-    let names: &'static str = if third == "rank" {
-        "user, item, rank"
-    } else {
-        "user, item, weight"
-    };
-    let mut buf = Vec::new();
-    let mut line_no = 0usize;
-    let mut header: Option<Vec<String>> = None;
+    let mut r = SplitTsvReader::new(reader, path, column)?;
     let mut rows = Vec::new();
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| MetricsError::io(path, e))?;
-        if n == 0 {
-            break;
+    while let Some(row) = r.next_row()? {
+        rows.push(make(row.user_id()?, row.item_id()?, row.value()?));
+    }
+    Ok(TsvTable {
+        header: r.into_header(),
+        rows,
+    })
+}
+
+/// What the third column of a split TSV holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueColumn {
+    /// `weight` (interactions: a play count, a rating, …).
+    Weight,
+    /// `rank` (recommendations: 1 = best).
+    Rank,
+}
+
+impl ValueColumn {
+    /// The column's name, `weight` or `rank`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueColumn::Weight => "weight",
+            ValueColumn::Rank => "rank",
         }
-        line_no += 1;
-        while matches!(buf.last(), Some(b'\n' | b'\r')) {
-            buf.pop();
+    }
+
+    /// The header expected with this column, e.g. `user\titem\tweight`.
+    pub fn header(self) -> &'static str {
+        match self {
+            ValueColumn::Weight => "user\titem\tweight",
+            ValueColumn::Rank => "user\titem\trank",
         }
-        let line = std::str::from_utf8(&buf).map_err(|_| MetricsError::NotUtf8 {
-            path: path.to_path_buf(),
+    }
+
+    /// The names of the columns read, for error messages.
+    fn names(self, timestamps: bool) -> &'static str {
+        match (self, timestamps) {
+            (ValueColumn::Weight, false) => "user, item, weight",
+            (ValueColumn::Weight, true) => "user, item, weight, timestamp",
+            (ValueColumn::Rank, false) => "user, item, rank",
+            (ValueColumn::Rank, true) => "user, item, rank, timestamp",
+        }
+    }
+}
+
+/// The reader of split TSV files (`user\titem\tweight[\ttimestamp]` or `user\titem\trank`,
+/// with a header line), under the rules of the [module](self): the header is read when the
+/// reader is made, then [`next_row`](Self::next_row) yields the data rows, blank lines skipped.
+///
+/// A row has at least three columns (four when [`read_timestamps`](Self::read_timestamps) is
+/// on); its fields are parsed when asked for, so the caller picks the id rule and the order of
+/// the checks.
+///
+/// ```
+/// use artist2vec_metrics::tsv::{SplitTsvReader, ValueColumn};
+/// let text = "user\titem\tweight\ttimestamp\n a7 \t12\t3\t1400000000\n";
+/// let mut r = SplitTsvReader::new(text.as_bytes(), "mem.tsv", ValueColumn::Weight)?;
+/// assert_eq!(r.header(), ["user", "item", "weight", "timestamp"]);
+/// r.read_timestamps(true);
+/// let row = r.next_row()?.unwrap();
+/// assert_eq!((row.user(), row.item_id()?, row.value()?), ("a7", 12, 3.0));
+/// assert_eq!(row.timestamp()?, Some(1_400_000_000));
+/// assert!(row.user_id().is_err(), "not an integer id");
+/// assert!(r.next_row()?.is_none());
+/// # Ok::<(), artist2vec_metrics::MetricsError>(())
+/// ```
+#[derive(Debug)]
+pub struct SplitTsvReader<R> {
+    reader: R,
+    path: PathBuf,
+    column: ValueColumn,
+    header: Vec<String>,
+    timestamps: bool,
+    line_no: usize,
+    buf: Vec<u8>,
+}
+
+impl SplitTsvReader<BufReader<File>> {
+    /// Opens `path` and reads its header.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Io`] if the file cannot be read, [`MetricsError::EmptyFile`] if it has no
+    /// header line, [`MetricsError::NotUtf8`] if the header is not UTF-8.
+    pub fn open(path: impl AsRef<Path>, column: ValueColumn) -> Result<Self> {
+        let path = path.as_ref();
+        let file = File::open(path).map_err(|e| MetricsError::io(path, e))?;
+        Self::new(BufReader::with_capacity(1 << 20, file), path, column)
+    }
+}
+
+impl<R: BufRead> SplitTsvReader<R> {
+    /// Reads the header from `reader` (a leading byte-order mark is dropped); `origin` names the
+    /// source in error messages.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](SplitTsvReader::open).
+    pub fn new(reader: R, origin: impl AsRef<Path>, column: ValueColumn) -> Result<Self> {
+        let mut r = Self {
+            reader,
+            path: origin.as_ref().to_path_buf(),
+            column,
+            header: Vec::new(),
+            timestamps: false,
+            line_no: 0,
+            buf: Vec::new(),
+        };
+        if !r.next_line()? {
+            return Err(MetricsError::EmptyFile {
+                path: r.path,
+                expected: column.header(),
+            });
+        }
+        let line = r.line()?;
+        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+        r.header = line.split('\t').map(str::to_owned).collect();
+        Ok(r)
+    }
+
+    /// The fields of the header line, as written (not trimmed).
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The header fields.
+    pub fn into_header(self) -> Vec<String> {
+        self.header
+    }
+
+    /// Whether rows must have a fourth column, a timestamp (see [`SplitRow::timestamp`]).
+    /// Off by default: columns after the third are ignored.
+    pub fn read_timestamps(&mut self, on: bool) {
+        self.timestamps = on;
+    }
+
+    /// The next data row, or `None` at the end of the file.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Io`], [`MetricsError::NotUtf8`], and [`MetricsError::MissingColumn`] for
+    /// a line with fewer than three columns (four with timestamps).
+    pub fn next_row(&mut self) -> Result<Option<SplitRow<'_>>> {
+        loop {
+            if !self.next_line()? {
+                return Ok(None);
+            }
+            if !self.buf.is_empty() {
+                break;
+            }
+        }
+        let (line_no, path, column, timestamps) =
+            (self.line_no, &self.path, self.column, self.timestamps);
+        let line = std::str::from_utf8(&self.buf).map_err(|_| MetricsError::NotUtf8 {
+            path: path.clone(),
             line: line_no,
         })?;
-        if header.is_none() {
-            let line = line.strip_prefix('\u{feff}').unwrap_or(line);
-            header = Some(line.split('\t').map(str::to_owned).collect());
-            continue;
+        let need = if timestamps { 4 } else { 3 };
+        let mut fields = [""; 4];
+        let mut found = 0;
+        for (slot, f) in fields.iter_mut().zip(line.split('\t')).take(need) {
+            *slot = f;
+            found += 1;
         }
-        if line.is_empty() {
-            continue;
-        }
-        let mut fields = line.split('\t');
-        let mut next = |found: usize| {
-            fields.next().ok_or_else(|| MetricsError::MissingColumn {
-                path: path.to_path_buf(),
+        if found < need {
+            return Err(MetricsError::MissingColumn {
+                path: path.clone(),
                 line: line_no,
-                expected: 3,
+                expected: need,
                 found,
-                names,
-            })
-        };
-        let (f1, f2, f3) = (next(0)?, next(1)?, next(2)?);
-        let user = parse_id(f1, path, line_no, 1, "user")?;
-        let item = parse_id(f2, path, line_no, 2, "item")?;
-        let value = parse_number(f3, path, line_no, third)?;
-        rows.push(make(user, item, value));
+                names: column.names(timestamps),
+            });
+        }
+        Ok(Some(SplitRow {
+            path,
+            line: line_no,
+            column,
+            fields,
+            timestamps,
+        }))
     }
-    let Some(header) = header else {
-        return Err(MetricsError::EmptyFile {
-            path: path.to_path_buf(),
-            expected: expected_header,
-        });
-    };
-    Ok(TsvTable { header, rows })
+
+    /// Reads the next line into `buf` without its line end; `false` at the end of the input.
+    fn next_line(&mut self) -> Result<bool> {
+        self.buf.clear();
+        let n = self
+            .reader
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|e| MetricsError::io(&self.path, e))?;
+        if n == 0 {
+            return Ok(false);
+        }
+        self.line_no += 1;
+        while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
+            self.buf.pop();
+        }
+        Ok(true)
+    }
+
+    fn line(&self) -> Result<&str> {
+        std::str::from_utf8(&self.buf).map_err(|_| MetricsError::NotUtf8 {
+            path: self.path.clone(),
+            line: self.line_no,
+        })
+    }
+}
+
+/// One data row of a split TSV, from [`SplitTsvReader::next_row`]. Its fields are parsed on
+/// demand; errors name the file, the line, the column and what was expected.
+#[derive(Debug, Clone, Copy)]
+pub struct SplitRow<'a> {
+    path: &'a Path,
+    line: usize,
+    column: ValueColumn,
+    fields: [&'a str; 4],
+    timestamps: bool,
+}
+
+impl<'a> SplitRow<'a> {
+    /// The 1-based line number (the header is line 1).
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The user id as text, without surrounding spaces.
+    pub fn user(&self) -> &'a str {
+        self.fields[0].trim()
+    }
+
+    /// The item id as text, without surrounding spaces.
+    pub fn item(&self) -> &'a str {
+        self.fields[1].trim()
+    }
+
+    /// The user id as an integer in `0..2^32` (the rule of `evaluate.py`).
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Parse`] naming column 1.
+    pub fn user_id(&self) -> Result<u32> {
+        parse_id(self.fields[0], self.path, self.line, 1, "user")
+    }
+
+    /// The item id as an integer in `0..2^32`.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Parse`] naming column 2.
+    pub fn item_id(&self) -> Result<u32> {
+        parse_id(self.fields[1], self.path, self.line, 2, "item")
+    }
+
+    /// The third column (weight or rank) as a number; `inf` and `-inf` are accepted.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Parse`] naming column 3 for text that is not a number, or NaN.
+    pub fn value(&self) -> Result<f64> {
+        parse_number(self.fields[2], self.path, self.line, self.column.name())
+    }
+
+    /// The fourth column as an integer (seconds since the epoch) when the reader reads
+    /// timestamps, else `None`.
+    ///
+    /// # Errors
+    ///
+    /// [`MetricsError::Parse`] naming column 4 for text that is not an integer.
+    pub fn timestamp(&self) -> Result<Option<i64>> {
+        if !self.timestamps {
+            return Ok(None);
+        }
+        let field = self.fields[3];
+        field.trim().parse::<i64>().map(Some).map_err(|_| {
+            parse_error(
+                self.path,
+                self.line,
+                4,
+                "timestamp",
+                "an integer (seconds since the epoch)",
+                field,
+            )
+        })
+    }
 }
 
 fn parse_error(
@@ -306,6 +539,32 @@ mod tests {
         );
         let r = parse_recommendations("u\ti\tr\n1\t2\t-inf\n".as_bytes(), "r").unwrap();
         assert_eq!(r.rows[0].rank, f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn split_reader_reads_timestamps_and_text_ids_on_demand() {
+        let text = "user\titem\tweight\ttimestamp\nu1\t 7 \t2\t100\nu2\t8\t1\n";
+        let mut r = SplitTsvReader::new(text.as_bytes(), "s.tsv", ValueColumn::Weight).unwrap();
+        r.read_timestamps(true);
+        let row = r.next_row().unwrap().unwrap();
+        assert_eq!((row.user(), row.item(), row.line()), ("u1", "7", 2));
+        assert_eq!((row.item_id().unwrap(), row.value().unwrap()), (7, 2.0));
+        assert_eq!(row.timestamp().unwrap(), Some(100));
+        assert_eq!(
+            row.user_id().unwrap_err().to_string(),
+            "s.tsv:2: column 1 (user): expected an integer id in 0..4294967296, found \"u1\""
+        );
+        assert_eq!(
+            r.next_row().unwrap_err().to_string(),
+            "s.tsv:3: expected 4 tab-separated columns (user, item, weight, timestamp), found 3"
+        );
+        let bad = "user\titem\tweight\ttimestamp\n1\t2\t3\tsoon\n";
+        let mut r = SplitTsvReader::new(bad.as_bytes(), "s.tsv", ValueColumn::Weight).unwrap();
+        assert_eq!(r.next_row().unwrap().unwrap().timestamp().unwrap(), None);
+        let mut r = SplitTsvReader::new(bad.as_bytes(), "s.tsv", ValueColumn::Weight).unwrap();
+        r.read_timestamps(true);
+        let e = r.next_row().unwrap().unwrap().timestamp().unwrap_err();
+        assert!(e.to_string().starts_with("s.tsv:2: column 4 (timestamp)"), "{e}");
     }
 
     #[test]
