@@ -564,7 +564,10 @@ mod tests {
         let mut r = SplitTsvReader::new(bad.as_bytes(), "s.tsv", ValueColumn::Weight).unwrap();
         r.read_timestamps(true);
         let e = r.next_row().unwrap().unwrap().timestamp().unwrap_err();
-        assert!(e.to_string().starts_with("s.tsv:2: column 4 (timestamp)"), "{e}");
+        assert!(
+            e.to_string().starts_with("s.tsv:2: column 4 (timestamp)"),
+            "{e}"
+        );
     }
 
     #[test]

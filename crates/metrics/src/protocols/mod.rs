@@ -57,6 +57,10 @@
 //! One protocol a file: `holdout` (protocols 1 and 3), `next_artist` (2), `cold_start` (4),
 //! `session_next_item` (5) and `subsample` (the driver); `scores` holds [`ProtocolScores`] and
 //! `sequences` the preparation of sequences shared by protocols 2 and 5.
+//!
+//! [`Recommender`]: artist2vec_core::Recommender
+//! [`SimilarArtists`]: artist2vec_core::SimilarArtists
+//! [`Scores`]: crate::Scores
 
 mod cold_start;
 mod holdout;

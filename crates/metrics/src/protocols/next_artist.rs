@@ -42,8 +42,8 @@ impl Default for NextArtistConfig {
 /// playlists take a fraction of a second (the notebook took 48 minutes).
 ///
 /// # Errors
-/// [`MetricsError::InvalidK`], [`MetricsError::EmptyInput`] when no sequence has two artists, and
-/// the model's errors as [`MetricsError::Model`] (e.g. an artist outside its vocabulary, whose
+/// [`MetricsError::InvalidK`](crate::MetricsError::InvalidK), [`MetricsError::EmptyInput`](crate::MetricsError::EmptyInput) when no sequence has two artists, and
+/// the model's errors as [`MetricsError::Model`](crate::MetricsError::Model) (e.g. an artist outside its vocabulary, whose
 /// size is `n_items`) — except [`CoreError::Invalid`] ("no vector for this artist"), which makes
 /// that artist's steps misses and is counted in `skipped`.
 pub fn next_artist<M: SimilarArtists + Sync + ?Sized, S: AsRef<[u32]>>(

@@ -47,7 +47,7 @@ impl Default for SessionNextItemConfig {
 /// predict what it never saw. Units are the indices of the input sequences.
 ///
 /// # Errors
-/// As [`next_artist`]; the model's errors as [`MetricsError::Model`].
+/// As [`next_artist`](super::next_artist); the model's errors as [`MetricsError::Model`](crate::MetricsError::Model).
 pub fn session_next_item<R: Recommender + ?Sized, S: AsRef<[u32]>>(
     model: &R,
     sequences: &[S],
