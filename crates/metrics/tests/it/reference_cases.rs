@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use artist2vec_metrics::{Gain, Metric, evaluate_run, rank_by_score};
+use artist2vec_metrics::{Metric, evaluate_run, rank_by_score};
 use serde_json::Value;
 
 const TOL: f64 = 1e-12;
@@ -81,17 +81,6 @@ fn parse(c: &Value) -> Case {
     }
 }
 
-const METRICS: [Metric; 8] = [
-    Metric::Precision,
-    Metric::Recall,
-    Metric::Ndcg(Gain::Linear),
-    Metric::Ndcg(Gain::Exponential),
-    Metric::Map,
-    Metric::ApAllRel,
-    Metric::HitRate,
-    Metric::Mrr,
-];
-
 #[test]
 fn cases_file_covers_what_it_promises() {
     let all: Vec<Case> = cases().iter().map(parse).collect();
@@ -127,7 +116,7 @@ fn rank_by_score_orders_like_the_reference() {
 fn every_metric_matches_the_reference_per_query() {
     let mut checked = 0;
     for c in cases().iter().map(parse) {
-        for m in METRICS {
+        for m in Metric::ALL {
             let exp = &c.expected[m.name()];
             assert!(exp.is_object(), "case {} lacks {}", c.name, m.name());
             for (q, grades) in &c.qrels {
@@ -169,8 +158,8 @@ fn every_metric_matches_the_reference_per_query() {
 #[test]
 fn batch_helper_matches_the_reference_and_means_are_plain_averages() {
     for c in cases().iter().map(parse) {
-        let scores = evaluate_run(&METRICS, &c.ranked, &c.qrels, c.k).unwrap();
-        for (m, s) in METRICS.iter().zip(&scores) {
+        let scores = evaluate_run(&Metric::ALL, &c.ranked, &c.qrels, c.k).unwrap();
+        for (m, s) in Metric::ALL.iter().zip(&scores) {
             assert_eq!(s.ids, c.qrels.keys().copied().collect::<Vec<_>>());
             let want: Vec<f64> = s
                 .ids
