@@ -627,31 +627,23 @@ mod tests {
         assert_eq!(back.train.users.len(), back.test.users.len());
 
         let bad = dir.join("bad.tsv");
-        std::fs::write(&bad, "user\titem\tweight\n1\t2\tx\n").unwrap();
-        let e = read_tsv_into(&bad, &mut Interactions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("bad.tsv:2: bad number"), "{e}");
-        std::fs::write(&bad, "user\titem\tweight\n1\t2\n").unwrap();
-        let e = read_tsv_into(&bad, &mut Interactions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("bad.tsv:2: missing column"), "{e}");
-        std::fs::write(&bad, "").unwrap();
-        let e = read_tsv_into(&bad, &mut Interactions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("empty file"), "{e}");
-        std::fs::write(&bad, "user\titem\tweight\n1\t2\tNaN\n").unwrap();
-        let e = read_tsv_into(&bad, &mut Interactions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("bad.tsv:2: bad number"), "{e}");
-        std::fs::write(&bad, "user\titem\tweight\ttimestamp\n1\t2\t3\n").unwrap();
-        let e = read_tsv_into(&bad, &mut Interactions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("bad.tsv:2: missing column"), "{e}");
+        for (text, want) in [
+            ("user\titem\tweight\n1\t2\tx\n", "bad.tsv:2: bad number"),
+            ("user\titem\tweight\n1\t2\n", "bad.tsv:2: missing column"),
+            ("", "empty file"),
+            ("user\titem\tweight\n1\t2\tNaN\n", "bad.tsv:2: bad number"),
+            (
+                "user\titem\tweight\ttimestamp\n1\t2\t3\n",
+                "bad.tsv:2: missing column",
+            ),
+            ("a\tb\n", "bad.tsv:1: bad header"),
+        ] {
+            std::fs::write(&bad, text).unwrap();
+            let e = read_tsv_into(&bad, &mut Interactions::default())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{text:?}: {e}");
+        }
         // The reader's rules: a byte-order mark, \r\n and spaces around fields are accepted.
         std::fs::write(&bad, "\u{feff}user\titem\tweight\r\n u7 \t 2 \t 3 \r\n\r\n").unwrap();
         let mut t = Interactions::default();
@@ -660,11 +652,6 @@ mod tests {
             (t.users.id(0), t.items.id(0), t.get(0).weight),
             ("u7", "2", 3.0)
         );
-        std::fs::write(&bad, "a\tb\n").unwrap();
-        let e = read_tsv_into(&bad, &mut Interactions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("bad.tsv:1: bad header"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
