@@ -512,46 +512,57 @@ impl Heaps {
     }
 }
 
+/// One lane's chain of the register-tile kernel: the `q` packed dimensions of lane `l`.
+#[inline(always)]
+fn lane<const MR: usize, const FMA: bool>(u: &[f32], p: &[f32], q: usize, l: usize) -> [[f32; NR]; MR] {
+    let mut acc = [[0.0f32; NR]; MR];
+    // Exact chunks (rather than indexing) leave no bounds checks in the loop, so LLVM keeps
+    // all MR × NR accumulators in registers: with MR = 6 and AVX2 the loop is 6 broadcasts,
+    // 2 loads and 12 FMAs.
+    for (pv, uv) in p[l * q * NR..(l + 1) * q * NR]
+        .chunks_exact(NR)
+        .zip(u[l * q * MR..(l + 1) * q * MR].chunks_exact(MR))
+    {
+        let pv: &[f32; NR] = pv.try_into().expect("chunk of NR");
+        let uv: &[f32; MR] = uv.try_into().expect("chunk of MR");
+        for r in 0..MR {
+            for c in 0..NR {
+                acc[r][c] = madd::<FMA>(uv[r], pv[c], acc[r][c]);
+            }
+        }
+    }
+    acc
+}
+
+/// `a += b` element-wise.
+#[inline(always)]
+fn add_to<const MR: usize>(a: &mut [[f32; NR]; MR], b: &[[f32; NR]; MR]) {
+    for r in 0..MR {
+        for c in 0..NR {
+            a[r][c] += b[r][c];
+        }
+    }
+}
+
 /// The register-tile kernel: `MR` users (packed `[t][MR]`) × one panel of `NR` artists (packed
 /// `[t][NR]`), both in the 8-lane order.
 #[inline(always)]
 fn kernel<const MR: usize, const FMA: bool>(u: &[f32], p: &[f32], dim: usize) -> [[f32; NR]; MR] {
     let q = dim / 8;
-    let mut part = [[[0.0f32; NR]; MR]; 8];
-    for (l, part) in part.iter_mut().enumerate() {
-        let mut acc = [[0.0f32; NR]; MR];
-        // Exact chunks (rather than indexing) leave no bounds checks in the loop, so LLVM keeps
-        // all MR × NR accumulators in registers: with MR = 6 and AVX2 the loop is 6 broadcasts,
-        // 2 loads and 12 FMAs.
-        for (pv, uv) in p[l * q * NR..(l + 1) * q * NR]
-            .chunks_exact(NR)
-            .zip(u[l * q * MR..(l + 1) * q * MR].chunks_exact(MR))
-        {
-            let pv: &[f32; NR] = pv.try_into().expect("chunk of NR");
-            let uv: &[f32; MR] = uv.try_into().expect("chunk of MR");
-            for r in 0..MR {
-                for c in 0..NR {
-                    acc[r][c] = madd::<FMA>(uv[r], pv[c], acc[r][c]);
-                }
-            }
-        }
-        *part = acc;
-    }
-    let mut acc = [[0.0f32; NR]; MR];
-    for r in 0..MR {
-        for c in 0..NR {
-            acc[r][c] = reduce([
-                part[0][r][c],
-                part[1][r][c],
-                part[2][r][c],
-                part[3][r][c],
-                part[4][r][c],
-                part[5][r][c],
-                part[6][r][c],
-                part[7][r][c],
-            ]);
-        }
-    }
+    // The reduction ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)), lane by lane, so that
+    // few tiles are live at a time.
+    let mut u0 = lane::<MR, FMA>(u, p, q, 0);
+    add_to(&mut u0, &lane::<MR, FMA>(u, p, q, 4));
+    let mut t = lane::<MR, FMA>(u, p, q, 2);
+    add_to(&mut t, &lane::<MR, FMA>(u, p, q, 6));
+    add_to(&mut u0, &t);
+    let mut acc = lane::<MR, FMA>(u, p, q, 1);
+    add_to(&mut acc, &lane::<MR, FMA>(u, p, q, 5));
+    let mut t = lane::<MR, FMA>(u, p, q, 3);
+    add_to(&mut t, &lane::<MR, FMA>(u, p, q, 7));
+    add_to(&mut acc, &t);
+    // u0 + u1 (addition commutes bit for bit).
+    add_to(&mut acc, &u0);
     for (pv, uv) in p[8 * q * NR..dim * NR]
         .chunks_exact(NR)
         .zip(u[8 * q * MR..dim * MR].chunks_exact(MR))
@@ -893,3 +904,4 @@ mod tests {
         assert!(TopKConfig::new(1).with_item_block(0).validate().is_err());
     }
 }
+
