@@ -144,7 +144,9 @@ impl PackedItems {
     /// artists do not fit `u32` ids.
     pub fn new(items: &[f32], dim: usize) -> Result<Self, CoreError> {
         if dim == 0 {
-            return Err(CoreError::Shape("vectors need at least one dimension".into()));
+            return Err(CoreError::Shape(
+                "vectors need at least one dimension".into(),
+            ));
         }
         if items.len() % dim != 0 {
             return Err(CoreError::Shape(format!(
@@ -514,7 +516,12 @@ impl Heaps {
 
 /// One lane's chain of the register-tile kernel: the `q` packed dimensions of lane `l`.
 #[inline(always)]
-fn lane<const MR: usize, const FMA: bool>(u: &[f32], p: &[f32], q: usize, l: usize) -> [[f32; NR]; MR] {
+fn lane<const MR: usize, const FMA: bool>(
+    u: &[f32],
+    p: &[f32],
+    q: usize,
+    l: usize,
+) -> [[f32; NR]; MR] {
     let mut acc = [[0.0f32; NR]; MR];
     // Exact chunks (rather than indexing) leave no bounds checks in the loop, so LLVM keeps
     // all MR × NR accumulators in registers: with MR = 6 and AVX2 the loop is 6 broadcasts,
@@ -580,7 +587,12 @@ impl Ctx<'_> {
     /// Top-k of one block of users starting at `first_user` (their vectors row-major in
     /// `block`, their seen lists in `seen`): the list length of every user of the block, and
     /// the lists (best first) one after the other.
-    fn run_block(&self, first_user: usize, block: &[f32], seen: &[&[u32]]) -> Result<BlockLists, CoreError> {
+    fn run_block(
+        &self,
+        first_user: usize,
+        block: &[f32],
+        seen: &[&[u32]],
+    ) -> Result<BlockLists, CoreError> {
         #[cfg(target_arch = "x86_64")]
         if cpu::has_avx2_fma() {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above.
@@ -904,4 +916,3 @@ mod tests {
         assert!(TopKConfig::new(1).with_item_block(0).validate().is_err());
     }
 }
-

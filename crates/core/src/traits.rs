@@ -78,7 +78,13 @@ pub trait Recommender: Send + Sync {
         k: usize,
         exclude_seen: bool,
     ) -> Result<Vec<Neighbor>, CoreError> {
-        recommend_with(self, query, k, exclude_seen, &mut vec![0f32; self.n_items()])
+        recommend_with(
+            self,
+            query,
+            k,
+            exclude_seen,
+            &mut vec![0f32; self.n_items()],
+        )
     }
 
     /// [`recommend`](Recommender::recommend) for many queries — training users and new

@@ -16,8 +16,8 @@
 //! last bit between such machines, and so can the order of items whose scores differ by one ulp.
 
 use artist2vec_core::CoreError;
-use artist2vec_core::topk_full::{NanScores, PackedItems, top_k_dot};
 pub use artist2vec_core::Neighbor;
+use artist2vec_core::topk_full::{NanScores, PackedItems, top_k_dot};
 pub use artist2vec_core::topk_full::{TopKConfig, TopKLists};
 use rayon::prelude::*;
 
