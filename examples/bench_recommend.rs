@@ -90,9 +90,18 @@ fn main() -> Result<()> {
         indices.extend(model.seen(u)?.iter().map(|&i| i as i32));
         indptr.push(indices.len() as i64);
     }
-    write_raw(&out.join("indptr.i64"), indptr.iter().flat_map(|x| x.to_le_bytes()))?;
-    write_raw(&out.join("indices.i32"), indices.iter().flat_map(|x| x.to_le_bytes()))?;
-    write_raw(&out.join("users.i32"), users.iter().flat_map(|&u| (u as i32).to_le_bytes()))?;
+    write_raw(
+        &out.join("indptr.i64"),
+        indptr.iter().flat_map(|x| x.to_le_bytes()),
+    )?;
+    write_raw(
+        &out.join("indices.i32"),
+        indices.iter().flat_map(|x| x.to_le_bytes()),
+    )?;
+    write_raw(
+        &out.join("users.i32"),
+        users.iter().flat_map(|&u| (u as i32).to_le_bytes()),
+    )?;
     let ours = lists
         .iter()
         .flat_map(|l| (0..k).map(move |r| l.get(r).map_or(-1, |n| n.item as i32)));

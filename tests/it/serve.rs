@@ -91,10 +91,17 @@ fn check_batches_equal_single_queries(label: &str, model: &AnyModel) {
             assert_eq!(batch.len(), queries.len());
             for (q, got) in queries.iter().zip(&batch) {
                 let want = model.recommend(q, k, exclude_seen).unwrap();
-                assert_eq!(got, &want, "{label}: {q:?}, k {k}, exclude_seen {exclude_seen}");
+                assert_eq!(
+                    got, &want,
+                    "{label}: {q:?}, k {k}, exclude_seen {exclude_seen}"
+                );
             }
             let by_user = model.recommend_users(&users, k, exclude_seen).unwrap();
-            assert_eq!(by_user[..], batch[..users.len()], "{label}: recommend_users");
+            assert_eq!(
+                by_user[..],
+                batch[..users.len()],
+                "{label}: recommend_users"
+            );
             let single = one_thread
                 .install(|| model.recommend_batch(&queries, k, exclude_seen))
                 .unwrap();
@@ -121,7 +128,10 @@ fn factor_models_serve_batches_like_single_queries() {
     // a bias column: 17).
     for (name, config) in [
         ("als", r#"{"factors": 12, "iterations": 4}"#),
-        ("als", r#"{"factors": 16, "iterations": 3, "solver": "cholesky"}"#),
+        (
+            "als",
+            r#"{"factors": 16, "iterations": 3, "solver": "cholesky"}"#,
+        ),
         ("wmf", r#"{"factors": 8, "epochs": 3}"#),
         ("bpr", r#"{"factors": 16, "iterations": 5}"#),
         ("svd", r#"{"factors": 10}"#),

@@ -417,7 +417,11 @@ fn recommend_serves_known_and_new_users_like_the_library() {
     let mut s = String::from("user\titem\tweight\n");
     for u in 0..40 {
         for i in 0..9 {
-            s.push_str(&format!("u{u}\ta{}\t{}\n", (u * 5 + i * 7) % 45, 1 + (u + i) % 6));
+            s.push_str(&format!(
+                "u{u}\ta{}\t{}\n",
+                (u * 5 + i * 7) % 45,
+                1 + (u + i) % 6
+            ));
         }
     }
     std::fs::write(&train, s).unwrap();
@@ -441,9 +445,18 @@ fn recommend_serves_known_and_new_users_like_the_library() {
     for (name, config, n) in [
         ("als", r#"{"factors": 8, "iterations": 4}"#),
         ("bpr", r#"{"factors": 7, "iterations": 5}"#),
-        ("skipgram", r#"{"dim": 12, "epochs": 2, "window": {"fixed": 5}}"#),
-        ("skipgram", r#"{"dim": 9, "epochs": 2, "scoring": "input_dot"}"#),
-        ("skipgram", r#"{"dim": 9, "epochs": 2, "scoring": "input_cosine"}"#),
+        (
+            "skipgram",
+            r#"{"dim": 12, "epochs": 2, "window": {"fixed": 5}}"#,
+        ),
+        (
+            "skipgram",
+            r#"{"dim": 9, "epochs": 2, "scoring": "input_dot"}"#,
+        ),
+        (
+            "skipgram",
+            r#"{"dim": 9, "epochs": 2, "scoring": "input_cosine"}"#,
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -497,18 +510,27 @@ fn recommend_serves_known_and_new_users_like_the_library() {
             }
             let new0 = [(ix("a3").unwrap(), 2.0), (ix("a10").unwrap(), 1.0)];
             let new1 = [(ix("a44").unwrap(), 5.0)];
-            let new2 = [(ix("a2").unwrap(), 1.0), (ix("a9").unwrap(), 3.0), (ix("a15").unwrap(), 1.0)];
-            for (u, h) in [("new0", &new0[..]), ("new1", &new1[..]), ("new2", &new2[..])] {
+            let new2 = [
+                (ix("a2").unwrap(), 1.0),
+                (ix("a9").unwrap(), 3.0),
+                (ix("a15").unwrap(), 1.0),
+            ];
+            for (u, h) in [
+                ("new0", &new0[..]),
+                ("new1", &new1[..]),
+                ("new2", &new2[..]),
+            ] {
                 push(u, model.recommend(&Query::History(h), 7, excl).unwrap());
             }
             assert_eq!(got, want, "{name}, --exclude-seen {exclude}");
             if excl {
                 // The known user's own artists are left out; with false they may appear.
                 let seen = model.seen(model.users().get("u0").unwrap()).unwrap();
-                assert!(got
-                    .lines()
-                    .filter(|l| l.starts_with("u0\t"))
-                    .all(|l| !seen.contains(&ix(l.split('\t').nth(1).unwrap()).unwrap())));
+                assert!(
+                    got.lines()
+                        .filter(|l| l.starts_with("u0\t"))
+                        .all(|l| !seen.contains(&ix(l.split('\t').nth(1).unwrap()).unwrap()))
+                );
             }
         }
     }
