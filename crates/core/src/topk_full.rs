@@ -551,20 +551,11 @@ fn add_to<const MR: usize>(a: &mut [[f32; NR]; MR], b: &[[f32; NR]; MR]) {
     }
 }
 
-/// `Q` of [`kernel`] when the chain length is only known at run time.
-const DYN_Q: usize = usize::MAX;
-
 /// The register-tile kernel: `MR` users (packed `[t][MR]`) × one panel of `NR` artists (packed
 /// `[t][NR]`), both in the 8-lane order.
 #[inline(always)]
-fn kernel<const MR: usize, const FMA: bool, const Q: usize>(
-    u: &[f32],
-    p: &[f32],
-    dim: usize,
-) -> [[f32; NR]; MR] {
-    // A constant chain length lets LLVM unroll the chains and schedule the reduction's loads
-    // and stores between them.
-    let q = if Q == DYN_Q { dim / 8 } else { Q };
+fn kernel<const MR: usize, const FMA: bool>(u: &[f32], p: &[f32], dim: usize) -> [[f32; NR]; MR] {
+    let q = dim / 8;
     // The reduction ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)), lane by lane, so that
     // few tiles are live at a time.
     let mut u0 = lane::<MR, FMA>(u, p, q, 0);
@@ -633,14 +624,7 @@ impl Ctx<'_> {
         let rows = block.len() / dim;
         let mut heaps = Heaps::new(rows, self.k);
         if self.k > 0 {
-            // Chains of constant length for the usual dimensions (32, 64, 128, with or without
-            // a bias column).
-            match dim / 8 {
-                4 => self.scan::<MR, FMA, 4>(first_user, block, seen, &mut heaps)?,
-                8 => self.scan::<MR, FMA, 8>(first_user, block, seen, &mut heaps)?,
-                16 => self.scan::<MR, FMA, 16>(first_user, block, seen, &mut heaps)?,
-                _ => self.scan::<MR, FMA, DYN_Q>(first_user, block, seen, &mut heaps)?,
-            }
+            self.scan::<MR, FMA>(first_user, block, seen, &mut heaps)?;
         }
         let mut out = Vec::with_capacity(rows * self.k);
         let mut lens = Vec::with_capacity(rows);
@@ -654,7 +638,7 @@ impl Ctx<'_> {
 
     /// Offers every unmasked score of the block's users to their heaps.
     #[inline(always)]
-    fn scan<const MR: usize, const FMA: bool, const Q: usize>(
+    fn scan<const MR: usize, const FMA: bool>(
         &self,
         first_user: usize,
         block: &[f32],
@@ -688,7 +672,7 @@ impl Ctx<'_> {
                 let valid_rows = MR.min(rows - tile * MR);
                 for p in p0..p1 {
                     let panel = &items.panels[p * dim * NR..(p + 1) * dim * NR];
-                    let acc = kernel::<MR, FMA, Q>(up, panel, dim);
+                    let acc = kernel::<MR, FMA>(up, panel, dim);
                     let base = p * NR;
                     let width = NR.min(n_items - base);
                     let mask = items.masked.get(p).copied().unwrap_or(0);
@@ -798,7 +782,7 @@ mod tests {
                     }
                     for p in 0..n_items.div_ceil(NR) {
                         let panel = &packed.panels[p * dim * NR..(p + 1) * dim * NR];
-                        let acc = kernel::<MR, FMA, DYN_Q>(&up, panel, dim);
+                        let acc = kernel::<MR, FMA>(&up, panel, dim);
                         for (r, row) in chunk.chunks_exact(dim).enumerate() {
                             for c in 0..NR.min(n_items - p * NR) {
                                 let i = p * NR + c;
