@@ -26,19 +26,10 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use artist2vec::core::{ArtistVectors, Fit, Interactions, Recommender};
 use artist2vec::data::split::read_tsv_into;
-use artist2vec_models::AlsConfig;
 use artist2vec_skipgram::write_npy_matrix;
 
 fn main() -> Result<()> {
-    let mut args = std::env::args().skip(1);
-    let mut opts = std::collections::HashMap::new();
-    while let Some(k) = args.next() {
-        let Some(name) = k.strip_prefix("--") else {
-            bail!("unexpected argument {k:?}");
-        };
-        let v = args.next().with_context(|| format!("{k} needs a value"))?;
-        opts.insert(name.to_owned(), v);
-    }
+    let opts = artist2vec_examples::options(std::env::args().skip(1))?;
     let get = |k: &str, d: &str| opts.get(k).cloned().unwrap_or_else(|| d.to_owned());
     let train = PathBuf::from(opts.get("train").context("--train FILE is required")?);
     let out = PathBuf::from(opts.get("out").context("--out DIR is required")?);
@@ -51,11 +42,7 @@ fn main() -> Result<()> {
 
     let mut data = Interactions::default();
     read_tsv_into(&train, &mut data)?;
-    let config = AlsConfig::new()
-        .with_factors(get("factors", "64").parse()?)
-        .with_regularization(get("regularization", "0.05").parse()?)
-        .with_alpha(get("alpha", "1").parse()?)
-        .with_iterations(get("iterations", "15").parse()?);
+    let config = artist2vec_examples::implicit_als(&get)?;
     let t0 = Instant::now();
     let model = pool.install(|| config.fit(&data))?;
     let fit_s = t0.elapsed().as_secs_f64();

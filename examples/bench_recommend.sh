@@ -18,12 +18,7 @@
 # 30Music-like generator's 45,000 users × 100,000 artists, the same ALS, 10,000 users drawn with
 # a fixed seed.
 set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/.." && pwd)
-DATA=${ARTIST2VEC_DATA:-$ROOT/../shared/data}
-TOOLS=$(cd "$DATA/../tools" && pwd)
-VENV=${VENV:-/tmp/artist2vec-bench-venv}
-THREADS=${THREADS:-2}
+source "$(dirname "$0")/bench_common.sh"
 REPEAT=${REPEAT:-1}
 SAMPLE=${SAMPLE:-10000}
 LARGE_TSV=${LARGE_TSV:-/tmp/artist2vec-serve-large.tsv}
@@ -31,12 +26,6 @@ LARGE_PLAYS=${LARGE_PLAYS:-40000000}
 OUT=${OUT:-/tmp/a2v-serve}
 WHICH=${1:-all}
 export RAYON_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
-
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import implicit" 2>/dev/null; then
-    echo "making $VENV with implicit (tools/peers/setup_venv.sh)" >&2
-    VENV=$VENV bash "$TOOLS/peers/setup_venv.sh" >&2
-fi
-PY=$VENV/bin/python
 
 if [ "${BUILD:-1}" != 0 ]; then
     (cd "$ROOT" && cargo build --release --example bench_recommend --example bench_als >&2)
