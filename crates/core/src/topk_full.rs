@@ -230,7 +230,8 @@ pub struct TopKConfig {
     /// Artists kept per user.
     pub k: usize,
     /// Users per parallel task (default [`Self::DEFAULT_USER_BLOCK`]); bounds the per-thread
-    /// working set to `user_block × (dim + 2k)` values.
+    /// working set to `user_block × (dim + 2k)` values. Lowered for a `k` so large that a
+    /// block's lists would exceed 4 M entries.
     pub user_block: usize,
     /// Artists per cache block (default [`Self::DEFAULT_ITEM_BLOCK`]); `item_block × dim`
     /// floats should fit in L2.
@@ -367,7 +368,9 @@ where
         item_block_panels: config.item_block.div_ceil(NR),
         nan,
     };
-    let ub = config.user_block;
+    // A huge `k` shrinks the blocks so that one block's heaps stay within HEAP_BUDGET entries
+    // (results do not depend on block sizes).
+    let ub = config.user_block.min((HEAP_BUDGET / ctx.k.max(1)).max(1));
     let dim = items.dim;
     let blocks: Vec<BlockLists> = (0..n_users.div_ceil(ub))
         .into_par_iter()
@@ -385,7 +388,7 @@ where
 
     let mut offsets = Vec::with_capacity(n_users + 1);
     offsets.push(0);
-    let mut entries = Vec::with_capacity(n_users.saturating_mul(ctx.k));
+    let mut entries = Vec::with_capacity(blocks.iter().map(|b| b.1.len()).sum());
     for (lens, lists) in blocks {
         for len in lens {
             offsets.push(offsets[offsets.len() - 1] + len);
@@ -395,6 +398,9 @@ where
     debug_assert_eq!(offsets.len(), n_users + 1);
     Ok(TopKLists { offsets, entries })
 }
+
+/// Most heap entries one block of users may hold (32 MiB of entries).
+const HEAP_BUDGET: usize = 1 << 22;
 
 /// Per-user list lengths and the concatenated lists of one block of users.
 type BlockLists = (Vec<usize>, Vec<Neighbor>);
