@@ -23,19 +23,12 @@ use anyhow::{Context, Result, bail};
 use artist2vec::core::{ArtistVectors, Fit, Interactions};
 use artist2vec::data::split::{read_tsv_into, write_tsv};
 use artist2vec::data::synth::{SynthConfig, Synthetic};
-use artist2vec_models::{AlsConfig, AlsSolver};
+use artist2vec_models::AlsSolver;
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_default();
-    let mut opts = std::collections::HashMap::new();
-    while let Some(k) = args.next() {
-        let Some(name) = k.strip_prefix("--") else {
-            bail!("unexpected argument {k:?}");
-        };
-        let v = args.next().with_context(|| format!("{k} needs a value"))?;
-        opts.insert(name.to_owned(), v);
-    }
+    let opts = artist2vec_examples::options(args)?;
     let get = |k: &str, d: &str| opts.get(k).cloned().unwrap_or_else(|| d.to_owned());
     match mode.as_str() {
         "fit" => fit(
@@ -53,12 +46,8 @@ fn main() -> Result<()> {
 fn fit(train: PathBuf, get: &dyn Fn(&str, &str) -> String) -> Result<()> {
     let mut data = Interactions::default();
     read_tsv_into(&train, &mut data)?;
-    let config = AlsConfig::new()
-        .with_factors(get("factors", "64").parse()?)
-        .with_regularization(get("regularization", "0.05").parse()?)
-        .with_alpha(get("alpha", "1").parse()?)
-        .with_iterations(get("iterations", "15").parse()?)
-        .with_solver(match get("solver", "cg").as_str() {
+    let config =
+        artist2vec_examples::implicit_als(get)?.with_solver(match get("solver", "cg").as_str() {
             "cg" => AlsSolver::Cg,
             "cholesky" => AlsSolver::Cholesky,
             s => bail!("unknown solver {s:?}"),

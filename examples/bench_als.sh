@@ -14,21 +14,10 @@
 # run alternately (artist2vec, implicit, artist2vec, implicit), REPEAT fits each time, and the
 # best time of each is compared, so that load from other processes hurts both alike.
 set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/.." && pwd)
-DATA=${ARTIST2VEC_DATA:-$ROOT/../shared/data}
-TOOLS=$(cd "$DATA/../tools" && pwd)
-VENV=${VENV:-/tmp/artist2vec-bench-venv}
-THREADS=${THREADS:-2}
+source "$(dirname "$0")/bench_common.sh"
 REPEAT=${REPEAT:-3}
 LARGE_TSV=${LARGE_TSV:-/tmp/artist2vec-als-large.tsv}
 WHICH=${1:-all}
-
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import implicit" 2>/dev/null; then
-    echo "making $VENV with implicit (tools/peers/setup_venv.sh)" >&2
-    VENV=$VENV bash "$TOOLS/peers/setup_venv.sh" >&2
-fi
-PY=$VENV/bin/python
 
 if [ "${BUILD:-1}" != 0 ]; then
     (cd "$ROOT" && cargo build --release --example bench_als >&2)

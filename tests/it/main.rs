@@ -3,3 +3,4 @@
 mod protocols;
 mod real_data;
 mod registry;
+mod serve;

@@ -12,7 +12,6 @@ use artist2vec::data::formats::{Format, detect, load_any};
 use artist2vec::data::split::read_tsv_into;
 use artist2vec::data::Mode;
 use clap::{ArgAction, Args};
-use rayon::prelude::*;
 
 use crate::progress::Ui;
 
@@ -269,22 +268,19 @@ pub fn recommend(ui: &Ui, a: RecommendArgs) -> Result<()> {
     let mut wanted = Interactions::default();
     read_tsv_into(&a.users, &mut wanted)?;
     let plan = FoldIn::plan(&model, &wanted);
+    // One batch for everybody: training users by index, new listeners by their history. The
+    // models with vectors serve it with the blocked full-catalogue top-k.
+    let mut queries: Vec<Query<'_>> = plan.known.iter().map(|&u| Query::User(u)).collect();
+    if model.folds_in() {
+        queries.extend(plan.histories.iter().map(|h| Query::History(h)));
+    }
     let t = std::time::Instant::now();
-    let known_recs = ui.step("recommend (training users)", |_| {
-        Ok(model.recommend_users(&plan.known, k, exclude_seen)?)
+    let mut recs = ui.step("recommend", |_| {
+        Ok(model.recommend_batch(&queries, k, exclude_seen)?)
     })?;
-    let new_recs: Vec<Vec<Neighbor>> = if model.folds_in() {
-        ui.step("recommend (new listeners, folded in)", |_| {
-            Ok(plan
-                .histories
-                .par_iter()
-                .map(|h| model.recommend(&Query::History(h), k, exclude_seen))
-                .collect::<Result<_, _>>()?)
-        })?
-    } else {
-        Vec::new()
-    };
     let secs = t.elapsed().as_secs_f64();
+    let new_recs: Vec<Vec<Neighbor>> = recs.split_off(plan.known.len());
+    let known_recs = recs;
     let f =
         std::fs::File::create(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     let mut w = std::io::BufWriter::new(f);

@@ -406,3 +406,133 @@ fn registry_models_fit_from_tsv_and_fold_in_new_listeners() {
     assert!(!o.status.success());
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// `recommend` serves training users and folded-in new listeners in one batch; its lists are
+/// the library's one-query-at-a-time `recommend`, with `--exclude-seen` true and false.
+#[test]
+fn recommend_serves_known_and_new_users_like_the_library() {
+    use artist2vec::core::{Query, Recommender};
+    let d = tmp("serve");
+    let train = d.join("train.tsv");
+    let mut s = String::from("user\titem\tweight\n");
+    for u in 0..40 {
+        for i in 0..9 {
+            s.push_str(&format!(
+                "u{u}\ta{}\t{}\n",
+                (u * 5 + i * 7) % 45,
+                1 + (u + i) % 6
+            ));
+        }
+    }
+    std::fs::write(&train, s).unwrap();
+    // Three known users (their rows are ignored) and three new listeners, one of whom names an
+    // artist the model does not know.
+    let users = d.join("users.tsv");
+    let mut s = String::from("user\titem\tweight\n");
+    for u in [0, 7, 33] {
+        s.push_str(&format!("u{u}\ta1\t1\n"));
+    }
+    for (u, hist) in [
+        ("new0", &[("a3", 2.0), ("a10", 1.0)][..]),
+        ("new1", &[("a44", 5.0), ("zzz", 1.0)][..]),
+        ("new2", &[("a2", 1.0), ("a9", 3.0), ("a15", 1.0)][..]),
+    ] {
+        for (a, w) in hist {
+            s.push_str(&format!("{u}\t{a}\t{w}\n"));
+        }
+    }
+    std::fs::write(&users, s).unwrap();
+    for (name, config, n) in [
+        ("als", r#"{"factors": 8, "iterations": 4}"#),
+        ("bpr", r#"{"factors": 7, "iterations": 5}"#),
+        (
+            "skipgram",
+            r#"{"dim": 12, "epochs": 2, "window": {"fixed": 5}}"#,
+        ),
+        (
+            "skipgram",
+            r#"{"dim": 9, "epochs": 2, "scoring": "input_dot"}"#,
+        ),
+        (
+            "skipgram",
+            r#"{"dim": 9, "epochs": 2, "scoring": "input_cosine"}"#,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(n, (name, config))| (name, config, n))
+    {
+        let model_path = d.join(format!("{name}-{n}.a2v"));
+        let o = run(&[
+            "--quiet",
+            "fit",
+            "--model",
+            name,
+            "--config",
+            config,
+            "--train",
+            train.to_str().unwrap(),
+            "--out",
+            model_path.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{name}: {:?}", text(&o));
+        let model = artist2vec::registry().load(&model_path).unwrap();
+        let id = |i: u32| model.items().id(i).to_owned();
+        let ix = |a: &str| model.items().get(a);
+        for exclude in ["true", "false"] {
+            let recs = d.join(format!("recs-{n}-{exclude}.tsv"));
+            let o = run(&[
+                "--quiet",
+                "recommend",
+                "--model",
+                model_path.to_str().unwrap(),
+                "--users",
+                users.to_str().unwrap(),
+                "--k",
+                "7",
+                "--exclude-seen",
+                exclude,
+                "--out",
+                recs.to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{name}: {:?}", text(&o));
+            let got = std::fs::read_to_string(&recs).unwrap();
+            let excl = exclude == "true";
+            let mut want = String::from("user\titem\trank\n");
+            let mut push = |user: &str, list: Vec<artist2vec::core::Neighbor>| {
+                for (r, n) in list.iter().enumerate() {
+                    want.push_str(&format!("{user}\t{}\t{}\n", id(n.item), r + 1));
+                }
+            };
+            for u in ["u0", "u7", "u33"] {
+                let q = Query::User(model.users().get(u).unwrap());
+                push(u, model.recommend(&q, 7, excl).unwrap());
+            }
+            let new0 = [(ix("a3").unwrap(), 2.0), (ix("a10").unwrap(), 1.0)];
+            let new1 = [(ix("a44").unwrap(), 5.0)];
+            let new2 = [
+                (ix("a2").unwrap(), 1.0),
+                (ix("a9").unwrap(), 3.0),
+                (ix("a15").unwrap(), 1.0),
+            ];
+            for (u, h) in [
+                ("new0", &new0[..]),
+                ("new1", &new1[..]),
+                ("new2", &new2[..]),
+            ] {
+                push(u, model.recommend(&Query::History(h), 7, excl).unwrap());
+            }
+            assert_eq!(got, want, "{name}, --exclude-seen {exclude}");
+            if excl {
+                // The known user's own artists are left out; with false they may appear.
+                let seen = model.seen(model.users().get("u0").unwrap()).unwrap();
+                assert!(
+                    got.lines()
+                        .filter(|l| l.starts_with("u0\t"))
+                        .all(|l| !seen.contains(&ix(l.split('\t').nth(1).unwrap()).unwrap()))
+                );
+            }
+        }
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}

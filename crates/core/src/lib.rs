@@ -22,6 +22,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod cpu;
 mod embeddings;
 mod error;
 mod interactions;
@@ -31,6 +32,7 @@ mod progress;
 pub mod registry;
 mod sessions;
 pub mod topk;
+pub mod topk_full;
 mod traits;
 mod vocab;
 
@@ -42,5 +44,8 @@ pub use progress::{NoProgress, Observer, Progress};
 pub use registry::{AnyModel, Model, ModelFamily, Registered, Registry, TrainingData};
 pub use sessions::{Play, SessionRef, Sessions};
 pub use topk::Neighbor;
-pub use traits::{ArtistVectors, Fit, Query, Recommender, SimilarArtists, check_query};
+pub use traits::{
+    ArtistVectors, Fit, Query, Recommender, SimilarArtists, check_query, history_items,
+    recommend_each,
+};
 pub use vocab::Vocabulary;

@@ -360,6 +360,14 @@ impl Recommender for AnyModel {
     ) -> Result<Vec<Neighbor>, CoreError> {
         self.0.recommend(query, k, exclude_seen)
     }
+    fn recommend_batch(
+        &self,
+        queries: &[Query<'_>],
+        k: usize,
+        exclude_seen: bool,
+    ) -> Result<Vec<Vec<Neighbor>>, CoreError> {
+        self.0.recommend_batch(queries, k, exclude_seen)
+    }
     fn recommend_users(
         &self,
         users: &[u32],

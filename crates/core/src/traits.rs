@@ -78,25 +78,34 @@ pub trait Recommender: Send + Sync {
         k: usize,
         exclude_seen: bool,
     ) -> Result<Vec<Neighbor>, CoreError> {
-        check_query(query, self.n_users(), self.n_items())?;
-        let mut scores = vec![0f32; self.n_items()];
-        self.score_into(query, &mut scores)?;
-        let owned;
-        let exclude: &[u32] = match (exclude_seen, query) {
-            (false, _) => &[],
-            (true, Query::User(u)) => self.seen(*u)?,
-            (true, Query::History(h)) => {
-                let mut v: Vec<u32> = h.iter().map(|p| p.0).collect();
-                v.sort_unstable();
-                v.dedup();
-                owned = v;
-                &owned
-            }
-        };
-        Ok(top_k(&scores, k, exclude))
+        recommend_with(
+            self,
+            query,
+            k,
+            exclude_seen,
+            &mut vec![0f32; self.n_items()],
+        )
     }
 
-    /// [`recommend`](Recommender::recommend) for many training users, in parallel.
+    /// [`recommend`](Recommender::recommend) for many queries — training users and new
+    /// listeners alike — with the same lists, in the order given. The default scores one query
+    /// at a time in parallel; models whose scores are dot products (the factor models,
+    /// skip-gram) override it with the blocked full-catalogue top-k of
+    /// [`topk_full`](crate::topk_full), which reads the artist vectors once per block of users.
+    ///
+    /// # Errors
+    /// The first error of any query.
+    fn recommend_batch(
+        &self,
+        queries: &[Query<'_>],
+        k: usize,
+        exclude_seen: bool,
+    ) -> Result<Vec<Vec<Neighbor>>, CoreError> {
+        recommend_each(self, queries, k, exclude_seen)
+    }
+
+    /// [`recommend`](Recommender::recommend) for many training users, through
+    /// [`recommend_batch`](Recommender::recommend_batch).
     ///
     /// # Errors
     /// The first error of any user.
@@ -106,20 +115,61 @@ pub trait Recommender: Send + Sync {
         k: usize,
         exclude_seen: bool,
     ) -> Result<Vec<Vec<Neighbor>>, CoreError> {
-        users
-            .par_iter()
-            .map_init(
-                || vec![0f32; self.n_items()],
-                |scores, &u| {
-                    let q = Query::User(u);
-                    check_query(&q, self.n_users(), self.n_items())?;
-                    self.score_into(&q, scores)?;
-                    let ex = if exclude_seen { self.seen(u)? } else { &[] };
-                    Ok(top_k(scores, k, ex))
-                },
-            )
-            .collect()
+        let queries: Vec<Query<'_>> = users.iter().map(|&u| Query::User(u)).collect();
+        self.recommend_batch(&queries, k, exclude_seen)
     }
+}
+
+/// What [`Recommender::recommend`] does, with a caller's score buffer (length `n_items`).
+fn recommend_with<R: Recommender + ?Sized>(
+    model: &R,
+    query: &Query<'_>,
+    k: usize,
+    exclude_seen: bool,
+    scores: &mut [f32],
+) -> Result<Vec<Neighbor>, CoreError> {
+    check_query(query, model.n_users(), model.n_items())?;
+    model.score_into(query, scores)?;
+    let owned;
+    let exclude: &[u32] = match (exclude_seen, query) {
+        (false, _) => &[],
+        (true, Query::User(u)) => model.seen(*u)?,
+        (true, Query::History(h)) => {
+            owned = history_items(h);
+            &owned
+        }
+    };
+    Ok(top_k(scores, k, exclude))
+}
+
+/// The artists of a history, sorted ascending and distinct: what `exclude_seen` leaves out for
+/// a new listener.
+pub fn history_items(history: &[(u32, f32)]) -> Vec<u32> {
+    let mut v: Vec<u32> = history.iter().map(|p| p.0).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The default [`Recommender::recommend_batch`]: [`Recommender::recommend`] for each query, in
+/// parallel, with one score buffer per worker. Models that override `recommend_batch` call it for
+/// the queries their fast path does not cover.
+///
+/// # Errors
+/// The first error of any query.
+pub fn recommend_each<R: Recommender + ?Sized>(
+    model: &R,
+    queries: &[Query<'_>],
+    k: usize,
+    exclude_seen: bool,
+) -> Result<Vec<Vec<Neighbor>>, CoreError> {
+    queries
+        .par_iter()
+        .map_init(
+            || vec![0f32; model.n_items()],
+            |scores, q| recommend_with(model, q, k, exclude_seen, scores),
+        )
+        .collect()
 }
 
 /// Checks that a query's user and artists are within range.
@@ -243,6 +293,20 @@ mod tests {
         assert_eq!(r[0].item, 3);
         assert!(m.recommend(&Query::User(7), 1, true).is_err());
         assert!(m.recommend(&Query::History(&[(6, 1.0)]), 1, true).is_err());
+        let batch = m
+            .recommend_batch(
+                &[Query::History(&[(4, 1.0), (5, 2.0)]), Query::User(1)],
+                2,
+                true,
+            )
+            .unwrap();
+        assert_eq!(
+            batch[0],
+            m.recommend(&Query::History(&[(4, 1.0), (5, 2.0)]), 2, true)
+                .unwrap()
+        );
+        assert_eq!(batch[1], m.recommend(&Query::User(1), 2, true).unwrap());
+        assert!(m.recommend_batch(&[Query::User(9)], 1, true).is_err());
         let all = m.recommend_users(&[0, 1], 1, true).unwrap();
         assert_eq!(
             all,

@@ -14,13 +14,13 @@
 //! the same seed are bit-identical (on one machine and build).
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
-use artist2vec_core::{CoreError, Fit, Interactions, Observer, Progress, Query, Recommender};
+use artist2vec_core::{CoreError, Fit, Interactions, Observer, Progress};
 use artist2vec_sparse::{Csr, Weighting, transpose};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::base::{DecodeError, TrainData, check_finite, elementwise};
-use crate::common::{model_common, recommender_common, vectors_common};
+use crate::common::{factor_recommender, model_common, vectors_common};
 use crate::error::check;
 use crate::factors::Factors;
 use crate::kernels::multiversion;
@@ -501,15 +501,7 @@ impl Fit<Interactions> for AlsConfig {
     }
 }
 
-impl Recommender for Als {
-    recommender_common!();
-
-    fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        self.factors
-            .tables()
-            .score_into(&self.data, query, |h| self.fold_in(h), scores)
-    }
-}
+factor_recommender!(Als, |m| m.factors.tables());
 
 impl Stored for Als {
     const KIND: &'static str = "als";

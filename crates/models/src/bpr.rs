@@ -4,13 +4,11 @@
 //! popularity), skipped when the listener played it.
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
-use artist2vec_core::{
-    CoreError, Embeddings, Fit, Interactions, Observer, Progress, Query, Recommender,
-};
+use artist2vec_core::{CoreError, Embeddings, Fit, Interactions, Observer, Progress};
 use serde::{Deserialize, Serialize};
 
 use crate::base::{DecodeError, TrainData, check_finite};
-use crate::common::{model_common, recommender_common, vectors_common};
+use crate::common::{factor_recommender, model_common, vectors_common};
 use crate::error::check;
 use crate::factors::{Tables, decode_tables};
 use crate::kernels::multiversion;
@@ -379,14 +377,7 @@ impl Fit<Interactions> for BprConfig {
     }
 }
 
-impl Recommender for Bpr {
-    recommender_common!();
-
-    fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        self.tables()
-            .score_into(&self.data, query, |h| self.fold_in(h), scores)
-    }
-}
+factor_recommender!(Bpr, |m| m.tables());
 
 impl Stored for Bpr {
     const KIND: &'static str = "bpr";

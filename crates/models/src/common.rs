@@ -207,6 +207,40 @@ macro_rules! vectors_common {
     };
 }
 
+/// Implements `Recommender` for a factor model whose scores are dot products of a user vector
+/// with the artist factors: training users from the user table, new listeners through the
+/// model's `fold_in`, batches through the blocked top-k. `|m| expr` gives the model's
+/// [`Tables`](crate::factors::Tables).
+macro_rules! factor_recommender {
+    ($model:ty, |$m:ident| $tables:expr) => {
+        impl artist2vec_core::Recommender for $model {
+            $crate::common::recommender_common!();
+
+            fn score_into(
+                &self,
+                query: &artist2vec_core::Query<'_>,
+                scores: &mut [f32],
+            ) -> Result<(), artist2vec_core::CoreError> {
+                let $m = self;
+                $tables.score_into(&self.data, query, |h| self.fold_in(h), scores)
+            }
+
+            /// The blocked full-catalogue top-k: the lists of
+            /// [`recommend`](artist2vec_core::Recommender::recommend), query by query.
+            fn recommend_batch(
+                &self,
+                queries: &[artist2vec_core::Query<'_>],
+                k: usize,
+                exclude_seen: bool,
+            ) -> Result<Vec<Vec<artist2vec_core::Neighbor>>, artist2vec_core::CoreError> {
+                let $m = self;
+                $tables.recommend_batch(&self.data, queries, k, exclude_seen, |h| self.fold_in(h))
+            }
+        }
+    };
+}
+
+pub(crate) use factor_recommender;
 pub(crate) use model_common;
 pub(crate) use recommender_common;
 pub(crate) use vectors_common;

@@ -1,11 +1,12 @@
-//! What the factor models (ALS, WMF, BPR) share: scoring by dot products of a user vector with
-//! the artist factors, and the two factor tables of their model files.
+//! What the factor models (ALS, WMF, BPR, and SVD's scoring) share: scoring by dot products of
+//! a user vector with the artist factors — one user at a time, or a batch through the blocked
+//! full-catalogue top-k with the same results — and the two factor tables of their model files.
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
-use artist2vec_core::{CoreError, Embeddings, Query, check_query};
+use artist2vec_core::topk_full::{NanScores, PackedItems, TopKConfig, dot_scores, top_k_dot};
+use artist2vec_core::{CoreError, Embeddings, Neighbor, Query, check_query, history_items};
 
 use crate::base::{DecodeError, TrainData, decode_table};
-use crate::kernels::score_all;
 
 /// Row-major user and artist factor tables, `dim` columns each.
 #[derive(Debug, Clone, Copy)]
@@ -34,14 +35,40 @@ impl Tables<'_> {
     ) -> Result<(), CoreError> {
         check_query(query, data.n_users(), data.n_items())?;
         match query {
-            Query::User(u) => {
-                let x = &self.users[*u as usize * self.dim..][..self.dim];
-                score_all(x, self.items, scores);
-            }
-            Query::History(h) => score_all(&fold_in(h)?, self.items, scores),
+            Query::User(u) => dot_scores(self.user(*u), self.items, scores),
+            Query::History(h) => dot_scores(&fold_in(h)?, self.items, scores),
         }
         data.mask_untrained(scores);
         Ok(())
+    }
+
+    /// Training user `u`'s row (unchecked index).
+    fn user(&self, u: u32) -> &[f32] {
+        &self.users[u as usize * self.dim..][..self.dim]
+    }
+
+    /// [`Recommender::recommend_batch`](artist2vec_core::Recommender::recommend_batch) through
+    /// the blocked top-k: the lists [`score_into`](Self::score_into) and `top_k` give, query by
+    /// query.
+    ///
+    /// # Errors
+    /// What [`check_query`] and `fold_in` return.
+    pub fn recommend_batch(
+        self,
+        data: &TrainData,
+        queries: &[Query<'_>],
+        k: usize,
+        exclude_seen: bool,
+        fold_in: impl Fn(&[(u32, f32)]) -> Result<Vec<f32>, CoreError> + Sync,
+    ) -> Result<Vec<Vec<Neighbor>>, CoreError> {
+        let vector = |q: &Query<'_>, out: &mut [f32]| {
+            match q {
+                Query::User(u) => out.copy_from_slice(self.user(*u)),
+                Query::History(h) => out.copy_from_slice(&fold_in(h)?),
+            }
+            Ok(())
+        };
+        recommend_batch(data, self.items, self.dim, queries, k, exclude_seen, vector)
     }
 
     /// Writes the user table, then the artist table.
@@ -49,6 +76,53 @@ impl Tables<'_> {
         e.f32s(self.users);
         e.f32s(self.items);
     }
+}
+
+/// The `k` best artists for every query by dot product of the query's vector — written into its
+/// buffer by `vector` — with the rows of the row-major artist table `items` (`dim` wide), best
+/// first, artists without training plays never recommended and, with `exclude_seen`, the
+/// user's (or history's) artists left out: bit for bit the lists of scoring each query with
+/// [`dot_scores`] and selecting with `top_k`, computed by the blocked full-catalogue top-k in
+/// parallel blocks of queries.
+///
+/// # Errors
+/// [`CoreError::IndexOutOfRange`] for a bad query; the first error of `vector`.
+pub(crate) fn recommend_batch(
+    data: &TrainData,
+    items: &[f32],
+    dim: usize,
+    queries: &[Query<'_>],
+    k: usize,
+    exclude_seen: bool,
+    vector: impl Fn(&Query<'_>, &mut [f32]) -> Result<(), CoreError> + Sync,
+) -> Result<Vec<Vec<Neighbor>>, CoreError> {
+    for q in queries {
+        check_query(q, data.n_users(), data.n_items())?;
+    }
+    let histories: Vec<Vec<u32>> = queries
+        .iter()
+        .map(|q| match q {
+            Query::History(h) if exclude_seen => history_items(h),
+            _ => Vec::new(),
+        })
+        .collect();
+    let seen = |i: usize| -> &[u32] {
+        match queries[i] {
+            _ if !exclude_seen => &[],
+            Query::User(u) => data.row(u as usize).0,
+            Query::History(_) => &histories[i],
+        }
+    };
+    let packed = PackedItems::new(items, dim)?.with_masked(&data.untrained, f32::NAN)?;
+    let lists = top_k_dot(
+        &packed,
+        queries.len(),
+        |i, out| vector(&queries[i], out),
+        seen,
+        &TopKConfig::new(k),
+        NanScores::Skip,
+    )?;
+    Ok(lists.into_vecs())
 }
 
 /// Reads the user and artist tables written by [`Tables::encode`], checking their sizes.

@@ -7,19 +7,8 @@
 //! order of floating-point operations never depends on the thread count, so results are
 //! bit-identical across reruns on one machine.
 
-/// Whether the CPU has AVX2 and FMA (cached by the standard library after the first call).
-#[inline]
-#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-pub(crate) fn has_avx2_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
+#[cfg(target_arch = "x86_64")]
+pub(crate) use artist2vec_core::cpu::has_avx2_fma;
 
 /// Compiles a kernel generic over `const FMA: bool` twice and picks one at run time: `fn $name`
 /// calls the kernel with `FMA = true`, compiled with AVX2 + FMA, when the CPU supports them, and
@@ -61,12 +50,6 @@ macro_rules! multiversion {
     }};
 }
 pub(crate) use multiversion;
-
-multiversion! {
-    /// `out[j] = x · y_j` for every row `j` of the row-major table `y` (the scores of a factor
-    /// model).
-    pub(crate) fn score_all(x: &[f32], y: &[f32], out: &mut [f32]) => dot_rows
-}
 
 /// Asks the CPU to bring `row` into the cache ahead of use (a no-op on other architectures).
 #[inline(always)]
@@ -132,24 +115,6 @@ pub(crate) fn axpy<const FMA: bool>(alpha: f32, x: &[f32], y: &mut [f32]) {
     }
     for (yi, &xi) in y.iter_mut().zip(x) {
         *yi += alpha * xi;
-    }
-}
-
-/// `out[r] = x · rows[r]` for the rows of a row-major table (`rows.len() = out.len()·x.len()`).
-#[inline(always)]
-pub(crate) fn dot_rows<const FMA: bool>(x: &[f32], rows: &[f32], out: &mut [f32]) {
-    let f = x.len();
-    if f == 0 {
-        out.fill(0.0);
-        return;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if FMA {
-        // SAFETY: as in `dot`.
-        return unsafe { avx::dot_rows(x, rows, out) };
-    }
-    for (o, r) in out.iter_mut().zip(rows.chunks_exact(f)) {
-        *o = portable_dot(x, r);
     }
 }
 
@@ -280,47 +245,6 @@ mod avx {
             unsafe { _mm256_storeu_ps(py.add(start + 8 * k), *acc) };
         }
     }
-
-    /// `out[r] = x · rows[r]`, four rows at a time so that four dot products run in parallel.
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn dot_rows(x: &[f32], rows: &[f32], out: &mut [f32]) {
-        let f = x.len();
-        let n = out.len();
-        assert!(rows.len() >= n * f);
-        let f8 = f & !7;
-        let (px, pr) = (x.as_ptr(), rows.as_ptr());
-        let mut r = 0;
-        while r + 4 <= n {
-            let mut acc = [_mm256_setzero_ps(); 4];
-            // SAFETY: rows `r..r + 4` exist (`r + 4 <= n`, `rows.len() >= n·f`) and every load
-            // reads eight floats at an offset `c + 8 <= f8 <= f` within a row.
-            unsafe {
-                let base = pr.add(r * f);
-                let mut c = 0;
-                while c < f8 {
-                    let xv = _mm256_loadu_ps(px.add(c));
-                    for (k, a) in acc.iter_mut().enumerate() {
-                        *a = _mm256_fmadd_ps(xv, _mm256_loadu_ps(base.add(k * f + c)), *a);
-                    }
-                    c += 8;
-                }
-            }
-            for (k, a) in acc.iter().enumerate() {
-                let row = &rows[(r + k) * f..(r + k + 1) * f];
-                let mut s = hsum(*a);
-                for c in f8..f {
-                    s = x[c].mul_add(row[c], s);
-                }
-                out[r + k] = s;
-            }
-            r += 4;
-        }
-        while r < n {
-            out[r] = dot(x, &rows[r * f..(r + 1) * f]);
-            r += 1;
-        }
-    }
 }
 
 /// `y = A x` for a symmetric `n × n` matrix stored in full, row-major (rows are columns).
@@ -393,32 +317,15 @@ mod tests {
 
     #[test]
     fn dot_matches_f64_for_all_lengths() {
+        crate::kernels::multiversion! {
+            fn dot_dispatch(a: &[f32], b: &[f32]) -> f32 => dot
+        }
         for n in [0usize, 1, 7, 8, 31, 32, 33, 64, 65, 100] {
             let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
             let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos()).collect();
             let want: f64 = a.iter().zip(&b).map(|(x, y)| *x as f64 * *y as f64).sum();
-            let mut fast = vec![0f32; 1];
-            score_all(&a, &b, &mut fast);
-            for got in [dot::<false>(&a, &b), fast[0]] {
+            for got in [dot::<false>(&a, &b), dot_dispatch(&a, &b)] {
                 assert!((got as f64 - want).abs() < 1e-4, "n={n}: {got} vs {want}");
-            }
-        }
-    }
-
-    #[test]
-    fn dot_rows_matches_single_dots() {
-        for f in [8usize, 16, 64, 12] {
-            let x: Vec<f32> = (0..f).map(|i| (i as f32 * 0.7).sin()).collect();
-            let rows: Vec<f32> = (0..f * 7).map(|i| (i as f32 * 0.3).cos()).collect();
-            let mut out = vec![0f32; 7];
-            score_all(&x, &rows, &mut out);
-            for (r, o) in out.iter().enumerate() {
-                let want: f64 = x
-                    .iter()
-                    .zip(&rows[r * f..(r + 1) * f])
-                    .map(|(a, b)| *a as f64 * *b as f64)
-                    .sum();
-                assert!((*o as f64 - want).abs() < 1e-4);
             }
         }
     }

@@ -23,7 +23,10 @@
 //! * [`Recommender`](artist2vec_core::Recommender) for training users *and* for new listeners
 //!   given only their history ([`Query::History`](artist2vec_core::Query::History): ALS folds
 //!   them in by solving their least-squares problem, the kNN models score from the history);
-//!   artists without training plays are never recommended;
+//!   artists without training plays are never recommended; the factor models (ALS, WMF, BPR,
+//!   SVD) serve batches of queries (`recommend_batch`, `recommend_users`) through the blocked
+//!   full-catalogue top-k of [`artist2vec_core::topk_full`], with exactly the lists of one
+//!   query at a time;
 //! * [`SimilarArtists`](artist2vec_core::SimilarArtists) and, for factor models,
 //!   [`ArtistVectors`](artist2vec_core::ArtistVectors);
 //! * `save` / `load` through the core [`modelfile`](artist2vec_core::modelfile) container (magic

@@ -7,8 +7,10 @@
 //! for artist `j` is `(Σ_i w(plays_i)·v_i)·v_j` over the artists `i` they played.
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
+use artist2vec_core::topk_full::dot_scores;
 use artist2vec_core::{
-    CoreError, Embeddings, Fit, Interactions, Observer, Progress, Query, Recommender, check_query,
+    CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query, Recommender,
+    check_query,
 };
 use artist2vec_sparse::{CooccurrenceConfig, Weighting, cooccurrence};
 use serde::{Deserialize, Serialize};
@@ -16,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::base::{DecodeError, TrainData, decode_table, elementwise, history_row};
 use crate::common::{model_common, recommender_common, vectors_common};
 use crate::error::check;
-use crate::kernels::score_all;
+use crate::factors::recommend_batch;
 use crate::persist::Stored;
 use crate::{ModelError, Result};
 
@@ -125,6 +127,17 @@ impl Svd {
     /// The singular values kept, largest first (`|λ|` of the symmetric matrix's eigenvalues).
     pub fn singular_values(&self) -> &[f32] {
         &self.singular_values
+    }
+
+    /// The profile of a checked query: of the training user's row, or of the history.
+    fn query_profile(&self, query: &Query<'_>) -> Result<Vec<f32>, CoreError> {
+        Ok(match query {
+            Query::User(u) => {
+                let (items, w) = self.data.row(*u as usize);
+                self.profile(items.iter().copied().zip(w.iter().copied()))
+            }
+            Query::History(h) => self.profile(history_row(h)?.into_iter()),
+        })
     }
 
     fn profile(&self, row: impl Iterator<Item = (u32, f32)>) -> Vec<f32> {
@@ -238,16 +251,29 @@ impl Recommender for Svd {
 
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
         check_query(query, self.n_users(), self.n_items())?;
-        let p = match query {
-            Query::User(u) => {
-                let (items, w) = self.data.row(*u as usize);
-                self.profile(items.iter().copied().zip(w.iter().copied()))
-            }
-            Query::History(h) => self.profile(history_row(h)?.into_iter()),
-        };
-        score_all(&p, self.item_vectors.as_slice(), scores);
+        dot_scores(
+            &self.query_profile(query)?,
+            self.item_vectors.as_slice(),
+            scores,
+        );
         self.data.mask_untrained(scores);
         Ok(())
+    }
+
+    /// The blocked full-catalogue top-k: the lists of
+    /// [`recommend`](Recommender::recommend), query by query.
+    fn recommend_batch(
+        &self,
+        queries: &[Query<'_>],
+        k: usize,
+        exclude_seen: bool,
+    ) -> Result<Vec<Vec<Neighbor>>, CoreError> {
+        let vector = |q: &Query<'_>, out: &mut [f32]| {
+            out.copy_from_slice(&self.query_profile(q)?);
+            Ok(())
+        };
+        let (items, dim) = (self.item_vectors.as_slice(), self.item_vectors.dim());
+        recommend_batch(&self.data, items, dim, queries, k, exclude_seen, vector)
     }
 }
 

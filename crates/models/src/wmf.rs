@@ -8,11 +8,11 @@
 //! play.
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
-use artist2vec_core::{CoreError, Fit, Interactions, Observer, Progress, Query, Recommender};
+use artist2vec_core::{CoreError, Fit, Interactions, Observer, Progress};
 use serde::{Deserialize, Serialize};
 
 use crate::base::{DecodeError, TrainData, check_finite};
-use crate::common::{model_common, recommender_common, vectors_common};
+use crate::common::{factor_recommender, model_common, vectors_common};
 use crate::error::check;
 use crate::factors::Factors;
 use crate::kernels::multiversion;
@@ -325,15 +325,7 @@ impl Fit<Interactions> for WmfConfig {
     }
 }
 
-impl Recommender for Wmf {
-    recommender_common!();
-
-    fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        self.factors
-            .tables()
-            .score_into(&self.data, query, |h| self.fold_in(h), scores)
-    }
-}
+factor_recommender!(Wmf, |m| m.factors.tables());
 
 impl Stored for Wmf {
     const KIND: &'static str = "wmf";

@@ -544,8 +544,7 @@ pub(crate) mod tests {
     /// Whether this CPU can run [`Fused`] (its intrinsics need AVX and FMA).
     pub(crate) fn fused_available() -> bool {
         #[cfg(target_arch = "x86_64")]
-        return std::arch::is_x86_feature_detected!("avx")
-            && std::arch::is_x86_feature_detected!("fma");
+        return artist2vec_core::cpu::has_avx_fma();
         #[cfg(not(target_arch = "x86_64"))]
         true
     }

@@ -1,12 +1,15 @@
 //! The trained model of any skip-gram trainer: input and output vectors, counts and user
 //! profiles, with recommendation scoring and similar-artist queries.
 
+use std::borrow::Cow;
 use std::fmt::Debug;
 
+use artist2vec_core::topk_full::{NanScores, PackedItems, TopKConfig, dot_scores, top_k_dot};
 use artist2vec_core::{
     ArtistVectors, CoreError, Embeddings, Neighbor, Query, Recommender, SimilarArtists, Similarity,
-    Vocabulary, check_query, dot,
+    Vocabulary, check_query, dot, history_items, recommend_each,
 };
+use rayon::prelude::*;
 
 use crate::config::Scoring;
 use crate::input::UserProfiles;
@@ -190,6 +193,16 @@ impl<C: SkipGramSettings> TrainedSkipGram<C> {
         (0..self.counts.len() as u32)
             .filter(|&i| self.is_trained(i))
             .count()
+    }
+
+    /// The table whose dot products with a listener's vector are the scores: the output
+    /// vectors or the input vectors; `None` for cosine scoring.
+    fn dot_table(&self) -> Option<&[f32]> {
+        match self.scoring() {
+            Scoring::Output => Some(&self.output),
+            Scoring::InputDot => Some(self.input.as_slice()),
+            Scoring::InputCosine => None,
+        }
     }
 
     fn untrained(&self) -> Vec<u32> {
@@ -386,24 +399,84 @@ impl<C: SkipGramSettings> Recommender for TrainedSkipGram<C> {
             }
             return Ok(());
         };
-        let (table, cosine) = match self.scoring() {
-            Scoring::Output => (self.output.as_slice(), false),
-            Scoring::InputDot => (self.input.as_slice(), false),
-            Scoring::InputCosine => (self.input.as_slice(), true),
-        };
+        if let Some(table) = self.dot_table() {
+            dot_scores(&u, table, scores);
+            for (i, s) in scores.iter_mut().enumerate() {
+                if !self.is_trained(i as u32) {
+                    *s = f32::NEG_INFINITY;
+                }
+            }
+            return Ok(());
+        }
         let un = dot(&u, &u).sqrt();
         let norms = self.input.norms();
-        for (i, (s, row)) in scores.iter_mut().zip(table.chunks_exact(dim)).enumerate() {
+        let rows = self.input.as_slice().chunks_exact(dim);
+        for (i, (s, row)) in scores.iter_mut().zip(rows).enumerate() {
             *s = if !self.is_trained(i as u32) {
                 f32::NEG_INFINITY
-            } else if cosine {
+            } else {
                 let d = un * norms[i];
                 if d > 0.0 { dot(&u, row) / d } else { 0.0 }
-            } else {
-                dot(&u, row)
             };
         }
         Ok(())
+    }
+
+    /// With [`Scoring::Output`] or [`Scoring::InputDot`], the blocked full-catalogue top-k of
+    /// the listeners' vectors against the scoring table: the lists of
+    /// [`recommend`](Recommender::recommend), query by query. Listeners without a trained artist
+    /// (popularity) and [`Scoring::InputCosine`] are served one query at a time.
+    fn recommend_batch(
+        &self,
+        queries: &[Query<'_>],
+        k: usize,
+        exclude_seen: bool,
+    ) -> Result<Vec<Vec<Neighbor>>, CoreError> {
+        let Some(table) = self.dot_table() else {
+            return recommend_each(self, queries, k, exclude_seen);
+        };
+        let vectors: Vec<Option<Vec<f32>>> = queries
+            .par_iter()
+            .map(|q| self.user_vector(q))
+            .collect::<Result<_, _>>()?;
+        let (mut dotted, mut others) = (Vec::new(), Vec::new());
+        for (i, v) in vectors.into_iter().enumerate() {
+            match v {
+                Some(v) => dotted.push((i, v)),
+                None => others.push(i),
+            }
+        }
+        let seen = dotted
+            .iter()
+            .map(|&(i, _)| match queries[i] {
+                _ if !exclude_seen => Ok(Cow::Borrowed(&[][..])),
+                Query::User(u) => Ok(Cow::Borrowed(self.seen(u)?)),
+                Query::History(h) => Ok(Cow::Owned(history_items(h))),
+            })
+            .collect::<Result<Vec<Cow<'_, [u32]>>, CoreError>>()?;
+        let packed = PackedItems::new(table, self.dim())?
+            .with_masked(&self.untrained(), f32::NEG_INFINITY)?;
+        let lists = top_k_dot(
+            &packed,
+            dotted.len(),
+            |j, out| {
+                out.copy_from_slice(&dotted[j].1);
+                Ok(())
+            },
+            |j| &seen[j],
+            &TopKConfig::new(k),
+            NanScores::Skip,
+        )?;
+        let other_queries: Vec<Query<'_>> = others.iter().map(|&i| queries[i]).collect();
+        let other_lists = recommend_each(self, &other_queries, k, exclude_seen)?;
+        let mut out = vec![Vec::new(); queries.len()];
+        for ((i, _), list) in dotted.iter().zip(lists.iter()) {
+            out[*i] = list.to_vec();
+        }
+        for (i, list) in others.into_iter().zip(other_lists) {
+            out[i] = list;
+        }
+        Ok(out)
     }
 
     fn seen(&self, user: u32) -> Result<&[u32], CoreError> {

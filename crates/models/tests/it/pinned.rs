@@ -120,7 +120,7 @@ const PINNED: [(&str, u64); 8] = [
 fn pinned_platform() -> bool {
     #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
     {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        artist2vec_core::cpu::has_avx2_fma()
     }
     #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
     {

@@ -27,8 +27,7 @@ pub(crate) enum Kernel {
 impl Kernel {
     pub(crate) fn detect() -> Self {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if artist2vec_core::cpu::has_avx_fma() {
             return Kernel::AvxFma;
         }
         Kernel::Portable
