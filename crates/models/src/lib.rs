@@ -100,6 +100,7 @@ mod als;
 mod base;
 mod bpr;
 mod common;
+mod dense;
 mod error;
 mod factors;
 mod item_knn;
