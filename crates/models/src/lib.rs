@@ -10,6 +10,8 @@
 //! | `als` | [`Als`]: implicit ALS (Hu–Koren–Volinsky), CG or Cholesky | yes | cosine |
 //! | `wmf` | [`Wmf`]: the notebooks' weighted MF with sampled negatives | yes | cosine |
 //! | `bpr` | [`Bpr`]: Bayesian personalised ranking | yes | cosine |
+//! | `ease` | [`Ease`]: EASE, the closed-form artist × artist autoencoder (dense, `n²` floats) | — | partial correlation |
+//! | `rp3beta` | [`Rp3beta`]: popularity-penalised 3-step random walk, top-k sparse | — | its walk weights |
 //!
 //! Every model follows the same shape:
 //!
@@ -101,6 +103,7 @@ mod base;
 mod bpr;
 mod common;
 mod dense;
+mod ease;
 mod error;
 mod factors;
 mod item_knn;
@@ -110,6 +113,7 @@ mod persist;
 mod popularity;
 mod registry;
 mod rng;
+mod rp3beta;
 mod svd;
 mod user_knn;
 mod wmf;
@@ -117,11 +121,13 @@ mod wmf;
 pub use als::{Als, AlsConfig, AlsSolver, ConfidenceScale};
 pub use artist2vec_core::AnyModel;
 pub use bpr::{Bpr, BprConfig, NegativeSampling};
+pub use ease::{Ease, EaseConfig, EaseSolver};
 pub use error::{ModelError, Result};
 pub use item_knn::{ItemKnn, ItemKnnConfig};
 pub use persist::model_kind_of;
 pub use popularity::{Popularity, PopularityBy, PopularityConfig};
 pub use registry::registry;
+pub use rp3beta::{Rp3beta, Rp3betaConfig};
 pub use svd::{CoocTransform, Svd, SvdConfig};
 pub use user_knn::{UserKnn, UserKnnConfig};
 pub use wmf::{Wmf, WmfConfig};
