@@ -555,14 +555,11 @@ pub(crate) fn mirror_lower(a: &mut [f32], n: usize, diag: &[f32]) {
 /// ([`gram_lower`]), then the mirror: `n³/2` multiply-adds in all, no memory beyond `a` but
 /// `O(NB·n)` scratch.
 ///
+/// `step(k)` is called after each of the three phases (`k` = 1, 2, 3).
+///
 /// # Errors
 /// The index of the first pivot that is not positive (see [`cholesky_lower`]).
-pub(crate) fn inverse_spd(a: &mut [f32], n: usize) -> Result<(), usize> {
-    inverse_spd_observed(a, n, &mut |_| {})
-}
-
-/// [`inverse_spd`], calling `step(k)` after each of its three phases (`k` = 1, 2, 3).
-pub(crate) fn inverse_spd_observed(
+pub(crate) fn inverse_spd(
     a: &mut [f32],
     n: usize,
     step: &mut dyn FnMut(usize),
@@ -729,7 +726,7 @@ mod tests {
                     got[i * n + j] = f32::NAN;
                 }
             }
-            inverse_spd(&mut got, n).unwrap();
+            inverse_spd(&mut got, n, &mut |_| {}).unwrap();
             let scale = max_abs(&want);
             let worst = got
                 .iter()
@@ -791,7 +788,7 @@ mod tests {
         let run = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let mut x = a.clone();
-            pool.install(|| inverse_spd(&mut x, n)).unwrap();
+            pool.install(|| inverse_spd(&mut x, n, &mut |_| {})).unwrap();
             x
         };
         let one = run(1);

@@ -390,7 +390,7 @@ fn solve_artist_gram(
     let n = xt.rows();
     gram_plus_ridge(xt, x, lambda, p);
     step(1);
-    dense::inverse_spd_observed(p, n, &mut |k| step(1 + k))
+    dense::inverse_spd(p, n, &mut |k| step(1 + k))
         .map_err(|j| not_definite("XᵀX + λI", j, lambda))
 }
 
