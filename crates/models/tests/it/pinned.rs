@@ -115,7 +115,7 @@ const PINNED: [(&str, u64); 10] = [
     ("wmf", 0x7ed405ad91770b3e),
     ("bpr", 0x3f434c81a48ebbc6),
     ("ease", 0x78d83561991f6124),
-    ("rp3beta", 0xcaf3958ad9c8e7c7),
+    ("rp3beta", 0xab425bc20c79c132),
     ("als-cholesky", 0xc90a6a6cf09c34be),
 ];
 
