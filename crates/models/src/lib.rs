@@ -24,7 +24,8 @@
 //!   [`Observer`](artist2vec_core::Observer), never to the terminal;
 //! * [`Recommender`](artist2vec_core::Recommender) for training users *and* for new listeners
 //!   given only their history ([`Query::History`](artist2vec_core::Query::History): ALS folds
-//!   them in by solving their least-squares problem, the kNN models score from the history);
+//!   them in by solving their least-squares problem, the kNN models, EASE and RP3beta score from
+//!   the history);
 //!   artists without training plays are never recommended;
 //! * [`SimilarArtists`](artist2vec_core::SimilarArtists) and, for factor models,
 //!   [`ArtistVectors`](artist2vec_core::ArtistVectors);
@@ -37,8 +38,8 @@
 //! saves, loads and queries any of them as an [`AnyModel`] — what the `artist2vec` command line
 //! does.
 //!
-//! Randomness comes from a seed in each configuration. ALS, SVD and the kNN models give
-//! bit-identical results for a seed whatever the thread count; WMF and BPR train on one thread,
+//! Randomness comes from a seed in each configuration. ALS, SVD, the kNN models, EASE and RP3beta
+//! give bit-identical results for a seed whatever the thread count; WMF and BPR train on one thread,
 //! so the seed alone fixes them. The hot loops (ALS solves, SGD updates, scoring) run on
 //! contiguous `f32` buffers with AVX2/FMA kernels chosen at run time and a portable fallback.
 //!
