@@ -434,20 +434,20 @@ fn panel(l: &[f32], m: usize, u0: usize, u1: usize) -> Vec<f32> {
     p
 }
 
-/// Solves `L·x = r` in place for every row `r` of `rows` (`m` long each; `L` the lower
-/// triangle of the row-major `m × m` `l`, as left by [`cholesky_lower`]), blocked by [`NB`]
-/// columns, in parallel over chunks of rows.
+/// Solves `L·x = r` in place for every row `r` of `rows` (`m` long each, zero before column
+/// `starts[r]`, `starts` nondecreasing; `L` the lower triangle of the row-major `m × m` `l`, as
+/// left by [`cholesky_lower`]), blocked by [`NB`] columns, in parallel over chunks of rows. The
+/// zeros before a row's start stay zero and cost nothing.
 ///
 /// # Panics
-/// When `l.len() != m·m` or `rows.len()` is not a multiple of `m`.
-pub(crate) fn solve_lower_rows(l: &[f32], m: usize, rows: &mut [f32]) {
-    assert!(l.len() == m * m && m > 0 && rows.len() % m == 0);
+/// When `l.len() != m·m`, `rows.len() != starts.len()·m`, or `starts` decreases.
+pub(crate) fn solve_lower_rows(l: &[f32], m: usize, rows: &mut [f32], starts: &[usize]) {
+    assert!(l.len() == m * m && m > 0 && rows.len() == starts.len() * m);
     let ldiag: Vec<f32> = (0..m).map(|i| l[i * m + i]).collect();
-    let starts = vec![0usize; rows.len() / m];
     for u0 in (0..m).step_by(NB) {
         let u1 = (u0 + NB).min(m);
         let lp = panel(l, m, u0, u1);
-        forward_substitute_block(&lp, &ldiag, (u0, u1), rows, m, &starts, Rhs::Stored);
+        forward_substitute_block(&lp, &ldiag, (u0, u1), rows, m, starts, Rhs::Stored);
     }
 }
 
@@ -743,9 +743,14 @@ mod tests {
         let mut l = to_f32(&a);
         cholesky_lower(&mut l, m).unwrap();
         let mut rng = Rng::new(4, 1);
-        let rhs: Vec<f32> = (0..7 * m).map(|_| rng.normal() as f32).collect();
+        // Rows zero before their starts (sorted), some past the first block.
+        let starts = [0usize, 0, 3, 40, 97, 100, 149];
+        let mut rhs: Vec<f32> = (0..7 * m).map(|_| rng.normal() as f32).collect();
+        for (r, &s) in starts.iter().enumerate() {
+            rhs[r * m..r * m + s].fill(0.0);
+        }
         let mut got = rhs.clone();
-        solve_lower_rows(&l, m, &mut got);
+        solve_lower_rows(&l, m, &mut got, &starts);
         for r in 0..7 {
             let mut x = vec![0f64; m];
             for u in 0..m {
