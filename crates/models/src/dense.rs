@@ -78,16 +78,19 @@ fn tile<const FMA: bool, const R: usize, const C: usize>(
 mod avx {
     use std::arch::x86_64::*;
 
-    /// Sum of the eight lanes of `v`.
+    /// The lane sums of four vectors at once: two rounds of horizontal adds, then the two
+    /// halves.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    fn hsum(v: __m256) -> f32 {
-        let lo = _mm256_castps256_ps128(v);
-        let hi = _mm256_extractf128_ps::<1>(v);
-        let s = _mm_add_ps(lo, hi);
-        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-        let s = _mm_add_ss(s, _mm_movehdup_ps(s));
-        _mm_cvtss_f32(s)
+    fn lane_sums(v: [__m256; 4]) -> [f32; 4] {
+        let a = _mm256_hadd_ps(v[0], v[1]);
+        let b = _mm256_hadd_ps(v[2], v[3]);
+        let c = _mm256_hadd_ps(a, b);
+        let s = _mm_add_ps(_mm256_castps256_ps128(c), _mm256_extractf128_ps::<1>(c));
+        let mut out = [0f32; 4];
+        // SAFETY: `out` holds four floats.
+        unsafe { _mm_storeu_ps(out.as_mut_ptr(), s) };
+        out
     }
 
     /// `out[r][c] = a[r] · b[c]`; every slice has the length of `a[0]` (checked by the caller).
@@ -117,14 +120,24 @@ mod avx {
             k += 8;
         }
         let mut out = [[0f32; C]; R];
-        for r in 0..R {
-            for c in 0..C {
-                let mut s = hsum(acc[r][c]);
-                for t in len8..len {
-                    s = a[r][t].mul_add(b[c][t], s);
+        let mut q = 0;
+        while q < R * C {
+            let v: [__m256; 4] = std::array::from_fn(|e| {
+                let f = q + e;
+                if f < R * C { acc[f / C][f % C] } else { _mm256_setzero_ps() }
+            });
+            for (e, s) in lane_sums(v).into_iter().enumerate() {
+                let f = q + e;
+                if f < R * C {
+                    let (r, c) = (f / C, f % C);
+                    let mut s = s;
+                    for t in len8..len {
+                        s = a[r][t].mul_add(b[c][t], s);
+                    }
+                    out[r][c] = s;
                 }
-                out[r][c] = s;
             }
+            q += 4;
         }
         out
     }

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::base::{DecodeError, TrainData, check_index, elementwise, history_row, ptr};
-use crate::common::{model_common, recommender_common};
+use crate::common::{config_setters, model_common, recommender_common};
 use crate::dense;
 use crate::error::check;
 use crate::kernels::multiversion;
@@ -89,35 +89,13 @@ impl EaseConfig {
         Self::default()
     }
 
-    /// Sets [`lambda`](Self::lambda).
-    pub fn with_lambda(mut self, lambda: f32) -> Self {
-        self.lambda = lambda;
-        self
-    }
-
-    /// Sets [`weighting`](Self::weighting).
-    pub fn with_weighting(mut self, w: Weighting) -> Self {
-        self.weighting = w;
-        self
-    }
-
-    /// Sets [`min_listeners`](Self::min_listeners).
-    pub fn with_min_listeners(mut self, m: u32) -> Self {
-        self.min_listeners = m;
-        self
-    }
-
-    /// Sets [`max_memory_gb`](Self::max_memory_gb).
-    pub fn with_max_memory_gb(mut self, gb: f32) -> Self {
-        self.max_memory_gb = gb;
-        self
-    }
-
-    /// Sets [`solver`](Self::solver).
-    pub fn with_solver(mut self, s: EaseSolver) -> Self {
-        self.solver = s;
-        self
-    }
+    config_setters!(
+        with_lambda: lambda: f32,
+        with_weighting: weighting: Weighting,
+        with_min_listeners: min_listeners: u32,
+        with_max_memory_gb: max_memory_gb: f32,
+        with_solver: solver: EaseSolver
+    );
 }
 
 /// A fitted EASE model.
@@ -413,14 +391,17 @@ fn not_definite(what: &str, index: usize, lambda: f32) -> ModelError {
     }
 }
 
-/// `P` over the artist Gram matrix: `p` becomes `(XᵀX + λI)⁻¹` (full, symmetric).
-fn solve_artist_gram(
-    x: &Csr,
-    xt: &Csr,
+/// What `P` is computed from: the weighted listeners × kept-artists matrix `x`, its transpose
+/// and λ.
+struct Problem<'a> {
+    x: &'a Csr,
+    xt: &'a Csr,
     lambda: f32,
-    p: &mut [f32],
-    step: &mut dyn FnMut(usize),
-) -> Result<()> {
+}
+
+/// `P` over the artist Gram matrix: `p` becomes `(XᵀX + λI)⁻¹` (full, symmetric).
+fn solve_artist_gram(pr: &Problem<'_>, p: &mut [f32], step: &mut dyn FnMut(usize)) -> Result<()> {
+    let Problem { x, xt, lambda } = *pr;
     let n = xt.rows();
     gram_plus_ridge(xt, x, lambda, p);
     step(1);
@@ -434,13 +415,8 @@ fn solve_artist_gram(
 /// Column `i` of `C` is zero above the first listener of artist `i`, and the forward
 /// substitution and `Cᵀ·C` skip those zeros when the artists come in order of their first
 /// listener ([`by_first_listener`]): on hetrec that halves the work.
-fn solve_user_gram(
-    x: &Csr,
-    xt: &Csr,
-    lambda: f32,
-    p: &mut [f32],
-    step: &mut dyn FnMut(usize),
-) -> Result<()> {
+fn solve_user_gram(pr: &Problem<'_>, p: &mut [f32], step: &mut dyn FnMut(usize)) -> Result<()> {
+    let Problem { x, xt, lambda } = *pr;
     let (m, n) = (x.rows(), x.cols());
     let mut k = zeroed(m * m, "the listener Gram matrix")?;
     gram_plus_ridge(x, xt, lambda, &mut k);
@@ -556,9 +532,14 @@ impl Fit<Interactions> for EaseConfig {
         };
         report(0);
         let mut step = |k: usize| report(k);
+        let problem = Problem {
+            x: &x,
+            xt: &xt,
+            lambda: self.lambda,
+        };
         match plan.solver {
-            EaseSolver::UserGram => solve_user_gram(&x, &xt, self.lambda, &mut p, &mut step)?,
-            _ => solve_artist_gram(&x, &xt, self.lambda, &mut p, &mut step)?,
+            EaseSolver::UserGram => solve_user_gram(&problem, &mut p, &mut step)?,
+            _ => solve_artist_gram(&problem, &mut p, &mut step)?,
         }
         let mut pdiag = vec![0f32; n];
         for (i, d) in pdiag.iter_mut().enumerate() {

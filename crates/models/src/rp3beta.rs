@@ -3,21 +3,14 @@
 //! of Dacrema, Cremonesi & Jannach (2019): a three-step random walk listener → artist →
 //! listener → artist, with the landing artist's popularity penalised by `β`.
 
-use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::topk::TopK;
-use artist2vec_core::{
-    CoreError, Fit, Interactions, Neighbor, Observer, Query, Recommender, SimilarArtists,
-    check_query,
-};
-use artist2vec_sparse::{Csr, Weighting, row_top_k, transpose};
+use artist2vec_core::{Fit, Interactions, Neighbor, Observer};
+use artist2vec_sparse::{Csr, Weighting, from_rows, transpose};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::base::{
-    DecodeError, TrainData, add_rows, check_index, decode_square_csr, elementwise, encode_csr,
-    history_row, one_step, ptr,
-};
-use crate::common::{model_common, recommender_common};
+use crate::base::{TrainData, one_step, ptr};
+use crate::common::{config_setters, item_item_common, model_common};
 use crate::error::check;
 use crate::persist::Stored;
 use crate::{ModelError, Result};
@@ -72,35 +65,13 @@ impl Rp3betaConfig {
         Self::default()
     }
 
-    /// Sets [`alpha`](Self::alpha).
-    pub fn with_alpha(mut self, alpha: f32) -> Self {
-        self.alpha = alpha;
-        self
-    }
-
-    /// Sets [`beta`](Self::beta).
-    pub fn with_beta(mut self, beta: f32) -> Self {
-        self.beta = beta;
-        self
-    }
-
-    /// Sets [`k`](Self::k) (`None`: keep every neighbour).
-    pub fn with_k(mut self, k: Option<usize>) -> Self {
-        self.k = k;
-        self
-    }
-
-    /// Sets [`normalize`](Self::normalize).
-    pub fn with_normalize(mut self, normalize: bool) -> Self {
-        self.normalize = normalize;
-        self
-    }
-
-    /// Sets [`weighting`](Self::weighting).
-    pub fn with_weighting(mut self, w: Weighting) -> Self {
-        self.weighting = w;
-        self
-    }
+    config_setters!(
+        with_alpha: alpha: f32,
+        with_beta: beta: f32,
+        with_k: k: Option<usize>,
+        with_normalize: normalize: bool,
+        with_weighting: weighting: Weighting
+    );
 }
 
 /// A fitted RP3beta model: the sparse artist × artist matrix `W`.
@@ -125,14 +96,6 @@ impl Rp3beta {
     pub fn similarity(&self) -> &Csr {
         &self.w
     }
-
-    fn accumulate(&self, row: impl Iterator<Item = (u32, f32)>, scores: &mut [f32]) {
-        scores.fill(0.0);
-        let w = &self.config.weighting;
-        let rows = row.map(|(i, x)| (i as usize, elementwise(w, x).unwrap_or(x)));
-        add_rows(&self.w, rows, scores);
-        self.data.mask_untrained(scores);
-    }
 }
 
 /// `m` with every row scaled to sum 1 (empty rows stay empty), then every value raised to
@@ -151,22 +114,6 @@ fn transition(m: &Csr, alpha: f32) -> Csr {
         }
     }
     out
-}
-
-/// Builds the CSR matrix of the rows' (column, value) lists, columns sorted within rows.
-fn assemble(n: usize, rows: Vec<Vec<(u32, f32)>>) -> Csr {
-    let mut indptr = Vec::with_capacity(rows.len() + 1);
-    let nnz = rows.iter().map(Vec::len).sum();
-    let mut idx = Vec::with_capacity(nnz);
-    let mut dat = Vec::with_capacity(nnz);
-    indptr.push(0);
-    for mut r in rows {
-        r.sort_unstable_by_key(|e| e.0);
-        idx.extend(r.iter().map(|e| e.0));
-        dat.extend(r.iter().map(|e| e.1));
-        indptr.push(idx.len());
-    }
-    Csr::new((n, n), indptr, idx, dat)
 }
 
 impl Fit<Interactions> for Rp3betaConfig {
@@ -201,7 +148,7 @@ impl Fit<Interactions> for Rp3betaConfig {
         let (ip, ii, id) = (ptr(&piu), piu.indices(), piu.data());
         let (up, ui, ud) = (ptr(&pui), pui.indices(), pui.data());
         let w = one_step(observer, "rp3beta walk", || {
-            let rows: Vec<Vec<(u32, f32)>> = (0..n)
+            let rows: Vec<Vec<Neighbor>> = (0..n)
                 .into_par_iter()
                 .map_init(
                     || (vec![0f64; n], Vec::<u32>::new()),
@@ -216,33 +163,34 @@ impl Fit<Interactions> for Rp3betaConfig {
                                 acc[j] += a * f64::from(ud[q]);
                             }
                         }
-                        let mut row: Vec<(u32, f32)> = Vec::with_capacity(touched.len());
+                        let mut row: Vec<Neighbor> = Vec::with_capacity(touched.len());
                         for &j in touched.iter() {
-                            let v = (acc[j as usize] * penalty[j as usize]) as f32;
+                            let score = (acc[j as usize] * penalty[j as usize]) as f32;
                             acc[j as usize] = 0.0;
-                            if j as usize != i && v > 0.0 {
-                                row.push((j, v));
+                            if j as usize != i && score > 0.0 {
+                                row.push(Neighbor { item: j, score });
                             }
                         }
                         touched.clear();
                         if let Some(k) = self.k.filter(|&k| k < row.len()) {
                             let mut top = TopK::new(k);
-                            for &(j, v) in &row {
-                                top.push(j, v);
+                            for nb in &row {
+                                top.push(nb.item, nb.score);
                             }
-                            row = top.into_sorted().iter().map(|nb| (nb.item, nb.score)).collect();
+                            row = top.into_sorted();
                         }
                         if self.normalize {
-                            let sum: f64 = row.iter().map(|e| f64::from(e.1)).sum();
+                            let sum: f64 = row.iter().map(|e| f64::from(e.score)).sum();
                             if sum > 0.0 {
-                                row.iter_mut().for_each(|e| e.1 = (f64::from(e.1) / sum) as f32);
+                                row.iter_mut()
+                                    .for_each(|e| e.score = (f64::from(e.score) / sum) as f32);
                             }
                         }
                         row
                     },
                 )
                 .collect();
-            assemble(n, rows)
+            from_rows((n, n), rows)
         });
         Ok(Rp3beta {
             config: self.clone(),
@@ -252,57 +200,21 @@ impl Fit<Interactions> for Rp3betaConfig {
     }
 }
 
-impl Recommender for Rp3beta {
-    recommender_common!();
-
-    fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        check_query(query, self.n_users(), self.n_items())?;
-        match query {
-            Query::User(u) => {
-                let (items, w) = self.data.row(*u as usize);
-                self.accumulate(items.iter().copied().zip(w.iter().copied()), scores);
-            }
-            Query::History(h) => {
-                let h = history_row(h)?;
-                self.accumulate(h.into_iter(), scores);
-            }
-        }
-        Ok(())
-    }
-}
-
-impl SimilarArtists for Rp3beta {
-    /// The artists the walk from `artist` reaches with the largest weight `W_ij`, best first
-    /// (at most [`Rp3betaConfig::k`] of them).
-    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        check_index("artist", artist, self.n_items())?;
-        Ok(row_top_k(&self.w, artist as usize, k))
-    }
-}
-
-impl Stored for Rp3beta {
-    const KIND: &'static str = "rp3beta";
-    const VERSION: u32 = 1;
-    type Config = Rp3betaConfig;
-
-    fn encode(&self, e: &mut Encoder) {
-        encode_csr(&self.w, e);
-    }
-
-    fn decode(
-        config: Rp3betaConfig,
-        data: TrainData,
-        d: &mut Decoder<'_>,
-    ) -> Result<Self, DecodeError> {
-        let w = decode_square_csr(d, data.n_items(), "walk matrix", "artists")?;
-        Ok(Self { config, data, w })
-    }
-}
+item_item_common!(
+    Rp3beta,
+    Rp3betaConfig,
+    "rp3beta",
+    w,
+    weighting,
+    "walk matrix",
+    "The artists the walk from `artist` reaches with the largest weight `W_ij`, best first (at \
+     most [`Rp3betaConfig::k`] of them)."
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use artist2vec_core::Vocabulary;
+    use artist2vec_core::{Query, Recommender, SimilarArtists, Vocabulary};
 
     /// Three listeners, four artists:
     /// u0 plays a0 (2×), a1; u1 plays a1, a2; u2 plays a1, a2, a3.
