@@ -241,13 +241,16 @@ multiversion! {
             }
             kb = ke;
         }
+        // The terms before a group's start (few: the rows of a group start close together in
+        // the triangular callers), index by index over all rows of `b`.
         for (g, r0) in (0..na).step_by(4).enumerate() {
             for r in r0..(r0 + 4).min(na) {
                 let (s, gs) = (starts[r], group_start[g]);
-                if s < gs {
-                    let x = &a[r][..gs - s];
-                    for (c, y) in b.iter().enumerate() {
-                        out[r * nb + c] += dot::<FMA>(x, &y[s - b_start..gs - b_start]);
+                let o = &mut out[r * nb..(r + 1) * nb];
+                for k in s..gs {
+                    let x = a[r][k - s];
+                    for (v, y) in o.iter_mut().zip(b) {
+                        *v += x * y[k - b_start];
                     }
                 }
             }

@@ -522,9 +522,15 @@ impl Fit<Interactions> for EaseConfig {
         };
         let mut p = zeroed(n * n, "the artist × artist matrix")?;
         let xt = transpose(&x);
+        // Four steps: the Gram matrix, its Cholesky factor, `L⁻ᵀ` (artist Gram) or `L⁻¹X`
+        // (listener Gram), then `P`.
+        let stage = match plan.solver {
+            EaseSolver::UserGram => "ease (listener Gram)",
+            _ => "ease (artist Gram)",
+        };
         let report = |done: usize| {
             observer.progress(&Progress {
-                stage: "ease",
+                stage,
                 done: done as u64,
                 total: Some(4),
                 value: None,
