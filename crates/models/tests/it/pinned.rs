@@ -114,8 +114,8 @@ const PINNED: [(&str, u64); 10] = [
     ("als", 0xb7cf03a0c41e530f),
     ("wmf", 0x7ed405ad91770b3e),
     ("bpr", 0x3f434c81a48ebbc6),
-    ("ease", 0x8afe8d98183c9dd9),
-    ("rp3beta", 0xab425bc20c79c132),
+    ("ease", 0x7fdd88fdd809c965),
+    ("rp3beta", 0xcd186fc68b0bb904),
     ("als-cholesky", 0xc90a6a6cf09c34be),
 ];
 
