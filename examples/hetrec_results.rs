@@ -191,6 +191,16 @@ fn main() -> Result<()> {
                 "bpr",
                 r#"{"learning_rate": 0.005, "iterations": 200}"#,
             ),
+            (
+                "ease, numpy's settings (every artist)",
+                "ease",
+                r#"{"lambda": 3000, "min_listeners": 1}"#,
+            ),
+            (
+                "rp3beta, README's settings (binary, every neighbour)",
+                "rp3beta",
+                r#"{"alpha": 0.8, "beta": 0.3, "k": null, "weighting": {"kind": "binary"}}"#,
+            ),
         ] {
             if args.models.contains(&kind) {
                 runs.push((label.to_owned(), kind, Some(json.to_owned())));

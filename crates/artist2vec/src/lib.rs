@@ -12,7 +12,7 @@
 //! | [`sparse`] | `artist2vec-sparse` | CSR matrices, weightings, co-occurrence, top-k |
 //! | [`metrics`] | `artist2vec-metrics` | ranking metrics, evaluator, full-catalogue top-k |
 //! | [`stats`] | `artist2vec-stats` | significance tests, confidence intervals, corrections |
-//! | [`models`] | `artist2vec-models` | popularity, item-kNN, user-kNN, SVD, ALS, weighted MF, BPR |
+//! | [`models`] | `artist2vec-models` | popularity, item-kNN, user-kNN, SVD, ALS, weighted MF, BPR, EASE, RP3beta |
 //! | [`skipgram`] | `artist2vec-skipgram` | item2vec: skip-gram with negative sampling, word2vec export |
 //! | `neural` (feature `neural`) | `artist2vec-neural` | burn models: skip-gram with negative sampling on any burn backend |
 //!

@@ -218,7 +218,8 @@ users file is a new listener: the model folds them in from the rows the file giv
 (their history: artist and weight), without refitting — ALS and WMF solve the user's \
 least-squares problem against the fixed artist factors, BPR and SVD project the history onto \
 the artist vectors, skip-gram averages the history's artist vectors, the kNN models score from \
-the history's neighbours, popularity ignores it. The fold-in is an approximation of refitting with the new rows: the artist vectors stay where training left them (a refit would move each by that listener's share of its rows). For ALS with its defaults the folded-in top-10 shares at least 9 of 10 artists with a refit's on average (tested on generated data). Artists of a history that the model does not \
+the history's neighbours, EASE and RP3beta multiply the history by their artist × artist \
+matrix (exactly what they do for training users), popularity ignores it. The fold-in is an approximation of refitting with the new rows: the artist vectors stay where training left them (a refit would move each by that listener's share of its rows). For ALS with its defaults the folded-in top-10 shares at least 9 of 10 artists with a refit's on average (tested on generated data). Artists of a history that the model does not \
 know are dropped and counted. A model that cannot fold in says so with the number of users \
 affected; no user is skipped silently.
 

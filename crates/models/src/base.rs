@@ -103,6 +103,41 @@ impl TrainData {
         history_row(h)
     }
 
+    /// The (artist, raw weight) pairs a query is scored from: a training user's row, or a new
+    /// listener's history merged by [`history_row`].
+    ///
+    /// # Errors
+    /// [`CoreError::IndexOutOfRange`] for an unknown user or artist; [`CoreError::Invalid`] for
+    /// a negative or non-finite weight.
+    pub fn query_rows(&self, query: &Query<'_>) -> Result<Vec<(u32, f32)>, CoreError> {
+        check_query(query, self.n_users(), self.n_items())?;
+        match query {
+            Query::User(u) => {
+                let (items, w) = self.row(*u as usize);
+                Ok(items.iter().copied().zip(w.iter().copied()).collect())
+            }
+            Query::History(h) => history_row(h),
+        }
+    }
+
+    /// Scores of an item-item model: `Σ_i w(x_i)·m_i` over the (artist, raw weight) pairs of
+    /// `rows`, with `w` the element-wise `weighting` and `m_i` row `i` of the artists × artists
+    /// matrix `m`; artists without training plays get NaN.
+    pub fn score_item_item(
+        &self,
+        m: &Csr,
+        weighting: &Weighting,
+        rows: Vec<(u32, f32)>,
+        scores: &mut [f32],
+    ) {
+        scores.fill(0.0);
+        let rows = rows
+            .into_iter()
+            .map(|(i, x)| (i as usize, elementwise(weighting, x).unwrap_or(x)));
+        add_rows(m, rows, scores);
+        self.mask_untrained(scores);
+    }
+
     /// Zeroes the rows (`dim` wide) of the users without training plays in `users` and of the
     /// artists without them in `items`: initial factors that training never updates.
     pub fn zero_untrained_rows(&self, users: &mut [f32], items: &mut [f32], dim: usize) {

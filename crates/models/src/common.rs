@@ -240,7 +240,85 @@ macro_rules! factor_recommender {
     };
 }
 
+/// Implements `Recommender`, `SimilarArtists` and `Stored` for an item-item model whose payload
+/// is one artists × artists CSR matrix at `self.$field`: a listener's score for artist `j` is
+/// `Σ_i w(x_i)·m_ij` with `w` the element-wise weighting at `self.config.$weighting`, artist
+/// `a`'s neighbours are row `a`'s largest entries.
+///
+/// `item_item_common!(Model, Config, "kind", field, weighting, "matrix name", "similar doc")`.
+macro_rules! item_item_common {
+    ($model:ty, $config:ty, $kind:literal, $field:ident, $weighting:ident, $what:literal,
+     $similar_doc:literal) => {
+        impl artist2vec_core::Recommender for $model {
+            $crate::common::recommender_common!();
+
+            fn score_into(
+                &self,
+                query: &artist2vec_core::Query<'_>,
+                scores: &mut [f32],
+            ) -> Result<(), artist2vec_core::CoreError> {
+                let rows = self.data.query_rows(query)?;
+                self.data
+                    .score_item_item(&self.$field, &self.config.$weighting, rows, scores);
+                Ok(())
+            }
+        }
+
+        impl artist2vec_core::SimilarArtists for $model {
+            #[doc = $similar_doc]
+            fn similar(
+                &self,
+                artist: u32,
+                k: usize,
+            ) -> Result<Vec<artist2vec_core::Neighbor>, artist2vec_core::CoreError> {
+                $crate::base::check_index("artist", artist, self.data.n_items())?;
+                Ok(artist2vec_sparse::row_top_k(&self.$field, artist as usize, k))
+            }
+        }
+
+        impl $crate::persist::Stored for $model {
+            const KIND: &'static str = $kind;
+            const VERSION: u32 = 1;
+            type Config = $config;
+
+            fn encode(&self, e: &mut artist2vec_core::modelfile::Encoder) {
+                $crate::base::encode_csr(&self.$field, e);
+            }
+
+            fn decode(
+                config: $config,
+                data: $crate::base::TrainData,
+                d: &mut artist2vec_core::modelfile::Decoder<'_>,
+            ) -> Result<Self, $crate::base::DecodeError> {
+                let $field =
+                    $crate::base::decode_square_csr(d, data.n_items(), $what, "artists")?;
+                Ok(Self {
+                    config,
+                    data,
+                    $field,
+                })
+            }
+        }
+    };
+}
+
+/// `with_*` setters of a configuration: `config_setters!(with_x: x: T, …)` inside its `impl`
+/// block.
+macro_rules! config_setters {
+    ($($setter:ident: $field:ident: $ty:ty),* $(,)?) => {
+        $(
+            #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+            pub fn $setter(mut self, value: $ty) -> Self {
+                self.$field = value;
+                self
+            }
+        )*
+    };
+}
+
+pub(crate) use config_setters;
 pub(crate) use factor_recommender;
+pub(crate) use item_item_common;
 pub(crate) use model_common;
 pub(crate) use recommender_common;
 pub(crate) use vectors_common;

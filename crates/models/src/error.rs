@@ -47,6 +47,19 @@ pub enum ModelError {
         /// What failed.
         message: String,
     },
+    /// The model would need more memory than its configuration allows (EASE's
+    /// `max_memory_gb`) or than the allocator can give; refused before any large allocation.
+    #[error("{model}: {message}")]
+    TooLarge {
+        /// The model that was being trained.
+        model: &'static str,
+        /// The bytes it would need.
+        needed_bytes: u64,
+        /// The bytes it may use.
+        limit_bytes: u64,
+        /// What it needs the memory for, and how to reduce it.
+        message: String,
+    },
     /// A query the model cannot answer (e.g. artist similarity from a popularity model).
     #[error("{model}: {message}")]
     Unsupported {

@@ -1,18 +1,11 @@
 //! Item-based k-nearest neighbours, scored like `implicit`'s `ItemItemRecommender`.
 
-use artist2vec_core::modelfile::{Decoder, Encoder};
-use artist2vec_core::{
-    CoreError, Fit, Interactions, Neighbor, Observer, Query, Recommender, SimilarArtists,
-    check_query,
-};
-use artist2vec_sparse::{Csr, Norm, Weighting, gram_top_k, normalize_rows, row_top_k, transpose};
+use artist2vec_core::{Fit, Interactions, Observer};
+use artist2vec_sparse::{Csr, Norm, Weighting, gram_top_k, normalize_rows, transpose};
 use serde::{Deserialize, Serialize};
 
-use crate::base::{
-    DecodeError, TrainData, add_rows, check_index, decode_square_csr, elementwise, encode_csr,
-    history_row, one_step,
-};
-use crate::common::{model_common, recommender_common};
+use crate::base::{TrainData, one_step};
+use crate::common::{item_item_common, model_common};
 use crate::error::check;
 use crate::persist::Stored;
 use crate::{ModelError, Result};
@@ -98,14 +91,6 @@ impl ItemKnn {
     pub fn similarity(&self) -> &Csr {
         &self.sim
     }
-
-    fn accumulate(&self, row: impl Iterator<Item = (u32, f32)>, scores: &mut [f32]) {
-        scores.fill(0.0);
-        let w = &self.config.history_weighting;
-        let rows = row.map(|(i, x)| (i as usize, elementwise(w, x).unwrap_or(x)));
-        add_rows(&self.sim, rows, scores);
-        self.data.mask_untrained(scores);
-    }
 }
 
 impl Fit<Interactions> for ItemKnnConfig {
@@ -135,48 +120,12 @@ impl Fit<Interactions> for ItemKnnConfig {
     }
 }
 
-impl Recommender for ItemKnn {
-    recommender_common!();
-
-    fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
-        check_query(query, self.n_users(), self.n_items())?;
-        match query {
-            Query::User(u) => {
-                let (items, w) = self.data.row(*u as usize);
-                self.accumulate(items.iter().copied().zip(w.iter().copied()), scores);
-            }
-            Query::History(h) => {
-                let h = history_row(h)?;
-                self.accumulate(h.into_iter(), scores);
-            }
-        }
-        Ok(())
-    }
-}
-
-impl SimilarArtists for ItemKnn {
-    /// The stored neighbours of `artist` (at most [`ItemKnnConfig::k`] of them), best first.
-    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
-        check_index("artist", artist, self.n_items())?;
-        Ok(row_top_k(&self.sim, artist as usize, k))
-    }
-}
-
-impl Stored for ItemKnn {
-    const KIND: &'static str = "item-knn";
-    const VERSION: u32 = 1;
-    type Config = ItemKnnConfig;
-
-    fn encode(&self, e: &mut Encoder) {
-        encode_csr(&self.sim, e);
-    }
-
-    fn decode(
-        config: ItemKnnConfig,
-        data: TrainData,
-        d: &mut Decoder<'_>,
-    ) -> Result<Self, DecodeError> {
-        let sim = decode_square_csr(d, data.n_items(), "similarity matrix", "artists")?;
-        Ok(Self { config, data, sim })
-    }
-}
+item_item_common!(
+    ItemKnn,
+    ItemKnnConfig,
+    "item-knn",
+    sim,
+    history_weighting,
+    "similarity matrix",
+    "The stored neighbours of `artist` (at most [`ItemKnnConfig::k`] of them), best first."
+);

@@ -10,6 +10,8 @@
 //! | `als` | [`Als`]: implicit ALS (Hu–Koren–Volinsky), CG or Cholesky | yes | cosine |
 //! | `wmf` | [`Wmf`]: the notebooks' weighted MF with sampled negatives | yes | cosine |
 //! | `bpr` | [`Bpr`]: Bayesian personalised ranking | yes | cosine |
+//! | `ease` | [`Ease`]: EASE, the closed-form artist × artist autoencoder (dense, `n²` floats) | — | partial correlation |
+//! | `rp3beta` | [`Rp3beta`]: popularity-penalised 3-step random walk, top-k sparse | — | its walk weights |
 //!
 //! Every model follows the same shape:
 //!
@@ -22,11 +24,11 @@
 //!   [`Observer`](artist2vec_core::Observer), never to the terminal;
 //! * [`Recommender`](artist2vec_core::Recommender) for training users *and* for new listeners
 //!   given only their history ([`Query::History`](artist2vec_core::Query::History): ALS folds
-//!   them in by solving their least-squares problem, the kNN models score from the history);
-//!   artists without training plays are never recommended; the factor models (ALS, WMF, BPR,
-//!   SVD) serve batches of queries (`recommend_batch`, `recommend_users`) through the blocked
-//!   full-catalogue top-k of [`artist2vec_core::topk_full`], with exactly the lists of one
-//!   query at a time;
+//!   them in by solving their least-squares problem, the kNN models, EASE and RP3beta score from
+//!   the history); artists without training plays are never recommended; the factor models
+//!   (ALS, WMF, BPR, SVD) serve batches of queries (`recommend_batch`, `recommend_users`)
+//!   through the blocked full-catalogue top-k of [`artist2vec_core::topk_full`], with exactly
+//!   the lists of one query at a time;
 //! * [`SimilarArtists`](artist2vec_core::SimilarArtists) and, for factor models,
 //!   [`ArtistVectors`](artist2vec_core::ArtistVectors);
 //! * `save` / `load` through the core [`modelfile`](artist2vec_core::modelfile) container (magic
@@ -38,8 +40,8 @@
 //! saves, loads and queries any of them as an [`AnyModel`] — what the `artist2vec` command line
 //! does.
 //!
-//! Randomness comes from a seed in each configuration. ALS, SVD and the kNN models give
-//! bit-identical results for a seed whatever the thread count; WMF and BPR train on one thread,
+//! Randomness comes from a seed in each configuration. ALS, SVD, the kNN models, EASE and RP3beta
+//! give bit-identical results for a seed whatever the thread count; WMF and BPR train on one thread,
 //! so the seed alone fixes them. The hot loops (ALS solves, SGD updates, scoring) run on
 //! contiguous `f32` buffers with AVX2/FMA kernels chosen at run time and a portable fallback.
 //!
@@ -103,6 +105,8 @@ mod als;
 mod base;
 mod bpr;
 mod common;
+mod dense;
+mod ease;
 mod error;
 mod factors;
 mod item_knn;
@@ -112,6 +116,7 @@ mod persist;
 mod popularity;
 mod registry;
 mod rng;
+mod rp3beta;
 mod svd;
 mod user_knn;
 mod wmf;
@@ -119,11 +124,13 @@ mod wmf;
 pub use als::{Als, AlsConfig, AlsSolver, ConfidenceScale};
 pub use artist2vec_core::AnyModel;
 pub use bpr::{Bpr, BprConfig, NegativeSampling};
+pub use ease::{Ease, EaseConfig, EaseSolver};
 pub use error::{ModelError, Result};
 pub use item_knn::{ItemKnn, ItemKnnConfig};
 pub use persist::model_kind_of;
 pub use popularity::{Popularity, PopularityBy, PopularityConfig};
 pub use registry::registry;
+pub use rp3beta::{Rp3beta, Rp3betaConfig};
 pub use svd::{CoocTransform, Svd, SvdConfig};
 pub use user_knn::{UserKnn, UserKnnConfig};
 pub use wmf::{Wmf, WmfConfig};

@@ -3,16 +3,20 @@
 use artist2vec_core::Registry;
 
 use crate::{
-    AlsConfig, BprConfig, ItemKnnConfig, PopularityConfig, SvdConfig, UserKnnConfig, WmfConfig,
+    AlsConfig, BprConfig, EaseConfig, ItemKnnConfig, PopularityConfig, Rp3betaConfig, SvdConfig,
+    UserKnnConfig, WmfConfig,
 };
 
 /// The classical model families, in the order of the results table: `popularity`, `item-knn`,
-/// `user-knn`, `svd`, `als`, `wmf`, `bpr`. The umbrella crate's registry adds skip-gram and the
-/// neural models after them.
+/// `user-knn`, `svd`, `als`, `wmf`, `bpr`, `ease`, `rp3beta`. The umbrella crate's registry adds
+/// skip-gram and the neural models after them.
 ///
 /// ```
 /// let names = artist2vec_models::registry().names();
-/// assert_eq!(names, ["popularity", "item-knn", "user-knn", "svd", "als", "wmf", "bpr"]);
+/// assert_eq!(
+///     names,
+///     ["popularity", "item-knn", "user-knn", "svd", "als", "wmf", "bpr", "ease", "rp3beta"]
+/// );
 /// ```
 pub fn registry() -> Registry {
     Registry::new()
@@ -23,4 +27,6 @@ pub fn registry() -> Registry {
         .with::<AlsConfig>()
         .with::<WmfConfig>()
         .with::<BprConfig>()
+        .with::<EaseConfig>()
+        .with::<Rp3betaConfig>()
 }

@@ -24,7 +24,7 @@ pub fn top_k_rows(m: &Csr, k: usize) -> Csr {
         .into_par_iter()
         .map(|r| row_top_k(m, r, k))
         .collect();
-    assemble(m.shape(), rows)
+    from_rows(m.shape(), rows)
 }
 
 /// For every row `i` of `m` (rows = objects, columns = features), the `k` rows `j ≠ i` (unless
@@ -63,10 +63,15 @@ pub fn gram_top_k(m: &Csr, k: usize, include_self: bool) -> Csr {
             },
         )
         .collect();
-    assemble((n, n), rows)
+    from_rows((n, n), rows)
 }
 
-fn assemble(shape: (usize, usize), rows: Vec<Vec<Neighbor>>) -> Csr {
+/// The CSR matrix of `shape` whose row `r` holds the (column, value) pairs of `rows[r]`, in any
+/// order (they are sorted by column).
+///
+/// # Panics
+/// When a column is out of range or repeated within a row.
+pub fn from_rows(shape: (usize, usize), rows: Vec<Vec<Neighbor>>) -> Csr {
     let mut indptr = Vec::with_capacity(rows.len() + 1);
     let nnz = rows.iter().map(Vec::len).sum();
     let mut idx = Vec::with_capacity(nnz);

@@ -34,7 +34,7 @@ mod weighting;
 
 pub use build::{Csr, from_triplets, transpose, user_item};
 pub use cooc::{CooccurrenceConfig, PairWeight, cooccurrence};
-pub use knn::{gram_top_k, row_top_k, top_k_rows};
+pub use knn::{from_rows, gram_top_k, row_top_k, top_k_rows};
 pub use weighting::{MinMax, Norm, Weighting, minmax_columns, normalize_rows, weight};
 
 /// Errors of the sparse routines.

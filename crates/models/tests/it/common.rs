@@ -112,7 +112,17 @@ pub fn temp_dir(tag: &str) -> std::path::PathBuf {
 }
 
 /// Every model family of the crate, in registry order.
-pub const ALL: [&str; 7] = ["popularity", "item-knn", "user-knn", "svd", "als", "wmf", "bpr"];
+pub const ALL: [&str; 9] = [
+    "popularity",
+    "item-knn",
+    "user-knn",
+    "svd",
+    "als",
+    "wmf",
+    "bpr",
+    "ease",
+    "rp3beta",
+];
 
 /// Fits the family called `name` through the crate's registry.
 pub fn fit(
@@ -146,6 +156,8 @@ pub fn small_config(kind: &str) -> &'static str {
         "als" => r#"{"factors": 16, "regularization": 1.0, "alpha": 3.0, "iterations": 10}"#,
         "wmf" => r#"{"factors": 16, "epochs": 15}"#,
         "bpr" => r#"{"factors": 16, "iterations": 60, "learning_rate": 0.02}"#,
+        "ease" => r#"{"lambda": 50.0, "min_listeners": 1}"#,
+        "rp3beta" => r#"{"k": 50}"#,
         _ => "{}",
     }
 }

@@ -131,11 +131,12 @@ fn registry_names_and_json_configs() {
     }
     assert_eq!(registry.get("Item_KNN").unwrap().name(), "item-knn");
     assert_eq!(registry.get("ials").unwrap().name(), "als");
-    let Err(e) = registry.get("ease") else {
-        panic!("ease is not a model of this crate")
+    assert_eq!(registry.get("RP3B").unwrap().name(), "rp3beta");
+    let Err(e) = registry.get("slim") else {
+        panic!("slim is not a model of this crate")
     };
     assert!(matches!(e, CoreError::UnknownModel { .. }));
-    assert!(e.to_string().contains("als, wmf, bpr"), "{e}");
+    assert!(e.to_string().contains("als, wmf, bpr, ease, rp3beta"), "{e}");
 
     let data = planted(1, 60, 3, 10).data;
     let fit = |name: &str, json: &str| fit(name, Some(json), &data, &artist2vec_core::NoProgress);
@@ -294,6 +295,10 @@ fn public_types_are_send_and_sync() {
     check::<WmfConfig>();
     check::<Bpr>();
     check::<BprConfig>();
+    check::<Ease>();
+    check::<EaseConfig>();
+    check::<Rp3beta>();
+    check::<Rp3betaConfig>();
     check::<AnyModel>();
     check::<ModelError>();
 }

@@ -117,13 +117,13 @@ fn truncated_damaged_and_foreign_files_are_refused() {
     modelfile::write(
         &other,
         &Header {
-            kind: "ease".into(),
+            kind: "slim".into(),
             ..header.clone()
         },
         &payload,
     )
     .unwrap();
-    assert!(format_message(load(&other).unwrap_err()).contains("\"ease\""));
+    assert!(format_message(load(&other).unwrap_err()).contains("\"slim\""));
     // A valid container whose payload is cut short (checksum recomputed).
     let short = dir.join("short.a2v");
     modelfile::write(&short, &header, &payload[..payload.len() - 8]).unwrap();

@@ -106,7 +106,7 @@ fn fits() -> Vec<(String, AnyModel)> {
 }
 
 /// Values taken on x86-64 Linux with AVX2 and FMA.
-const PINNED: [(&str, u64); 8] = [
+const PINNED: [(&str, u64); 10] = [
     ("popularity", 0xa1ed948df6cbea05),
     ("item-knn", 0xa28e0a170c14c5ff),
     ("user-knn", 0x32b2eee2510e1d7e),
@@ -114,6 +114,8 @@ const PINNED: [(&str, u64); 8] = [
     ("als", 0xb7cf03a0c41e530f),
     ("wmf", 0x7ed405ad91770b3e),
     ("bpr", 0x3f434c81a48ebbc6),
+    ("ease", 0x7fdd88fdd809c965),
+    ("rp3beta", 0xcd186fc68b0bb904),
     ("als-cholesky", 0xc90a6a6cf09c34be),
 ];
 
