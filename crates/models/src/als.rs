@@ -432,13 +432,19 @@ fn solve_side(m: &Csr, x: &mut [f32], y: &[f32], gram: &[f32], f: usize, cg_step
         .reduce(|| true, |a, b| a && b)
 }
 
+/// Refuses factor tables (and the per-thread Gram matrices) over [`crate::MAX_MODEL_BYTES`].
+fn als_memory(f: usize, users: usize, items: usize) -> Result<()> {
+    let grams = rayon::current_num_threads() + 2;
+    check::factor_memory(Als::KIND, f, f, users, items, grams)
+}
+
 impl Fit<Interactions> for AlsConfig {
     type Model = Als;
     type Error = ModelError;
 
     fn validate(&self) -> Result<()> {
         let m = Als::KIND;
-        check::at_least_one(m, "factors", self.factors)?;
+        check::at_most(m, "factors", self.factors, crate::error::MAX_FACTORS)?;
         check::non_negative(m, "regularization", self.regularization)?;
         check::positive(m, "alpha", self.alpha)?;
         check::at_least_one(m, "iterations", self.iterations)?;
@@ -452,6 +458,7 @@ impl Fit<Interactions> for AlsConfig {
         let data = TrainData::new(Als::KIND, data)?;
         let f = self.factors;
         let (nu, ni) = (data.n_users(), data.n_items());
+        als_memory(f, nu, ni)?;
         let mut cu = data.matrix.clone();
         cu.data_mut()
             .iter_mut()
@@ -473,16 +480,22 @@ impl Fit<Interactions> for AlsConfig {
             let g = gram(&x, f, self.regularization);
             let ok_i = solve_side(&ci, &mut y, &x, &g, f, steps);
             if !(ok_u && ok_i) {
-                return Err(ModelError::Numerical {
+                return Err(ModelError::Diverged {
                     model: Als::KIND,
-                    message: format!(
-                        "a normal-equation matrix is not positive definite in iteration {}; \
-                         increase `regularization`",
-                        it + 1
-                    ),
+                    step: "iteration",
+                    epoch: it + 1,
+                    message: "a normal-equation matrix is not positive definite; \
+                              increase `regularization` or lower `alpha`"
+                        .into(),
                 });
             }
-            check_finite(Als::KIND, &x, &y, format_args!(" in iteration {}", it + 1))?;
+            check_finite(
+                Als::KIND,
+                ("iteration", it + 1),
+                &x,
+                &y,
+                "increase `regularization` or lower `alpha`",
+            )?;
             observer.progress(&Progress {
                 stage: "als iteration",
                 done: it as u64 + 1,
@@ -517,6 +530,8 @@ impl Stored for Als {
         data: TrainData,
         d: &mut Decoder<'_>,
     ) -> Result<Self, DecodeError> {
+        als_memory(config.factors, data.n_users(), data.n_items())
+            .map_err(|e| DecodeError(e.to_string()))?;
         let factors = Factors::decode(d, &data, config.factors)?;
         let gram_reg = gram(
             factors.items.as_slice(),

@@ -222,20 +222,24 @@ pub(crate) fn check_index(kind: &'static str, index: u32, len: usize) -> Result<
     Ok(())
 }
 
-/// Refuses trained factors with a non-finite value.
+/// Refuses factors with a non-finite value after `step` (`"epoch"`, `"iteration"`) `epoch`
+/// (1-based) of an iterative trainer.
 ///
 /// # Errors
-/// [`ModelError::Numerical`] "non-finite factor {value}{context}".
+/// [`ModelError::Diverged`] "non-finite factor {value}; {hint}".
 pub(crate) fn check_finite(
     model: &'static str,
+    (step, epoch): (&'static str, usize),
     users: &[f32],
     items: &[f32],
-    context: impl std::fmt::Display,
+    hint: &str,
 ) -> Result<()> {
     match users.iter().chain(items).find(|v| !v.is_finite()) {
-        Some(bad) => Err(ModelError::Numerical {
+        Some(bad) => Err(ModelError::Diverged {
             model,
-            message: format!("non-finite factor {bad}{context}"),
+            step,
+            epoch,
+            message: format!("non-finite factor {bad}; {hint}"),
         }),
         None => Ok(()),
     }
@@ -378,7 +382,7 @@ pub(crate) fn decode_table(
     what: &str,
 ) -> Result<Vec<f32>, DecodeError> {
     let v = d.f32s()?;
-    if v.len() != rows * dim {
+    if rows.checked_mul(dim) != Some(v.len()) {
         return Err(DecodeError(format!(
             "{what}: {} values for {rows} rows of dimension {dim}",
             v.len()

@@ -319,7 +319,7 @@ impl Fit<Interactions> for BprConfig {
 
     fn validate(&self) -> Result<()> {
         let m = Bpr::KIND;
-        check::at_least_one(m, "factors", self.factors)?;
+        check::at_most(m, "factors", self.factors, crate::error::MAX_FACTORS)?;
         check::positive(m, "learning_rate", self.learning_rate)?;
         check::non_negative(m, "regularization", self.regularization)?;
         check::at_least_one(m, "iterations", self.iterations)?;
@@ -331,6 +331,7 @@ impl Fit<Interactions> for BprConfig {
         let data = TrainData::new(Bpr::KIND, data)?;
         let (f, f1) = (self.factors, self.factors + 1);
         let (nu, ni) = (data.n_users(), data.n_items());
+        check::factor_memory(Bpr::KIND, f, f1, nu, ni, 0)?;
         let mut rng = Rng::new(self.seed, 1);
         let mut init =
             |n: usize| -> Vec<f32> { (0..n * f1).map(|_| (rng.f32() - 0.5) / f as f32).collect() };
@@ -357,6 +358,13 @@ impl Fit<Interactions> for BprConfig {
                 self.verify_negatives,
                 &mut rng,
             );
+            check_finite(
+                Bpr::KIND,
+                ("epoch", it + 1),
+                &x,
+                &y,
+                "lower `learning_rate`",
+            )?;
             let used = (data.matrix.nnz() as u64 - skipped).max(1);
             observer.progress(&Progress {
                 stage: "bpr epoch",
@@ -365,7 +373,6 @@ impl Fit<Interactions> for BprConfig {
                 value: Some(("train_auc", correct as f64 / used as f64)),
             });
         }
-        check_finite(Bpr::KIND, &x, &y, "; lower `learning_rate`")?;
         let item_vectors = vectors_without_bias(&data, &y, f)?;
         Ok(Bpr {
             config: self.clone(),
@@ -394,6 +401,8 @@ impl Stored for Bpr {
         d: &mut Decoder<'_>,
     ) -> Result<Self, DecodeError> {
         let f = config.factors;
+        check::factor_memory(Bpr::KIND, f, f + 1, data.n_users(), data.n_items(), 0)
+            .map_err(|e| DecodeError(e.to_string()))?;
         let (user_factors, item_factors) = decode_tables(d, &data, f + 1)?;
         let item_vectors = vectors_without_bias(&data, &item_factors, f)?;
         Ok(Self {

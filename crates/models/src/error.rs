@@ -39,6 +39,32 @@ pub enum ModelError {
         /// What is wrong.
         message: String,
     },
+    /// A size from the configuration that is over a limit of this crate, refused before any
+    /// allocation (e.g. `factors = 100000000000`, or factor tables over [`MAX_MODEL_BYTES`]).
+    #[error("{model}: `{param}` = {value} is too large: {limit}")]
+    TooLarge {
+        /// The model whose configuration is refused.
+        model: &'static str,
+        /// The configuration field.
+        param: &'static str,
+        /// The value that was given, as text.
+        value: String,
+        /// The limit it is over, and why.
+        limit: String,
+    },
+    /// An iterative trainer (ALS, WMF, BPR) met a non-finite value or a failed solve in one
+    /// epoch (iteration) and stopped there.
+    #[error("{model}: training diverged in {step} {epoch}: {message}")]
+    Diverged {
+        /// The model that was being trained.
+        model: &'static str,
+        /// `"epoch"` or `"iteration"`.
+        step: &'static str,
+        /// The 1-based epoch (iteration) in which it was detected.
+        epoch: usize,
+        /// What was found, and what to change.
+        message: String,
+    },
     /// A numerical failure, such as a matrix that is not positive definite.
     #[error("{model}: numerical failure: {message}")]
     Numerical {
@@ -92,6 +118,18 @@ impl ModelError {
     }
 }
 
+/// The most bytes the dense tables a factor model allocates to train (user and artist factors,
+/// plus one `factors × factors` Gram matrix per thread) may take: 16 GiB.
+pub const MAX_MODEL_BYTES: u64 = 16 << 30;
+
+/// The most latent factors (dimensions) a factor model may have: 65536, as the skip-gram's
+/// `dim`.
+pub const MAX_FACTORS: usize = 1 << 16;
+
+/// The most neighbours a kNN model may keep per row: 2^24. Any `k` at or above the number of
+/// artists (users) keeps them all; larger values are refused as typing errors before any work.
+pub const MAX_NEIGHBOURS: usize = 1 << 24;
+
 /// Shorthand for results of this crate.
 pub type Result<T, E = ModelError> = std::result::Result<T, E>;
 
@@ -110,6 +148,57 @@ pub(crate) mod check {
             return Err(ModelError::invalid(model, param, v, "an integer >= 1"));
         }
         Ok(())
+    }
+
+    /// `1 <= v <= max`; above `max`, a [`ModelError::TooLarge`] naming the limit.
+    pub fn at_most(
+        model: &'static str,
+        param: &'static str,
+        v: usize,
+        max: usize,
+    ) -> Result<(), ModelError> {
+        at_least_one(model, param, v)?;
+        if v > max {
+            return Err(ModelError::TooLarge {
+                model,
+                param,
+                value: v.to_string(),
+                limit: format!("the limit is {max}"),
+            });
+        }
+        Ok(())
+    }
+
+    /// The dense tables of a factor model with `factors` columns (`width` = `factors` plus any
+    /// bias columns) for `users` and `items` rows, plus `grams` `factors × factors` matrices,
+    /// fit in [`MAX_MODEL_BYTES`](super::MAX_MODEL_BYTES). Overflow-safe (`u128`, checked).
+    pub fn factor_memory(
+        model: &'static str,
+        factors: usize,
+        width: usize,
+        users: usize,
+        items: usize,
+        grams: usize,
+    ) -> Result<(), ModelError> {
+        let (f, w) = (factors as u128, width as u128);
+        let bytes = (users as u128 + items as u128)
+            .checked_mul(w)
+            .and_then(|t| f.checked_mul(f)?.checked_mul(grams as u128)?.checked_add(t))
+            .and_then(|n| n.checked_mul(4));
+        let limit = super::MAX_MODEL_BYTES as u128;
+        match bytes {
+            Some(b) if b <= limit => Ok(()),
+            b => Err(ModelError::TooLarge {
+                model,
+                param: "factors",
+                value: factors.to_string(),
+                limit: format!(
+                    "its tables for {users} users and {items} artists would take {} bytes, \
+                     over the limit of {limit} bytes (16 GiB)",
+                    b.map_or_else(|| "more than 2^128".to_string(), |b| b.to_string())
+                ),
+            }),
+        }
     }
 
     /// `v` finite and `>= 0`.

@@ -99,7 +99,7 @@ impl Fit<Interactions> for ItemKnnConfig {
 
     fn validate(&self) -> Result<()> {
         let m = ItemKnn::KIND;
-        check::at_least_one(m, "k", self.k)?;
+        check::at_most(m, "k", self.k, crate::error::MAX_NEIGHBOURS)?;
         check::weighting(m, "weighting", &self.weighting)?;
         check::elementwise(m, "history_weighting", &self.history_weighting)
     }

@@ -125,7 +125,7 @@ pub use als::{Als, AlsConfig, AlsSolver, ConfidenceScale};
 pub use artist2vec_core::AnyModel;
 pub use bpr::{Bpr, BprConfig, NegativeSampling};
 pub use ease::{Ease, EaseConfig, EaseSolver};
-pub use error::{ModelError, Result};
+pub use error::{MAX_FACTORS, MAX_MODEL_BYTES, MAX_NEIGHBOURS, ModelError, Result};
 pub use item_knn::{ItemKnn, ItemKnnConfig};
 pub use persist::model_kind_of;
 pub use popularity::{Popularity, PopularityBy, PopularityConfig};

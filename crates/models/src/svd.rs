@@ -160,7 +160,7 @@ impl Fit<Interactions> for SvdConfig {
 
     fn validate(&self) -> Result<()> {
         let m = Svd::KIND;
-        check::at_least_one(m, "factors", self.factors)?;
+        check::at_most(m, "factors", self.factors, crate::error::MAX_FACTORS)?;
         check::non_negative(m, "exponent", self.exponent)?;
         check::elementwise(m, "history_weighting", &self.history_weighting)
     }
@@ -169,6 +169,7 @@ impl Fit<Interactions> for SvdConfig {
         self.validate()?;
         let data = TrainData::new(Svd::KIND, data)?;
         let n = data.n_items();
+        check::factor_memory(Svd::KIND, self.factors, self.factors, 0, n, 4)?;
         observer.progress(&Progress {
             stage: "svd co-occurrence",
             done: 0,
@@ -293,6 +294,8 @@ impl Stored for Svd {
         d: &mut Decoder<'_>,
     ) -> Result<Self, DecodeError> {
         let f = config.factors;
+        check::factor_memory(Svd::KIND, f, f, 0, data.n_items(), 4)
+            .map_err(|e| DecodeError(e.to_string()))?;
         let v = decode_table(d, data.n_items(), f, "artist vectors")?;
         let singular_values = decode_table(d, f, 1, "singular values")?;
         let item_vectors = Embeddings::new(data.items.clone(), f, v)?;

@@ -205,7 +205,7 @@ impl Fit<Interactions> for UserKnnConfig {
 
     fn validate(&self) -> Result<()> {
         let m = UserKnn::KIND;
-        check::at_least_one(m, "k", self.k)?;
+        check::at_most(m, "k", self.k, crate::error::MAX_NEIGHBOURS)?;
         check::elementwise(m, "weighting", &self.weighting)
     }
 

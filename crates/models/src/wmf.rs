@@ -251,7 +251,7 @@ impl Fit<Interactions> for WmfConfig {
 
     fn validate(&self) -> Result<()> {
         let m = Wmf::KIND;
-        check::at_least_one(m, "factors", self.factors)?;
+        check::at_most(m, "factors", self.factors, crate::error::MAX_FACTORS)?;
         check::non_negative(m, "alpha", self.alpha)?;
         check::non_negative(m, "beta", self.beta)?;
         check::at_least_one(m, "negatives", self.negatives)?;
@@ -266,6 +266,7 @@ impl Fit<Interactions> for WmfConfig {
         let data = TrainData::new(Wmf::KIND, data)?;
         let f = self.factors;
         let (nu, ni) = (data.n_users(), data.n_items());
+        check::factor_memory(Wmf::KIND, f, f, nu, ni, 0)?;
         let mut rng = Rng::new(self.seed, 1);
         let mut x: Vec<f32> = (0..nu * f)
             .map(|_| (rng.normal() * self.init_std as f64) as f32)
@@ -299,14 +300,20 @@ impl Fit<Interactions> for WmfConfig {
                 &mut rng,
             );
             if !loss.is_finite() {
-                return Err(ModelError::Numerical {
+                return Err(ModelError::Diverged {
                     model: Wmf::KIND,
-                    message: format!(
-                        "the loss diverged in epoch {}; lower `learning_rate`",
-                        epoch + 1
-                    ),
+                    step: "epoch",
+                    epoch: epoch + 1,
+                    message: format!("loss {loss}; lower `learning_rate`"),
                 });
             }
+            check_finite(
+                Wmf::KIND,
+                ("epoch", epoch + 1),
+                &x,
+                &y,
+                "lower `learning_rate`",
+            )?;
             observer.progress(&Progress {
                 stage: "wmf epoch",
                 done: epoch as u64 + 1,
@@ -314,7 +321,6 @@ impl Fit<Interactions> for WmfConfig {
                 value: Some(("positive_loss", loss / nnz as f64)),
             });
         }
-        check_finite(Wmf::KIND, &x, &y, "; lower `learning_rate`")?;
         let factors = Factors::new(&data, f, x, y)?;
         Ok(Wmf {
             config: self.clone(),
@@ -341,6 +347,8 @@ impl Stored for Wmf {
         data: TrainData,
         d: &mut Decoder<'_>,
     ) -> Result<Self, DecodeError> {
+        check::factor_memory(Wmf::KIND, config.factors, config.factors, data.n_users(), data.n_items(), 0)
+            .map_err(|e| DecodeError(e.to_string()))?;
         let factors = Factors::decode(d, &data, config.factors)?;
         let trained = data.trained_items();
         Ok(Self {
