@@ -347,8 +347,15 @@ impl Stored for Wmf {
         data: TrainData,
         d: &mut Decoder<'_>,
     ) -> Result<Self, DecodeError> {
-        check::factor_memory(Wmf::KIND, config.factors, config.factors, data.n_users(), data.n_items(), 0)
-            .map_err(|e| DecodeError(e.to_string()))?;
+        check::factor_memory(
+            Wmf::KIND,
+            config.factors,
+            config.factors,
+            data.n_users(),
+            data.n_items(),
+            0,
+        )
+        .map_err(|e| DecodeError(e.to_string()))?;
         let factors = Factors::decode(d, &data, config.factors)?;
         let trained = data.trained_items();
         Ok(Self {

@@ -4,6 +4,7 @@ mod common;
 mod errors;
 mod genres;
 mod hetrec;
+mod limits;
 mod persist;
 mod pinned;
 mod reproducible;
