@@ -536,3 +536,58 @@ fn recommend_serves_known_and_new_users_like_the_library() {
     }
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn huge_sizes_and_divergence_in_fit_configs_are_clear_errors() {
+    let d = tmp("limits");
+    let mut train = String::from("user\titem\tweight\n");
+    for u in 0..30 {
+        for i in 0..8 {
+            train.push_str(&format!("u{u}\ta{}\t{}\n", (u * 5 + i * 3) % 40, 1 + i % 4));
+        }
+    }
+    let train_path = d.join("train.tsv");
+    std::fs::write(&train_path, train).unwrap();
+    let fit = |model: &str, config: &str| {
+        let o = run(&[
+            "--quiet",
+            "fit",
+            "--model",
+            model,
+            "--config",
+            config,
+            "--train",
+            train_path.to_str().unwrap(),
+            "--out",
+            d.join(format!("{model}.a2v")).to_str().unwrap(),
+        ]);
+        let (out, err) = text(&o);
+        assert!(!o.status.success(), "{model} {config}: {out}\n{err}");
+        assert!(!err.contains("panicked"), "{model} {config}: {err}");
+        assert!(!err.contains("memory allocation"), "{model} {config}: {err}");
+        err
+    };
+    for model in ["als", "wmf", "bpr", "svd"] {
+        for f in ["100000000000", "4294967296"] {
+            let err = fit(model, &format!("{{\"factors\": {f}}}"));
+            assert!(err.contains(f) && err.contains("limit is 65536"), "{model}: {err}");
+        }
+    }
+    for model in ["item-knn", "user-knn"] {
+        let err = fit(model, "{\"k\": 1152921504606846976}");
+        assert!(
+            err.contains("1152921504606846976") && err.contains("limit is 16777216"),
+            "{model}: {err}"
+        );
+    }
+    // Divergence stops the trainer in the epoch it happens, named.
+    for (model, config, epoch) in [
+        ("bpr", r#"{"factors": 4, "iterations": 5, "learning_rate": 1e30}"#, "epoch 1"),
+        ("wmf", r#"{"factors": 4, "epochs": 5, "learning_rate": 1e30}"#, "epoch 1"),
+        ("als", r#"{"factors": 4, "iterations": 5, "alpha": 1e38}"#, "iteration 1"),
+    ] {
+        let err = fit(model, config);
+        assert!(err.contains(&format!("diverged in {epoch}")), "{model}: {err}");
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -45,7 +45,8 @@ pub use registry::{AnyModel, Model, ModelFamily, Registered, Registry, TrainingD
 pub use sessions::{Play, SessionRef, Sessions};
 pub use topk::Neighbor;
 pub use traits::{
-    ArtistVectors, Fit, Query, Recommender, SimilarArtists, check_query, history_items,
+    ArtistVectors, Fit, Query, Recommender, SimilarArtists, check_history_weights, check_query,
+    history_items,
     recommend_each,
 };
 pub use vocab::Vocabulary;

@@ -172,10 +172,27 @@ pub fn recommend_each<R: Recommender + ?Sized>(
         .collect()
 }
 
-/// Checks that a query's user and artists are within range.
+/// Refuses a listener history with a negative or non-finite weight (weights are play counts
+/// `>= 0`): the one check of history weights, used by [`check_query`] and every model.
 ///
 /// # Errors
-/// [`CoreError::IndexOutOfRange`] naming the first bad index.
+/// [`CoreError::Invalid`] naming the first bad weight and its artist.
+pub fn check_history_weights(h: &[(u32, f32)]) -> Result<(), CoreError> {
+    match h.iter().find(|p| !(p.1 >= 0.0 && p.1.is_finite())) {
+        Some(p) => Err(CoreError::Invalid(format!(
+            "history weight {} for artist {} (weights are play counts >= 0)",
+            p.1, p.0
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Checks that a query's user and artists are within range, and its history weights finite
+/// and `>= 0` ([`check_history_weights`]).
+///
+/// # Errors
+/// [`CoreError::IndexOutOfRange`] naming the first bad index; [`CoreError::Invalid`] for a
+/// bad history weight.
 pub fn check_query(query: &Query<'_>, n_users: usize, n_items: usize) -> Result<(), CoreError> {
     match query {
         Query::User(u) if *u as usize >= n_users => Err(CoreError::IndexOutOfRange {
@@ -189,7 +206,7 @@ pub fn check_query(query: &Query<'_>, n_users: usize, n_items: usize) -> Result<
                 index: p.0 as usize,
                 len: n_items,
             }),
-            None => Ok(()),
+            None => check_history_weights(h),
         },
         _ => Ok(()),
     }

@@ -313,12 +313,7 @@ pub(crate) fn elementwise(w: &Weighting, x: f32) -> Option<f32> {
 /// # Errors
 /// [`CoreError::Invalid`] for a negative or non-finite weight.
 pub(crate) fn history_row(h: &[(u32, f32)]) -> Result<Vec<(u32, f32)>, CoreError> {
-    if let Some(p) = h.iter().find(|p| !(p.1 >= 0.0 && p.1.is_finite())) {
-        return Err(CoreError::Invalid(format!(
-            "history weight {} for artist {} (weights are play counts >= 0)",
-            p.1, p.0
-        )));
-    }
+    artist2vec_core::check_history_weights(h)?;
     let mut v = h.to_vec();
     v.sort_unstable_by_key(|p| p.0);
     let mut out: Vec<(u32, f32)> = Vec::with_capacity(v.len());

@@ -257,7 +257,8 @@ impl<C: SkipGramSettings> TrainedSkipGram<C> {
     ///
     /// # Errors
     /// [`CoreError::IndexOutOfRange`] for an unknown user or artist;
-    /// [`CoreError::Invalid`] for a non-finite weight.
+    /// [`CoreError::Invalid`] for a negative or non-finite weight (the core crate's
+    /// [`check_history_weights`](artist2vec_core::check_history_weights), as every model).
     pub fn user_vector(&self, query: &Query<'_>) -> Result<Option<Vec<f32>>, CoreError> {
         check_query(query, self.users.len(), self.counts.len())?;
         let dim = self.dim();

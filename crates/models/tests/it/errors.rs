@@ -147,26 +147,14 @@ fn registry_names_and_json_configs() {
         ("[1, 2]", "expected a JSON object"),
     ] {
         match fit("als", json) {
-            Err(CoreError::Config {
-                model: "als",
-                message,
-            }) => {
+            Err(CoreError::Config { model: "als", message }) => {
                 assert!(message.contains(what), "{json}: {message}")
             }
             other => panic!("{json}: expected a configuration error, got {other:?}"),
         }
     }
     let e = fit("item-knn", r#"{"k": 0}"#).unwrap_err();
-    assert!(
-        matches!(
-            e,
-            CoreError::Config {
-                model: "item-knn",
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e, CoreError::Config { model: "item-knn", .. }), "{e:?}");
     assert!(e.to_string().contains("`k` = 0"), "{e}");
     let e = registry
         .get("als")
@@ -179,10 +167,9 @@ fn registry_names_and_json_configs() {
     assert_eq!(m.kind(), "als");
     assert!(m.config_json().contains("\"factors\": 8"));
     let defaults = AlsConfig::default();
-    assert!(m.config_json().contains(&format!(
-        "\"regularization\": {:?}",
-        defaults.regularization
-    )));
+    assert!(m
+        .config_json()
+        .contains(&format!("\"regularization\": {:?}", defaults.regularization)));
 }
 
 #[test]
