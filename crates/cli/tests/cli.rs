@@ -589,5 +589,26 @@ fn huge_sizes_and_divergence_in_fit_configs_are_clear_errors() {
         let err = fit(model, config);
         assert!(err.contains(&format!("diverged in {epoch}")), "{model}: {err}");
     }
+    // Infinite, NaN or negative play counts are refused by the reader with file:line.
+    for (bad, shown) in [("inf", "«inf»"), ("-2", "«-2»"), ("NaN", "bad number")] {
+        let path = d.join("bad.tsv");
+        std::fs::write(&path, format!("user\titem\tweight\nu1\ta1\t3\nu1\ta2\t{bad}\n")).unwrap();
+        for model in ["item-knn", "popularity", "svd"] {
+            let o = run(&[
+                "--quiet",
+                "fit",
+                "--model",
+                model,
+                "--train",
+                path.to_str().unwrap(),
+                "--out",
+                d.join("bad.a2v").to_str().unwrap(),
+            ]);
+            let (_, err) = text(&o);
+            assert!(!o.status.success(), "{model} {bad}: {err}");
+            assert!(!err.contains("panicked"), "{model} {bad}: {err}");
+            assert!(err.contains("bad.tsv:3") && err.contains(shown), "{model} {bad}: {err}");
+        }
+    }
     std::fs::remove_dir_all(&d).unwrap();
 }

@@ -418,7 +418,18 @@ pub fn read_tsv_into(path: &Path, t: &mut Interactions) -> Result<usize, DataErr
     r.read_timestamps(with_time);
     let mut n = 0usize;
     while let Some(row) = r.next_row().map_err(tsv)? {
-        let weight = row.value().map_err(tsv)? as f32;
+        let value = row.value().map_err(tsv)?;
+        let weight = value as f32;
+        if !(weight.is_finite() && weight >= 0.0) {
+            return Err(DataError::parse(
+                path,
+                row.line() as u64,
+                format!(
+                    "bad number: weight {} (play counts are finite and >= 0)",
+                    excerpt(&value.to_string())
+                ),
+            ));
+        }
         let time = row.timestamp().map_err(tsv)?;
         let ux = t.users.insert_str(row.user());
         let ix = t.items.insert_str(row.item());
@@ -426,6 +437,15 @@ pub fn read_tsv_into(path: &Path, t: &mut Interactions) -> Result<usize, DataErr
         n += 1;
     }
     Ok(n)
+}
+
+/// At most 40 characters of `s`, marked: `«…»`, with `…` where it was cut.
+fn excerpt(s: &str) -> String {
+    let mut cut: String = s.chars().take(40).collect();
+    if cut.len() < s.len() {
+        cut.push('…');
+    }
+    format!("«{cut}»")
 }
 
 /// A reader error as this crate's error, its messages starting with the reason lenient readers
@@ -632,6 +652,10 @@ mod tests {
             ("user\titem\tweight\n1\t2\n", "bad.tsv:2: missing column"),
             ("", "empty file"),
             ("user\titem\tweight\n1\t2\tNaN\n", "bad.tsv:2: bad number"),
+            ("user\titem\tweight\n1\t2\tinf\n", "bad.tsv:2: bad number: weight «inf»"),
+            ("user\titem\tweight\n1\t2\t1\n1\t3\t-inf\n", "bad.tsv:3: bad number"),
+            ("user\titem\tweight\n1\t2\t-3\n", "bad.tsv:2: bad number: weight «-3»"),
+            ("user\titem\tweight\n1\t2\t1e39\n", "bad.tsv:2: bad number"),
             (
                 "user\titem\tweight\ttimestamp\n1\t2\t3\n",
                 "bad.tsv:2: missing column",
