@@ -42,7 +42,7 @@ pub enum ModelError {
     /// A size from the configuration that is over a limit of this crate, refused before any
     /// allocation (e.g. `factors = 100000000000`, or factor tables over [`MAX_MODEL_BYTES`]).
     #[error("{model}: `{param}` = {value} is too large: {limit}")]
-    TooLarge {
+    OverLimit {
         /// The model whose configuration is refused.
         model: &'static str,
         /// The configuration field.
@@ -150,7 +150,7 @@ pub(crate) mod check {
         Ok(())
     }
 
-    /// `1 <= v <= max`; above `max`, a [`ModelError::TooLarge`] naming the limit.
+    /// `1 <= v <= max`; above `max`, a [`ModelError::OverLimit`] naming the limit.
     pub fn at_most(
         model: &'static str,
         param: &'static str,
@@ -159,7 +159,7 @@ pub(crate) mod check {
     ) -> Result<(), ModelError> {
         at_least_one(model, param, v)?;
         if v > max {
-            return Err(ModelError::TooLarge {
+            return Err(ModelError::OverLimit {
                 model,
                 param,
                 value: v.to_string(),
@@ -188,7 +188,7 @@ pub(crate) mod check {
         let limit = super::MAX_MODEL_BYTES as u128;
         match bytes {
             Some(b) if b <= limit => Ok(()),
-            b => Err(ModelError::TooLarge {
+            b => Err(ModelError::OverLimit {
                 model,
                 param: "factors",
                 value: factors.to_string(),

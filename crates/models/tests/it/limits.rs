@@ -11,11 +11,11 @@ use crate::common::{load, planted, temp_dir};
 fn too_large(e: ModelError) -> (&'static str, String) {
     let text = e.to_string();
     match e {
-        ModelError::TooLarge { param, value, .. } => {
+        ModelError::OverLimit { param, value, .. } => {
             assert!(text.contains(&value) && text.contains("limit"), "{text}");
             (param, value)
         }
-        other => panic!("expected TooLarge, got {other:?}"),
+        other => panic!("expected OverLimit, got {other:?}"),
     }
 }
 
