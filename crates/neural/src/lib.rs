@@ -94,6 +94,7 @@ mod error;
 mod model;
 mod sgns;
 mod train;
+pub mod two_tower;
 
 pub use artist2vec_skipgram::{Order, Scoring, SkipGramInput, TrainedSkipGram, Window};
 pub use config::BurnSkipGramConfig;
@@ -101,6 +102,10 @@ pub use error::{NeuralError, Result};
 pub use model::{BurnSkipGramModel, registry, tuned_config};
 pub use sgns::{BurnSkipGram, sgns_loss};
 pub use train::TrainingStats;
+pub use two_tower::{
+    ArtistFeatures, HistoryWeight, Loss, Score, TwoTowerConfig, TwoTowerInput, TwoTowerModel,
+    TwoTowerStats,
+};
 
 /// The burn version this crate is built on, re-exported so callers name devices and tensors
 /// without pinning it themselves.
