@@ -151,6 +151,11 @@ impl TwoTowerModel {
         &self.profiles
     }
 
+    /// The artist tower's vector of every artist (zero rows for artists without a vector).
+    pub fn artist_vectors(&self) -> &Embeddings {
+        &self.artists
+    }
+
     /// The user tower's artist embeddings (the vectors a history is averaged over),
     /// row-major `[n_artists, dim]`.
     pub fn history_vectors(&self) -> &[f32] {

@@ -11,7 +11,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::batch::{Batcher, Prepared};
-use super::config::TwoTowerConfig;
+use super::config::{Loss, TwoTowerConfig};
 use super::model::{TwoTowerModel, TwoTowerStats};
 use super::net::Net;
 use super::{ArtistFeatures, TwoTowerInput};
@@ -113,6 +113,13 @@ pub(crate) fn train<B: AutodiffBackend>(
             Err(e) => Err(NeuralError::from(e)),
         }
     };
+    // Scoring every candidate alike costs ln(candidates) per example with the softmax; a hundred
+    // times that means the scores have blown up, not that the model is merely poor. The cosine
+    // loss is bounded (≤ 2) and can only fail by not being finite.
+    let ceiling = match config.loss {
+        Loss::Softmax => 100.0 * ((config.batch_size + config.negatives) as f64).ln().max(1.0),
+        Loss::Cosine => f64::INFINITY,
+    };
     let start = Instant::now();
     let mut batcher = Batcher::new(&prep, config);
     let mut best: Option<(f64, TwoTowerModel)> = None;
@@ -138,7 +145,7 @@ pub(crate) fn train<B: AutodiffBackend>(
             }
         }
         let mean = loss_sum.map_or(f64::NAN, |s| read_scalar(s) / examples.len() as f64);
-        if !mean.is_finite() {
+        if !mean.is_finite() || mean > ceiling {
             return Err(NeuralError::Diverged { epoch, loss: mean });
         }
         stats.epoch_loss.push(mean);
