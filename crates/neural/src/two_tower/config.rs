@@ -131,8 +131,10 @@ pub struct TwoTowerConfig {
     pub mask_seen: bool,
     /// Adam's learning rate (default 0.005).
     pub lr: f32,
-    /// L2 penalty on the rows and weights a step touches, added to their gradient (default 0).
-    pub l2: f32,
+    /// Decoupled weight decay (AdamW): a step also shrinks the rows and weights it touches by
+    /// `lr · weight_decay` of their value (default 0). An L2 term in the gradient would be
+    /// rescaled by Adam and swamp the rare rows.
+    pub weight_decay: f32,
     /// Standard deviation of the normal initialisation of the embeddings (default 0.1).
     pub init_std: f32,
     /// Training examples per step (default 512); at least 2 for in-batch candidates.
@@ -168,7 +170,7 @@ impl Default for TwoTowerConfig {
             score: Score::Dot,
             mask_seen: true,
             lr: 0.005,
-            l2: 0.0,
+            weight_decay: 0.0,
             init_std: 0.1,
             batch_size: 512,
             epochs: 20,
@@ -213,7 +215,7 @@ impl TwoTowerConfig {
         with_score, score: Score;
         with_mask_seen, mask_seen: bool;
         with_lr, lr: f32;
-        with_l2, l2: f32;
+        with_weight_decay, weight_decay: f32;
         with_init_std, init_std: f32;
         with_batch_size, batch_size: usize;
         with_epochs, epochs: usize;
@@ -266,8 +268,8 @@ impl TwoTowerConfig {
         if !positive(self.lr) {
             return bad("lr", self.lr, "a finite number > 0");
         }
-        if !(self.l2.is_finite() && self.l2 >= 0.0) {
-            return bad("l2", self.l2, "a finite number >= 0");
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return bad("weight_decay", self.weight_decay, "a finite number >= 0");
         }
         if !positive(self.init_std) {
             return bad("init_std", self.init_std, "a finite number > 0");
@@ -304,7 +306,7 @@ mod tests {
             (d().with_margin(2.0), "margin"),
             (d().with_lr(f32::NAN), "lr"),
             (d().with_lr(-1.0), "lr"),
-            (d().with_l2(-0.1), "l2"),
+            (d().with_weight_decay(-0.1), "weight_decay"),
             (d().with_init_std(0.0), "init_std"),
             (d().with_batch_size(1), "batch_size"),
             (d().with_epochs(0), "epochs"),

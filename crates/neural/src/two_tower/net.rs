@@ -80,7 +80,7 @@ pub(crate) struct Adam {
     pub beta1: f32,
     pub beta2: f32,
     pub eps: f32,
-    pub l2: f32,
+    pub weight_decay: f32,
     pub t: i32,
 }
 
@@ -91,7 +91,7 @@ impl Adam {
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
-            l2: config.l2,
+            weight_decay: config.weight_decay,
             t: 0,
         }
     }
@@ -190,16 +190,14 @@ fn adam_deltas<B: Backend>(
     grad: Tensor<B, 2>,
     a: &Adam,
 ) -> (Tensor<B, 2>, Tensor<B, 2>, Tensor<B, 2>) {
-    let g = if a.l2 > 0.0 {
-        grad + w.mul_scalar(a.l2)
-    } else {
-        grad
-    };
-    let dm = (g.clone() - m.clone()).mul_scalar(1.0 - a.beta1);
-    let dv = (g.square() - v.clone()).mul_scalar(1.0 - a.beta2);
+    let dm = (grad.clone() - m.clone()).mul_scalar(1.0 - a.beta1);
+    let dv = (grad.square() - v.clone()).mul_scalar(1.0 - a.beta2);
     let m_hat = (m + dm.clone()).div_scalar(1.0 - a.beta1.powi(a.t));
     let v_hat = (v + dv.clone()).div_scalar(1.0 - a.beta2.powi(a.t));
-    let dw = m_hat.div(v_hat.sqrt().add_scalar(a.eps)).mul_scalar(-a.lr);
+    let mut dw = m_hat.div(v_hat.sqrt().add_scalar(a.eps)).mul_scalar(-a.lr);
+    if a.weight_decay > 0.0 {
+        dw = dw - w.mul_scalar(a.lr * a.weight_decay);
+    }
     (dw, dm, dv)
 }
 
@@ -507,7 +505,7 @@ mod tests {
     fn lazy_adam_moves_only_the_given_rows_and_sums_repeats() {
         let dev = Default::default();
         let mut p = Param::<Inner>::new(vec![1.0; 8], [4, 2], &dev);
-        let adam = Adam { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, l2: 0.0, t: 1 };
+        let adam = Adam { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0, t: 1 };
         // Positions 0 and 2 are both row 3: their gradients add up before the step.
         let g = per_row(t2(&[1.0, 1.0, -2.0, 0.0, 1.0, 1.0], [3, 2]), &[0, 1, 0], 2);
         assert_eq!(read(g.clone()), vec![2.0, 2.0, -2.0, 0.0]);
@@ -523,6 +521,12 @@ mod tests {
         q.update_all(t2(&[2.0, -2.0], [1, 2]), &adam);
         let w = q.to_vec();
         assert!((w[0] - 0.9).abs() < 1e-6 && (w[1] - 1.1).abs() < 1e-6);
+        // Decoupled weight decay shrinks by lr · decay · value on top.
+        let mut q = Param::<Inner>::new(vec![1.0; 2], [1, 2], &dev);
+        let decayed = Adam { weight_decay: 0.5, ..adam };
+        q.update_all(t2(&[2.0, -2.0], [1, 2]), &decayed);
+        let w = q.to_vec();
+        assert!((w[0] - 0.85).abs() < 1e-6 && (w[1] - 1.05).abs() < 1e-6, "{w:?}");
     }
 
     #[test]
