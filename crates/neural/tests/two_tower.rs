@@ -226,13 +226,14 @@ fn save_and_load_give_identical_recommendations() {
     for (name, config) in [
         ("plain", small().with_epochs(2)),
         (
-            "mlp-users-cosine",
+            "mlp-users-offsets-cosine",
             small()
                 .with_epochs(2)
                 .with_user_layers(vec![24, 16])
                 .with_user_embedding(true)
                 .with_score(Score::Cosine)
-                .with_temperature(0.1),
+                .with_temperature(0.1)
+                .with_artist_bias(true),
         ),
     ] {
         let m = config.fit(&d.train).unwrap();

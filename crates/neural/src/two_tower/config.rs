@@ -126,6 +126,10 @@ pub struct TwoTowerConfig {
     /// Score of a user vector against an artist vector, in training and recommendation
     /// (default [`Score::Dot`]).
     pub score: Score,
+    /// Learn an offset per artist added to its softmax logit (default `false`): popularity
+    /// gets a parameter of its own instead of living in the vectors' lengths. A listener's
+    /// score of an artist is then `s(u, v) / temperature + offset`. Softmax loss only.
+    pub artist_bias: bool,
     /// Hide the listener's other artists from the softmax candidates (default `true`): they
     /// are positives of that listener, not negatives.
     pub mask_seen: bool,
@@ -168,6 +172,7 @@ impl Default for TwoTowerConfig {
             ns_exponent: 0.0,
             margin: 0.0,
             score: Score::Dot,
+            artist_bias: false,
             mask_seen: true,
             lr: 0.005,
             weight_decay: 0.0,
@@ -213,6 +218,7 @@ impl TwoTowerConfig {
         with_ns_exponent, ns_exponent: f64;
         with_margin, margin: f32;
         with_score, score: Score;
+        with_artist_bias, artist_bias: bool;
         with_mask_seen, mask_seen: bool;
         with_lr, lr: f32;
         with_weight_decay, weight_decay: f32;
@@ -259,6 +265,9 @@ impl TwoTowerConfig {
         if self.loss == Loss::Cosine && self.negatives == 0 {
             return bad("negatives", 0, "at least 1 with the cosine loss");
         }
+        if self.loss == Loss::Cosine && self.artist_bias {
+            return bad("artist_bias", true, "false with the cosine loss (offsets are logits)");
+        }
         if !self.ns_exponent.is_finite() {
             return bad("ns_exponent", self.ns_exponent, "a finite number");
         }
@@ -302,6 +311,12 @@ mod tests {
             (d().with_history_dropout(f32::NAN), "history_dropout"),
             (d().with_temperature(0.0), "temperature"),
             (d().with_loss(Loss::Cosine), "negatives"),
+            (
+                d().with_loss(Loss::Cosine)
+                    .with_negatives(2)
+                    .with_artist_bias(true),
+                "artist_bias",
+            ),
             (d().with_ns_exponent(f64::INFINITY), "ns_exponent"),
             (d().with_margin(2.0), "margin"),
             (d().with_lr(f32::NAN), "lr"),

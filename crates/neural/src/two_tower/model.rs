@@ -48,6 +48,8 @@ pub struct TwoTowerModel {
     users: Vocabulary,
     artists: Embeddings,
     tower: UserTower,
+    /// Learned logit offsets per artist ([`artist_bias`](TwoTowerConfig::artist_bias)).
+    bias: Option<Vec<f32>>,
     listeners: Vec<u32>,
     trained: Vec<bool>,
     profiles: UserProfiles,
@@ -61,6 +63,7 @@ impl TwoTowerModel {
         users: Vocabulary,
         artists: Embeddings,
         tower: UserTower,
+        bias: Option<Vec<f32>>,
         trained: Vec<bool>,
         profiles: UserProfiles,
         stats: TwoTowerStats,
@@ -75,6 +78,7 @@ impl TwoTowerModel {
             || tower.dim != d
             || tower.history.len() != n * d
             || tower.users.as_ref().is_some_and(|u| u.len() != users.len() * d)
+            || bias.as_ref().is_some_and(|b| b.len() != n)
             || !layers_fit
             || trained.len() != n
             || profiles.n_users() != users.len()
@@ -95,6 +99,7 @@ impl TwoTowerModel {
             .history
             .iter()
             .chain(tower.users.iter().flatten())
+            .chain(bias.iter().flatten())
             .chain(tower.layers.iter().flat_map(|l| l.weight.iter().chain(&l.bias)));
         if let Some(x) = all.into_iter().find(|x| !x.is_finite()) {
             return Err(CoreError::Invalid(format!(
@@ -110,6 +115,7 @@ impl TwoTowerModel {
             users,
             artists,
             tower,
+            bias,
             listeners,
             trained,
             profiles,
@@ -160,6 +166,12 @@ impl TwoTowerModel {
     /// row-major `[n_artists, dim]`.
     pub fn history_vectors(&self) -> &[f32] {
         &self.tower.history
+    }
+
+    /// The learned logit offset of every artist, when the model has them
+    /// ([`artist_bias`](TwoTowerConfig::artist_bias)).
+    pub fn artist_bias(&self) -> Option<&[f32]> {
+        self.bias.as_deref()
     }
 
     /// Whether `artist` has a vector (training listeners or content features).
@@ -260,7 +272,8 @@ impl Recommender for TwoTowerModel {
     }
 
     /// The user tower's vector against every artist vector, by the model's
-    /// [`Score`]; popularity for a history without a trained artist; `-inf` for artists
+    /// [`Score`] (divided by the temperature, plus the artist's offset, when the model learned
+    /// offsets); popularity for a history without a trained artist; `-inf` for artists
     /// without a vector.
     fn score_into(&self, query: &Query<'_>, scores: &mut [f32]) -> Result<(), CoreError> {
         if scores.len() != self.n_items() {
@@ -284,13 +297,18 @@ impl Recommender for TwoTowerModel {
         let un = dot(&u, &u).sqrt();
         let norms = self.artists.norms();
         let rows = self.artists.as_slice().chunks_exact(d);
+        let inv_t = 1.0 / self.config.temperature;
         for (i, (s, row)) in scores.iter_mut().zip(rows).enumerate() {
             *s = if !self.trained[i] {
                 f32::NEG_INFINITY
             } else {
-                match self.config.score {
+                let x = match self.config.score {
                     Score::Dot => dot(&u, row),
                     Score::Cosine => cosine(&u, un, row, norms[i]),
+                };
+                match &self.bias {
+                    Some(b) => x * inv_t + b[i],
+                    None => x,
                 }
             };
         }
@@ -362,8 +380,8 @@ impl Model for TwoTowerModel {
 }
 
 /// Payload (format 1): the artist and user vocabularies, the dimension, the artist vectors,
-/// the user tower's artist embeddings, the per-user vectors (a flag, then the values), the
-/// layers (count, then input and output sizes, weights and bias of each), the artists without
+/// the user tower's artist embeddings, the per-user vectors and the artist offsets (each a
+/// flag, then the values), the layers (count, then input and output sizes, weights and bias of each), the artists without
 /// a vector, the user profiles (offsets, artists, weights) and the statistics as JSON.
 impl Persist for TwoTowerModel {
     const KIND: &'static str = "two-tower";
@@ -384,12 +402,14 @@ impl Persist for TwoTowerModel {
         e.u64(self.dim() as u64);
         e.f32s(self.artists.as_slice());
         e.f32s(&self.tower.history);
-        match &self.tower.users {
-            Some(u) => {
-                e.u32(1);
-                e.f32s(u);
+        for part in [&self.tower.users, &self.bias] {
+            match part {
+                Some(v) => {
+                    e.u32(1);
+                    e.f32s(v);
+                }
+                None => e.u32(0),
             }
-            None => e.u32(0),
         }
         e.u64(self.tower.layers.len() as u64);
         for l in &self.tower.layers {
@@ -417,11 +437,13 @@ impl Persist for TwoTowerModel {
         let dim = d.u64().map_err(|_| t("dimension"))? as usize;
         let artists = d.f32s().map_err(|_| t("artist vectors"))?;
         let history = d.f32s().map_err(|_| t("history vectors"))?;
-        let user_table = match d.u32().map_err(|_| t("user vector flag"))? {
-            0 => None,
-            1 => Some(d.f32s().map_err(|_| t("user vectors"))?),
-            f => return Err(DecodeError(format!("bad user vector flag {f}"))),
+        let mut optional = |what: &str| match d.u32().map_err(|_| t(what))? {
+            0 => Ok(None),
+            1 => Ok(Some(d.f32s().map_err(|_| t(what))?)),
+            f => Err(DecodeError(format!("bad flag {f} of the {what}"))),
         };
+        let user_table = optional("user vectors")?;
+        let bias = optional("artist offsets")?;
         let n_layers = d.u64().map_err(|_| t("layer count"))?;
         // Every layer takes at least 32 bytes (two sizes, two length prefixes).
         if n_layers > (d.remaining() / 32) as u64 {
@@ -468,7 +490,7 @@ impl Persist for TwoTowerModel {
             users: user_table,
             layers,
         };
-        TwoTowerModel::new(config, users, artists, tower, trained, profiles, stats)
+        TwoTowerModel::new(config, users, artists, tower, bias, trained, profiles, stats)
             .map_err(inconsistent)
     }
 }

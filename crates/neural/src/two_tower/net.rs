@@ -227,6 +227,14 @@ struct Layer<B: Backend> {
     bias: Param<B>,
 }
 
+/// The user tower's output on a batch and the autodiff leaves it was computed from.
+struct UserLeaves<A: AutodiffBackend> {
+    history: Tensor<A, 3>,
+    layers: Vec<(Tensor<A, 2>, Tensor<A, 2>)>,
+    users: Option<Tensor<A, 2>>,
+    output: Tensor<A, 2>,
+}
+
 /// Both towers' parameters on the device of the (non-autodiff) backend `B`.
 #[derive(Debug)]
 pub(crate) struct Net<B: Backend> {
@@ -238,6 +246,8 @@ pub(crate) struct Net<B: Backend> {
     layers: Vec<Layer<B>>,
     /// Content features `[n_items, f]` and their map `[f, dim]`.
     features: Option<(Tensor<B, 2>, Param<B>)>,
+    /// A learned logit offset per artist, `[n_items, 1]`.
+    bias: Option<Param<B>>,
     adam: Adam,
     dim: usize,
     device: B::Device,
@@ -291,6 +301,9 @@ impl<B: Backend> Net<B> {
             users,
             layers,
             features,
+            bias: config
+                .artist_bias
+                .then(|| Param::new(vec![0.0; n_items], [n_items, 1], device)),
             adam: Adam::new(config),
             dim: d,
             device: device.clone(),
@@ -305,6 +318,11 @@ impl<B: Backend> Net<B> {
             artists.iter_mut().zip(mapped).for_each(|(a, m)| *a += m);
         }
         artists
+    }
+
+    /// The learned offset of every artist, when the model has them.
+    pub fn artist_bias(&self) -> Option<Vec<f32>> {
+        self.bias.as_ref().map(Param::to_vec)
     }
 
     /// The current user tower, on the CPU.
@@ -328,19 +346,20 @@ impl<B: Backend> Net<B> {
 }
 
 impl<B: Backend> Net<B> {
-    /// One Adam step on a batch; returns its mean loss, on the device.
-    pub fn step<A>(&mut self, batch: &Batch, config: &TwoTowerConfig) -> Tensor<B, 1>
+    /// The user tower on a batch: its leaves (the history rows read, the layers, the users'
+    /// vectors) and its output `[b, dim]`.
+    fn user_forward<A>(&self, batch: &Batch) -> UserLeaves<A>
     where
         A: AutodiffBackend<InnerBackend = B>,
     {
         let (b, l, d) = (batch.b, batch.l, self.dim);
-        let dev = self.device.clone();
+        let dev = &self.device;
         // Leaves of the autodiff graph: the rows the batch reads, not the whole tables.
-        let h = self.history.rows(int_col::<B>(&batch.history.global, &dev));
+        let h = self.history.rows(int_col::<B>(&batch.history.global, dev));
         let h = Tensor::<A, 3>::from_inner(h.reshape([b, l, d])).require_grad();
-        let w = Tensor::<A, 3>::from_inner(floats(batch.weights.clone(), [b, l, 1], &dev));
+        let w = Tensor::<A, 3>::from_inner(floats(batch.weights.clone(), [b, l, 1], dev));
         let mean: Tensor<A, 2> = w.mul(h.clone()).sum_dim(1).reshape([b, d]);
-        let leaves: Vec<(Tensor<A, 2>, Tensor<A, 2>)> = self
+        let layers: Vec<(Tensor<A, 2>, Tensor<A, 2>)> = self
             .layers
             .iter()
             .map(|layer| {
@@ -351,23 +370,44 @@ impl<B: Backend> Net<B> {
             })
             .collect();
         let mut u = mean.clone();
-        if !leaves.is_empty() {
+        if !layers.is_empty() {
             let mut x = mean;
-            for (j, (weight, bias)) in leaves.iter().enumerate() {
+            for (j, (weight, bias)) in layers.iter().enumerate() {
                 x = x.matmul(weight.clone()) + bias.clone();
-                if j + 1 < leaves.len() {
+                if j + 1 < layers.len() {
                     x = relu(x);
                 }
             }
             u = u + x;
         }
-        let ue = self.users.as_ref().map(|users| {
-            Tensor::<A, 2>::from_inner(users.rows(int_col::<B>(&batch.users.global, &dev)))
+        let users = self.users.as_ref().map(|users| {
+            Tensor::<A, 2>::from_inner(users.rows(int_col::<B>(&batch.users.global, dev)))
                 .require_grad()
         });
-        if let Some(ue) = &ue {
+        if let Some(ue) = &users {
             u = u + ue.clone();
         }
+        UserLeaves {
+            history: h,
+            layers,
+            users,
+            output: u,
+        }
+    }
+
+    /// One Adam step on a batch; returns its mean loss, on the device.
+    pub fn step<A>(&mut self, batch: &Batch, config: &TwoTowerConfig) -> Tensor<B, 1>
+    where
+        A: AutodiffBackend<InnerBackend = B>,
+    {
+        let (b, l, d) = (batch.b, batch.l, self.dim);
+        let dev = self.device.clone();
+        let UserLeaves {
+            history: h,
+            layers: leaves,
+            users: ue,
+            output: u,
+        } = self.user_forward::<A>(batch);
         let cand = &batch.candidates;
         let c = cand.global.len();
         let cand_ix = int_col::<B>(&cand.global, &dev);
@@ -381,9 +421,16 @@ impl<B: Backend> Net<B> {
             let fc = Tensor::<A, 2>::from_inner(f.clone().gather_nd::<2, 2>(cand_ix));
             vc = vc + fc.matmul(map.clone());
         }
+        let offsets = self.bias.as_ref().map(|p| {
+            Tensor::<A, 2>::from_inner(p.rows(int_col::<B>(&cand.global, &dev))).require_grad()
+        });
         let loss = match config.loss {
             Loss::Softmax => {
-                let bias = Tensor::<A, 2>::from_inner(floats(batch.bias.clone(), [b, c], &dev));
+                let mut bias =
+                    Tensor::<A, 2>::from_inner(floats(batch.bias.clone(), [b, c], &dev));
+                if let Some(o) = &offsets {
+                    bias = bias + o.clone().reshape([1, c]);
+                }
                 sampled_softmax_loss(u, vc, bias, config.temperature, config.score)
             }
             Loss::Cosine => cosine_embedding_loss(u, vc.reshape([b, c / b, d]), config.margin),
@@ -413,6 +460,10 @@ impl<B: Backend> Net<B> {
         }
         if let (Some((_, p)), Some(g)) = (&mut self.features, map.and_then(|t| t.grad(&grads))) {
             p.update_all(g, &adam);
+        }
+        if let (Some(p), Some(g)) = (&mut self.bias, offsets.and_then(|t| t.grad(&grads))) {
+            let g = per_row(g, &cand.local, cand.rows.len());
+            p.update_rows(&cand.rows, g, &adam);
         }
         loss.inner()
     }
@@ -527,6 +578,56 @@ mod tests {
         q.update_all(t2(&[2.0, -2.0], [1, 2]), &decayed);
         let w = q.to_vec();
         assert!((w[0] - 0.85).abs() < 1e-6 && (w[1] - 1.05).abs() < 1e-6, "{w:?}");
+    }
+
+    /// The CPU user tower that scores listeners computes what the burn forward pass trained,
+    /// with the MLP, the user vectors and the artist offsets all moved away from their start.
+    #[test]
+    fn the_cpu_user_tower_matches_the_burn_forward_pass() {
+        use rand::SeedableRng;
+
+        use super::super::batch::{Batcher, Prepared};
+        use artist2vec_core::{Interactions, Vocabulary};
+
+        let users = Vocabulary::from_ids((0..30).map(|u| format!("u{u}"))).unwrap();
+        let items = Vocabulary::from_ids((0..40).map(|i| format!("a{i}"))).unwrap();
+        let mut data = Interactions::new(users, items, false);
+        let mut rng = StdRng::seed_from_u64(9);
+        for u in 0..30u32 {
+            for _ in 0..8 {
+                data.push(u, rng.random_range(0..40), rng.random_range(1..20) as f32, None);
+            }
+        }
+        let config = TwoTowerConfig::new(8)
+            .with_user_layers(vec![12, 6])
+            .with_user_embedding(true)
+            .with_artist_bias(true)
+            .with_batch_size(32)
+            .with_lr(0.05);
+        let prep = Prepared::new(&data, &config).unwrap();
+        let dev = Default::default();
+        let mut net = Net::<Inner>::new(&config, 40, 30, None, &mut rng, &dev);
+        let mut batcher = Batcher::new(&prep, &config);
+        let examples = prep.epoch_examples(&config, &mut rng);
+        for chunk in examples.chunks(32) {
+            batcher.build(chunk, &mut rng);
+            net.step::<CpuBackend>(&batcher.batch, &config);
+        }
+        let tower = net.user_tower();
+        assert!(tower.layers.iter().all(|l| l.weight.iter().any(|&w| w != 0.0)));
+        assert!(net.artist_bias().unwrap().iter().any(|&b| b != 0.0));
+        batcher.build(&examples[..16], &mut rng);
+        let batch = &batcher.batch;
+        let burn = read(net.user_forward::<CpuBackend>(batch).output.inner());
+        for (r, &(user, _)) in examples[..16].iter().enumerate() {
+            let h: Vec<(u32, f32)> = (0..batch.l)
+                .map(|j| (batch.history.global[r * batch.l + j], batch.weights[r * batch.l + j]))
+                .collect();
+            let cpu = tower.user_vector(&h, Some(user)).unwrap();
+            for (a, b) in cpu.iter().zip(&burn[r * 8..(r + 1) * 8]) {
+                assert!((a - b).abs() < 1e-5, "example {r}: {cpu:?} vs {:?}", &burn[r * 8..(r + 1) * 8]);
+            }
+        }
     }
 
     #[test]

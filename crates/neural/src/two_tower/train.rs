@@ -106,6 +106,7 @@ pub(crate) fn train<B: AutodiffBackend>(
                 data.users.clone(),
                 vectors,
                 net.user_tower(),
+                net.artist_bias(),
                 trained.clone(),
                 prep.profiles.clone(),
                 stats,
