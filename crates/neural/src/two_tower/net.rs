@@ -646,20 +646,17 @@ mod tests {
                 .into_scalar()
                 .elem::<f64>()
         };
+        // Central differences in each coordinate of u (which = 0) and of v (which = 1).
         let h = 1e-2f32;
-        for e in 0..b * d {
-            let (mut p, mut m) = (u.clone(), u.clone());
-            p[e] += h;
-            m[e] -= h;
-            let fd = (loss(&p, &v) - loss(&m, &v)) / f64::from(p[e] - m[e]);
-            assert!((f64::from(gu[e]) - fd).abs() < 2e-3, "u[{e}]: {} vs {fd}", gu[e]);
-        }
-        for e in 0..c * d {
-            let (mut p, mut m) = (v.clone(), v.clone());
-            p[e] += h;
-            m[e] -= h;
-            let fd = (loss(&u, &p) - loss(&u, &m)) / f64::from(p[e] - m[e]);
-            assert!((f64::from(gv[e]) - fd).abs() < 2e-3, "v[{e}]: {} vs {fd}", gv[e]);
+        for (which, grad) in [(0, &gu), (1, &gv)] {
+            for e in 0..grad.len() {
+                let (mut p, mut m) = (vec![u.clone(), v.clone()], vec![u.clone(), v.clone()]);
+                p[which][e] += h;
+                m[which][e] -= h;
+                let step = f64::from(p[which][e] - m[which][e]);
+                let fd = (loss(&p[0], &p[1]) - loss(&m[0], &m[1])) / step;
+                assert!((f64::from(grad[e]) - fd).abs() < 2e-3, "{which}[{e}]: {} vs {fd}", grad[e]);
+            }
         }
     }
 }
