@@ -240,7 +240,9 @@ impl Registered for TwoTowerConfig {
     }
 }
 
-/// The registry defaults, tuned on hetrec-seed42-val (docs/results.md).
+/// The registry defaults: [`TwoTowerConfig::default`], whose values won on hetrec-seed42-val
+/// (validation NDCG@10 0.2020 / 0.2015 for seeds 42 / 7 after 14 epochs, in the tuning
+/// example's counting; docs/results.md).
 pub fn tuned_config() -> TwoTowerConfig {
     TwoTowerConfig::default()
 }
