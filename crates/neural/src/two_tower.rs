@@ -195,7 +195,11 @@ impl Fit<TwoTowerInput<'_>> for TwoTowerConfig {
         TwoTowerConfig::validate(self)
     }
 
-    fn fit_observed(&self, data: &TwoTowerInput<'_>, observer: &dyn Observer) -> Result<TwoTowerModel> {
+    fn fit_observed(
+        &self,
+        data: &TwoTowerInput<'_>,
+        observer: &dyn Observer,
+    ) -> Result<TwoTowerModel> {
         self.fit_on::<CpuBackend>(data, &Default::default(), observer)
     }
 }

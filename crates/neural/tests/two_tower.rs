@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 
 use artist2vec_core::persist::{load, save};
 use artist2vec_core::{
-    Fit, Interactions, Model, NoProgress, Query, Recommender, Registry,
-    SimilarArtists, TrainingData,
+    Fit, Interactions, Model, NoProgress, Query, Recommender, Registry, SimilarArtists,
+    TrainingData,
 };
 use artist2vec_data::{SynthConfig, Synthetic};
 use artist2vec_neural::{
@@ -136,7 +136,10 @@ fn two_tower_beats_popularity_on_planted_genres() {
     };
     let (tt, base) = (ndcg10(&model, d), ndcg10(&pop, d));
     eprintln!("NDCG@10: two-tower {tt:.4}, popularity {base:.4}");
-    assert!(tt > base + 0.03 && tt > 1.2 * base, "two-tower {tt:.4} vs popularity {base:.4}");
+    assert!(
+        tt > base + 0.03 && tt > 1.2 * base,
+        "two-tower {tt:.4} vs popularity {base:.4}"
+    );
     let loss = &model.stats().epoch_loss;
     assert_eq!(loss.len(), 12);
     assert!(loss.last() < loss.first(), "{loss:?}");
@@ -174,10 +177,7 @@ fn the_same_seed_gives_the_same_model() {
     let config = small().with_epochs(2).with_user_layers(vec![16]);
     let a = config.fit(&d.train).unwrap();
     let b = config.fit(&d.train).unwrap();
-    assert_eq!(
-        a.artist_vectors().as_slice(),
-        b.artist_vectors().as_slice()
-    );
+    assert_eq!(a.artist_vectors().as_slice(), b.artist_vectors().as_slice());
     assert_eq!(a.history_vectors(), b.history_vectors());
     assert_eq!(a.stats().epoch_loss, b.stats().epoch_loss);
     let users: Vec<u32> = (0..50).collect();
@@ -186,10 +186,7 @@ fn the_same_seed_gives_the_same_model() {
         b.recommend_users(&users, 10, true).unwrap()
     );
     let c = config.with_seed(6).fit(&d.train).unwrap();
-    assert_ne!(
-        a.artist_vectors().as_slice(),
-        c.artist_vectors().as_slice()
-    );
+    assert_ne!(a.artist_vectors().as_slice(), c.artist_vectors().as_slice());
 }
 
 #[test]
@@ -203,7 +200,10 @@ fn a_diverging_loss_is_an_error_naming_the_epoch() {
                 let text = NeuralError::Diverged { epoch, loss }.to_string();
                 assert!(text.contains("epoch 0"), "{text}");
             }
-            other => panic!("lr {lr}: expected a divergence, got {:?}", other.map(|m| m.stats().clone())),
+            other => panic!(
+                "lr {lr}: expected a divergence, got {:?}",
+                other.map(|m| m.stats().clone())
+            ),
         }
     }
 }
@@ -287,8 +287,14 @@ fn a_new_listener_is_scored_like_a_training_user_with_the_same_history() {
     let pop = m.recommend(&Query::History(&[]), 3, true).unwrap();
     assert_eq!(pop.len(), 3);
     assert!(m.recommend(&Query::User(10_000), 3, true).is_err());
-    assert!(m.recommend(&Query::History(&[(0, f32::NAN)]), 3, true).is_err());
-    assert!(m.recommend(&Query::History(&[(100_000, 1.0)]), 3, true).is_err());
+    assert!(
+        m.recommend(&Query::History(&[(0, f32::NAN)]), 3, true)
+            .is_err()
+    );
+    assert!(
+        m.recommend(&Query::History(&[(100_000, 1.0)]), 3, true)
+            .is_err()
+    );
 }
 
 #[test]
@@ -301,11 +307,11 @@ fn validation_keeps_the_best_epoch_and_stops_early() {
         .unwrap();
     let s = m.stats();
     assert_eq!(s.validation.len(), s.epoch_loss.len());
-    let (best_ix, best) = s
-        .validation
-        .iter()
-        .enumerate()
-        .fold((0, f64::MIN), |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc });
+    let (best_ix, best) =
+        s.validation.iter().enumerate().fold(
+            (0, f64::MIN),
+            |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
+        );
     assert_eq!(s.best_epoch, best_ix + 1);
     if s.validation.len() < 30 {
         // Stopped early: the last `patience` epochs were no better than the best.
@@ -353,7 +359,10 @@ fn content_features_give_artists_without_listeners_a_vector() {
             .filter(|x| d.artist_genre[x.item as usize] == d.artist_genre[a as usize])
             .count();
     }
-    assert!(same >= 40, "{same} of 50 neighbours of cold artists share their genre");
+    assert!(
+        same >= 40,
+        "{same} of 50 neighbours of cold artists share their genre"
+    );
     // Without features they have no vector.
     let plain = small().with_epochs(1).fit(&train).unwrap();
     assert!(!plain.is_trained(0));
@@ -363,7 +372,11 @@ fn content_features_give_artists_without_listeners_a_vector() {
     assert!(scores[..10].iter().all(|&s| s == f32::NEG_INFINITY));
     // Features of the wrong size are refused.
     let wrong = ArtistFeatures::new(2, vec![0.0; 4]).unwrap();
-    assert!(small().fit(&TwoTowerInput::new(&train).with_features(&wrong)).is_err());
+    assert!(
+        small()
+            .fit(&TwoTowerInput::new(&train).with_features(&wrong))
+            .is_err()
+    );
 }
 
 #[test]
@@ -385,7 +398,12 @@ fn two_tower_is_in_the_registry_under_its_aliases() {
     assert!(m.config_json().contains("\"cosine\""));
     assert!(m.downcast_ref::<TwoTowerModel>().is_some());
     let err = registry
-        .fit("two-tower", Some(r#"{"lr": -1}"#), &TrainingData::new(&d.train), &NoProgress)
+        .fit(
+            "two-tower",
+            Some(r#"{"lr": -1}"#),
+            &TrainingData::new(&d.train),
+            &NoProgress,
+        )
         .unwrap_err();
     assert!(err.to_string().contains("lr"), "{err}");
 }

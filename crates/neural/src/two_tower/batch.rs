@@ -272,7 +272,10 @@ impl<'a> Batcher<'a> {
         batch.l = l;
         for &(s, e) in &histories {
             let h = &all[s..e];
-            let w: Vec<f32> = h.iter().map(|&(_, c)| config.history_weight.apply(c)).collect();
+            let w: Vec<f32> = h
+                .iter()
+                .map(|&(_, c)| config.history_weight.apply(c))
+                .collect();
             let total: f32 = w.iter().sum();
             for (&(i, _), &wi) in h.iter().zip(&w) {
                 batch.history.push(i, &mut self.item_slot);
@@ -333,7 +336,8 @@ impl<'a> Batcher<'a> {
             self.mark(user);
             let row = &mut batch.bias[r * c..(r + 1) * c];
             for (col, (&item, x)) in batch.candidates.global.iter().zip(row).enumerate() {
-                let hit = item == target || (config.mask_seen && self.seen[item as usize] == self.stamp);
+                let hit =
+                    item == target || (config.mask_seen && self.seen[item as usize] == self.stamp);
                 *x = if col != r && hit {
                     MASKED
                 } else {
@@ -381,7 +385,14 @@ mod tests {
         let users = Vocabulary::from_ids(["u0", "u1", "u2"]).unwrap();
         let items = Vocabulary::from_ids((0..6).map(|i| format!("a{i}"))).unwrap();
         let mut t = Interactions::new(users, items, false);
-        for (u, i, w) in [(0, 0, 1.0), (0, 1, 3.0), (0, 2, 7.0), (1, 1, 1.0), (1, 3, 2.0), (2, 4, 5.0)] {
+        for (u, i, w) in [
+            (0, 0, 1.0),
+            (0, 1, 3.0),
+            (0, 2, 7.0),
+            (1, 1, 1.0),
+            (1, 3, 2.0),
+            (2, 4, 5.0),
+        ] {
             t.push(u, i, w, None);
         }
         t

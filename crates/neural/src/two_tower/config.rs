@@ -270,7 +270,11 @@ impl TwoTowerConfig {
             return bad("negatives", 0, "at least 1 with the cosine loss");
         }
         if self.loss == Loss::Cosine && self.artist_bias {
-            return bad("artist_bias", true, "false with the cosine loss (offsets are logits)");
+            return bad(
+                "artist_bias",
+                true,
+                "false with the cosine loss (offsets are logits)",
+            );
         }
         if !self.ns_exponent.is_finite() {
             return bad("ns_exponent", self.ns_exponent, "a finite number");
@@ -356,7 +360,8 @@ mod tests {
         assert_eq!(c.score, Score::Cosine);
         assert_eq!(c.history_weight, HistoryWeight::Binary);
         assert_eq!(c.dim, 64);
-        let back: TwoTowerConfig = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        let back: TwoTowerConfig =
+            serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
         assert_eq!(back, c);
         assert!(serde_json::from_str::<TwoTowerConfig>(r#"{"dims": 8}"#).is_err());
         assert!(serde_json::from_str::<TwoTowerConfig>(r#"{"loss": "bpr"}"#).is_err());

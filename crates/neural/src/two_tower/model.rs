@@ -69,15 +69,20 @@ impl TwoTowerModel {
         stats: TwoTowerStats,
     ) -> Result<Self, CoreError> {
         let (n, d) = (artists.len(), artists.dim());
-        let layers_fit = tower.layers.iter().all(|l| {
-            l.weight.len() == l.input * l.output && l.bias.len() == l.output
-        }) && tower.layers.first().is_none_or(|l| l.input == d)
+        let layers_fit = tower
+            .layers
+            .iter()
+            .all(|l| l.weight.len() == l.input * l.output && l.bias.len() == l.output)
+            && tower.layers.first().is_none_or(|l| l.input == d)
             && tower.layers.last().is_none_or(|l| l.output == d)
             && tower.layers.windows(2).all(|w| w[0].output == w[1].input);
         if d != config.dim
             || tower.dim != d
             || tower.history.len() != n * d
-            || tower.users.as_ref().is_some_and(|u| u.len() != users.len() * d)
+            || tower
+                .users
+                .as_ref()
+                .is_some_and(|u| u.len() != users.len() * d)
             || bias.as_ref().is_some_and(|b| b.len() != n)
             || !layers_fit
             || trained.len() != n
@@ -92,7 +97,11 @@ impl TwoTowerModel {
                 trained.len(),
                 profiles.n_users(),
                 users.len(),
-                tower.layers.iter().map(|l| (l.input, l.output)).collect::<Vec<_>>()
+                tower
+                    .layers
+                    .iter()
+                    .map(|l| (l.input, l.output))
+                    .collect::<Vec<_>>()
             )));
         }
         let all = tower
@@ -100,7 +109,12 @@ impl TwoTowerModel {
             .iter()
             .chain(tower.users.iter().flatten())
             .chain(bias.iter().flatten())
-            .chain(tower.layers.iter().flat_map(|l| l.weight.iter().chain(&l.bias)));
+            .chain(
+                tower
+                    .layers
+                    .iter()
+                    .flat_map(|l| l.weight.iter().chain(&l.bias)),
+            );
         if let Some(x) = all.into_iter().find(|x| !x.is_finite()) {
             return Err(CoreError::Invalid(format!(
                 "non-finite value {x} in the user tower"
@@ -218,7 +232,10 @@ impl TwoTowerModel {
                         _ => merged.push((i, w)),
                     }
                 }
-                let h = merged.into_iter().map(|(i, w)| (i, weight.apply(w))).collect();
+                let h = merged
+                    .into_iter()
+                    .map(|(i, w)| (i, weight.apply(w)))
+                    .collect();
                 (h, None)
             }
         };
@@ -490,7 +507,9 @@ impl Persist for TwoTowerModel {
             users: user_table,
             layers,
         };
-        TwoTowerModel::new(config, users, artists, tower, bias, trained, profiles, stats)
-            .map_err(inconsistent)
+        TwoTowerModel::new(
+            config, users, artists, tower, bias, trained, profiles, stats,
+        )
+        .map_err(inconsistent)
     }
 }

@@ -44,7 +44,9 @@ impl Validation {
             by_user.entry(r.user).or_default().insert(r.item);
         }
         if by_user.is_empty() {
-            return Err(NeuralError::NoTrainingData("an empty validation set".into()));
+            return Err(NeuralError::NoTrainingData(
+                "an empty validation set".into(),
+            ));
         }
         let (users, relevant) = by_user.into_iter().unzip();
         Ok(Self { users, relevant })
@@ -78,7 +80,10 @@ pub(crate) fn train<B: AutodiffBackend>(
         .validation
         .map(|v| Validation::new(v, data))
         .transpose()?;
-    let features = input.features.map(|f| f.check(data.n_items())).transpose()?;
+    let features = input
+        .features
+        .map(|f| f.check(data.n_items()))
+        .transpose()?;
     let prep = Prepared::new(data, config)?;
     let mut rng = StdRng::seed_from_u64(config.seed);
     let mut net = Net::<B::InnerBackend>::new(
@@ -118,7 +123,12 @@ pub(crate) fn train<B: AutodiffBackend>(
     // times that means the scores have blown up, not that the model is merely poor. The cosine
     // loss is bounded (≤ 2) and can only fail by not being finite.
     let ceiling = match config.loss {
-        Loss::Softmax => 100.0 * ((config.batch_size + config.negatives) as f64).ln().max(1.0),
+        Loss::Softmax => {
+            100.0
+                * ((config.batch_size + config.negatives) as f64)
+                    .ln()
+                    .max(1.0)
+        }
         Loss::Cosine => f64::INFINITY,
     };
     let start = Instant::now();
@@ -131,7 +141,9 @@ pub(crate) fn train<B: AutodiffBackend>(
         let mut loss_sum: Option<Tensor<B::InnerBackend, 1>> = None;
         for (j, chunk) in examples.chunks(config.batch_size).enumerate() {
             batcher.build(chunk, &mut rng);
-            let loss = net.step::<B>(&batcher.batch, config).mul_scalar(chunk.len() as f32);
+            let loss = net
+                .step::<B>(&batcher.batch, config)
+                .mul_scalar(chunk.len() as f32);
             loss_sum = Some(match loss_sum.take() {
                 None => loss,
                 Some(s) => s + loss,
