@@ -291,6 +291,9 @@ fn a_new_listener_is_scored_like_a_training_user_with_the_same_history() {
         m.recommend(&Query::History(&[(0, f32::NAN)]), 3, true)
             .is_err()
     );
+    for w in [f32::INFINITY, -1.0] {
+        assert!(m.user_vector(&Query::History(&[(0, w)])).is_err(), "{w}");
+    }
     assert!(
         m.recommend(&Query::History(&[(100_000, 1.0)]), 3, true)
             .is_err()

@@ -198,7 +198,8 @@ impl TwoTowerModel {
     ///
     /// # Errors
     /// [`CoreError::IndexOutOfRange`] for an unknown user or artist;
-    /// [`CoreError::Invalid`] for a non-finite weight.
+    /// [`CoreError::Invalid`] for a weight that is not a finite number `>= 0`
+    /// ([`check_query`]).
     pub fn user_vector(&self, query: &Query<'_>) -> Result<Option<Vec<f32>>, CoreError> {
         check_query(query, self.users.len(), self.artists.len())?;
         let weight = self.config.history_weight;
@@ -216,11 +217,6 @@ impl TwoTowerModel {
                 (h, Some(*u))
             }
             Query::History(h) => {
-                if let Some(&(i, w)) = h.iter().find(|p| !p.1.is_finite()) {
-                    return Err(CoreError::Invalid(format!(
-                        "non-finite weight {w} for artist {i}"
-                    )));
-                }
                 // Repeated artists add up, as in a training profile.
                 let mut sorted: Vec<(u32, f32)> =
                     h.iter().copied().filter(|&(i, _)| usable(i)).collect();
