@@ -19,8 +19,12 @@ pub enum NeuralError {
     /// Data that gives nothing to train on (no two trained artists in one sentence, …).
     #[error("nothing to train on: {0}")]
     NoTrainingData(String),
-    /// The loss stopped being finite: the learning rate is too high for the batch size.
-    #[error("training diverged in epoch {epoch}: mean loss {loss}; lower alpha or batch_size")]
+    /// The loss (or a parameter) stopped being finite: the learning rate is too high for the
+    /// batch size.
+    #[error(
+        "training diverged in epoch {epoch} (0-based): mean loss {loss}; lower the learning rate \
+         (alpha, lr) or the batch size"
+    )]
     Diverged {
         /// The epoch (0-based).
         epoch: usize,

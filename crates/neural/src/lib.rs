@@ -1,7 +1,15 @@
 //! Neural models of **artist2vec** on [burn](https://burn.dev): skip-gram with negative sampling
-//! ("item2vec", word2vec's SGNS) trained in batches on any burn backend — the CPU
-//! ([`CpuBackend`], burn's `ndarray`, the default) or an NVIDIA GPU (`CudaBackend`, with the
-//! `cuda` feature).
+//! ("item2vec", word2vec's SGNS) and a two-tower recommender ([`two_tower`]), trained in batches
+//! on any burn backend — the CPU ([`CpuBackend`], burn's `ndarray`, the default) or an NVIDIA
+//! GPU (`CudaBackend`, with the `cuda` feature).
+//!
+//! - **Two-tower** ([`TwoTowerConfig`] → [`TwoTowerModel`]; `two-tower` in the registry): a
+//!   user tower that averages the embeddings of a listener's artists (so a new listener needs
+//!   no retraining) and an artist tower, trained on leave-one-out examples with the in-batch
+//!   sampled softmax and its log-Q correction, or the seed notebook's cosine-embedding loss;
+//!   see the [`two_tower`] module.
+//!
+//! The skip-gram:
 //!
 //! - **The objective** ([`sgns_loss`]): for a center artist with input vector `u`, its context
 //!   artist's output vector `v⁺` and `k` negatives `v⁻ⱼ` drawn from the unigram^0.75
@@ -94,6 +102,7 @@ mod error;
 mod model;
 mod sgns;
 mod train;
+pub mod two_tower;
 
 pub use artist2vec_skipgram::{Order, Scoring, SkipGramInput, TrainedSkipGram, Window};
 pub use config::BurnSkipGramConfig;
@@ -101,6 +110,10 @@ pub use error::{NeuralError, Result};
 pub use model::{BurnSkipGramModel, registry, tuned_config};
 pub use sgns::{BurnSkipGram, sgns_loss};
 pub use train::TrainingStats;
+pub use two_tower::{
+    ArtistFeatures, HistoryWeight, Loss, Score, TwoTowerConfig, TwoTowerInput, TwoTowerModel,
+    TwoTowerStats,
+};
 
 /// The burn version this crate is built on, re-exported so callers name devices and tensors
 /// without pinning it themselves.

@@ -202,9 +202,11 @@ pub fn tuned_config() -> BurnSkipGramConfig {
         .with_batch_size(256)
 }
 
-/// This crate's model families for the core registry: `burn-skipgram`.
+/// This crate's model families for the core registry: `burn-skipgram`, `two-tower`.
 pub fn registry() -> Registry {
-    Registry::new().with::<BurnSkipGramConfig>()
+    Registry::new()
+        .with::<BurnSkipGramConfig>()
+        .with::<crate::TwoTowerConfig>()
 }
 
 #[cfg(test)]
