@@ -39,7 +39,9 @@ fn main() -> Result<()> {
     let mut data = Interactions::default();
     read_tsv_into(std::path::Path::new(&train), &mut data)?;
     let config: EaseConfig = serde_json::from_str(&config).context("--config")?;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     for _ in 0..repeat {
         // (stage, step, seconds since the start of the fit) of every progress report.
         let steps = Mutex::new(Vec::new());
@@ -51,7 +53,9 @@ fn main() -> Result<()> {
         };
         let model = pool.install(|| config.fit_observed(&data, &observe))?;
         let fit_s = t0.elapsed().as_secs_f64();
-        let steps = steps.into_inner().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        let steps = steps
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?;
         let stage = steps.first().map_or("?", |s| s.0.as_str());
         let phases: Vec<f64> = steps.windows(2).map(|w| w[1].2 - w[0].2).collect();
         // Dense multiply-adds of each solver (see `EaseSolver`).

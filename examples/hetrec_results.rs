@@ -27,13 +27,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use artist2vec::core::TrainingData;
 use artist2vec::core::{Interactions, NoProgress, Recommender};
 use artist2vec::data::split::read_split_dir;
 use artist2vec::metrics::{
     EvalConfig, EvalReport, Gain, Interaction, Metric, Recommendation, evaluate,
 };
 use artist2vec::stats::{WilcoxonOptions, wilcoxon};
-use artist2vec::core::TrainingData;
 use artist2vec_models::AnyModel;
 
 /// A model family's registry name, from any of its names.
@@ -69,17 +69,11 @@ fn parse_args() -> Result<Args> {
         let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
         match arg.as_str() {
             "--split" => a.split = value()?,
-            "--models" => {
-                a.models = value()?
-                    .split(',')
-                    .map(family)
-                    .collect::<Result<_, _>>()?
-            }
+            "--models" => a.models = value()?.split(',').map(family).collect::<Result<_, _>>()?,
             "--config" => {
                 let v = value()?;
                 let (name, json) = v.split_once('=').context("--config wants NAME=JSON")?;
-                a.configs
-                    .insert(family(name)?, json.to_owned());
+                a.configs.insert(family(name)?, json.to_owned());
             }
             "--recs-dir" => a.recs_dir = Some(value()?.into()),
             "--no-similar" => a.similar = false,
@@ -213,7 +207,12 @@ fn main() -> Result<()> {
     for (label, kind, config) in runs {
         let t0 = Instant::now();
         let model = artist2vec_models::registry()
-            .fit(kind, config.as_deref(), &TrainingData::new(&train), &NoProgress)
+            .fit(
+                kind,
+                config.as_deref(),
+                &TrainingData::new(&train),
+                &NoProgress,
+            )
             .with_context(|| format!("fitting {label}"))?;
         let fit_s = t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
@@ -319,10 +318,7 @@ fn main() -> Result<()> {
                     .map(|n| r.model.items().name(n.item).to_owned())
                     .collect::<Vec<_>>()
                     .join(", ");
-                lists
-                    .entry(id)
-                    .or_default()
-                    .push((r.kind.to_owned(), list));
+                lists.entry(id).or_default().push((r.kind.to_owned(), list));
             }
         }
         for id in QUERY_ARTISTS {

@@ -71,7 +71,9 @@ fn every_registered_model_saves_loads_and_answers_identically() {
         assert_eq!(m.kind(), name);
         let path = dir.join(format!("{name}.a2v"));
         m.save(&path).unwrap();
-        let back = registry.load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let back = registry
+            .load(&path)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(back.kind(), name);
         assert_eq!(back.config_json(), m.config_json(), "{name}");
         assert_eq!(back.users().ids(), m.users().ids(), "{name}");
@@ -176,5 +178,8 @@ fn als_fold_in_matches_a_refit_within_its_approximation() {
     }
     let overlap = overlap_sum / n_new as f64;
     eprintln!("ALS fold-in vs refit: mean top-10 overlap {overlap:.3}");
-    assert!(overlap >= 0.9, "fold-in vs refit top-10 overlap {overlap:.2}");
+    assert!(
+        overlap >= 0.9,
+        "fold-in vs refit top-10 overlap {overlap:.2}"
+    );
 }

@@ -88,12 +88,12 @@ pub fn registry() -> artist2vec_core::Registry {
 
 /// The types most programs need.
 pub mod prelude {
+    pub use crate::registry;
     pub use artist2vec_core::{
         AnyModel, ArtistVectors, CoreError, Embeddings, Fit, Interactions, Model, Neighbor,
         NoProgress, Observer, Play, Progress, Query, Recommender, Registry, Sessions,
         SimilarArtists, Similarity, TrainingData, Vocabulary,
     };
-    pub use crate::registry;
     pub use artist2vec_data::{DataError, Dataset, Mode, PrepareConfig, Report, Split};
 }
 

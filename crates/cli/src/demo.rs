@@ -4,6 +4,7 @@ use std::path::Path;
 
 use anyhow::{Result, ensure};
 use artist2vec::core::Recommender;
+use artist2vec::core::TrainingData;
 use artist2vec::data::formats::{DatasetStats, Format, load_any};
 use artist2vec::data::split::{global_time_split, write_split_dir};
 use artist2vec::data::synth::{SynthConfig, Synthetic};
@@ -11,7 +12,6 @@ use artist2vec::data::{Dataset, Mode, PrepareConfig, prepare};
 use artist2vec::metrics::{
     EvalConfig, Gain, Interaction as MInteraction, Metric, Recommendation, evaluate,
 };
-use artist2vec::core::TrainingData;
 use artist2vec::sparse::{
     CooccurrenceConfig, Norm, gram_top_k, normalize_rows, row_top_k, user_item,
 };

@@ -8,9 +8,9 @@ use anyhow::{Context, Result, bail};
 use artist2vec::core::{
     AnyModel, Interactions, Neighbor, Query, Recommender, Sessions, TrainingData, Vocabulary,
 };
+use artist2vec::data::Mode;
 use artist2vec::data::formats::{Format, detect, load_any};
 use artist2vec::data::split::read_tsv_into;
-use artist2vec::data::Mode;
 use clap::{ArgAction, Args};
 
 use crate::progress::Ui;
@@ -157,8 +157,12 @@ fn is_split_tsv(path: &Path) -> Result<bool> {
         .with_context(|| format!("reading {}", path.display()))?;
     let first = String::from_utf8_lossy(&first);
     let mut cols = first.trim_end().split('\t');
-    Ok(cols.next().is_some_and(|c| c.trim().eq_ignore_ascii_case("user"))
-        && cols.next().is_some_and(|c| c.trim().eq_ignore_ascii_case("item")))
+    Ok(cols
+        .next()
+        .is_some_and(|c| c.trim().eq_ignore_ascii_case("user"))
+        && cols
+            .next()
+            .is_some_and(|c| c.trim().eq_ignore_ascii_case("item")))
 }
 
 pub fn fit(ui: &Ui, a: FitArgs) -> Result<()> {

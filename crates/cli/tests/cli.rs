@@ -287,7 +287,14 @@ fn registry_models_fit_from_tsv_and_fold_in_new_listeners() {
     let o = run(&["config", "--list"]);
     let (out, _) = text(&o);
     assert!(o.status.success());
-    for name in ["skipgram", "item2vec", "sgns", "als", "item-knn", "popularity"] {
+    for name in [
+        "skipgram",
+        "item2vec",
+        "sgns",
+        "als",
+        "item-knn",
+        "popularity",
+    ] {
         assert!(out.contains(name), "{name} missing from:\n{out}");
     }
     let o = run(&["config", "--model", "item2vec"]);
@@ -358,8 +365,14 @@ fn registry_models_fit_from_tsv_and_fold_in_new_listeners() {
             "{model}: {out}\n{err}"
         );
         let recs = std::fs::read_to_string(&recs).unwrap();
-        for u in (0..3).map(|u| format!("u{u}")).chain((100..106).map(|u| format!("new{u}"))) {
-            let n = recs.lines().filter(|l| l.split('\t').next() == Some(&u)).count();
+        for u in (0..3)
+            .map(|u| format!("u{u}"))
+            .chain((100..106).map(|u| format!("new{u}")))
+        {
+            let n = recs
+                .lines()
+                .filter(|l| l.split('\t').next() == Some(&u))
+                .count();
             assert_eq!(n, 5, "{model}: {u} got {n} recommendations");
         }
     }
@@ -564,13 +577,19 @@ fn huge_sizes_and_divergence_in_fit_configs_are_clear_errors() {
         let (out, err) = text(&o);
         assert!(!o.status.success(), "{model} {config}: {out}\n{err}");
         assert!(!err.contains("panicked"), "{model} {config}: {err}");
-        assert!(!err.contains("memory allocation"), "{model} {config}: {err}");
+        assert!(
+            !err.contains("memory allocation"),
+            "{model} {config}: {err}"
+        );
         err
     };
     for model in ["als", "wmf", "bpr", "svd"] {
         for f in ["100000000000", "4294967296"] {
             let err = fit(model, &format!("{{\"factors\": {f}}}"));
-            assert!(err.contains(f) && err.contains("limit is 65536"), "{model}: {err}");
+            assert!(
+                err.contains(f) && err.contains("limit is 65536"),
+                "{model}: {err}"
+            );
         }
     }
     for model in ["item-knn", "user-knn"] {
@@ -582,17 +601,36 @@ fn huge_sizes_and_divergence_in_fit_configs_are_clear_errors() {
     }
     // Divergence stops the trainer in the epoch it happens, named.
     for (model, config, epoch) in [
-        ("bpr", r#"{"factors": 4, "iterations": 5, "learning_rate": 1e30}"#, "epoch 1"),
-        ("wmf", r#"{"factors": 4, "epochs": 5, "learning_rate": 1e30}"#, "epoch 1"),
-        ("als", r#"{"factors": 4, "iterations": 5, "alpha": 1e38}"#, "iteration 1"),
+        (
+            "bpr",
+            r#"{"factors": 4, "iterations": 5, "learning_rate": 1e30}"#,
+            "epoch 1",
+        ),
+        (
+            "wmf",
+            r#"{"factors": 4, "epochs": 5, "learning_rate": 1e30}"#,
+            "epoch 1",
+        ),
+        (
+            "als",
+            r#"{"factors": 4, "iterations": 5, "alpha": 1e38}"#,
+            "iteration 1",
+        ),
     ] {
         let err = fit(model, config);
-        assert!(err.contains(&format!("diverged in {epoch}")), "{model}: {err}");
+        assert!(
+            err.contains(&format!("diverged in {epoch}")),
+            "{model}: {err}"
+        );
     }
     // Infinite, NaN or negative play counts are refused by the reader with file:line.
     for (bad, shown) in [("inf", "«inf»"), ("-2", "«-2»"), ("NaN", "bad number")] {
         let path = d.join("bad.tsv");
-        std::fs::write(&path, format!("user\titem\tweight\nu1\ta1\t3\nu1\ta2\t{bad}\n")).unwrap();
+        std::fs::write(
+            &path,
+            format!("user\titem\tweight\nu1\ta1\t3\nu1\ta2\t{bad}\n"),
+        )
+        .unwrap();
         for model in ["item-knn", "popularity", "svd"] {
             let o = run(&[
                 "--quiet",
@@ -607,7 +645,10 @@ fn huge_sizes_and_divergence_in_fit_configs_are_clear_errors() {
             let (_, err) = text(&o);
             assert!(!o.status.success(), "{model} {bad}: {err}");
             assert!(!err.contains("panicked"), "{model} {bad}: {err}");
-            assert!(err.contains("bad.tsv:3") && err.contains(shown), "{model} {bad}: {err}");
+            assert!(
+                err.contains("bad.tsv:3") && err.contains(shown),
+                "{model} {bad}: {err}"
+            );
         }
     }
     std::fs::remove_dir_all(&d).unwrap();

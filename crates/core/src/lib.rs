@@ -46,7 +46,6 @@ pub use sessions::{Play, SessionRef, Sessions};
 pub use topk::Neighbor;
 pub use traits::{
     ArtistVectors, Fit, Query, Recommender, SimilarArtists, check_history_weights, check_query,
-    history_items,
-    recommend_each,
+    history_items, recommend_each,
 };
 pub use vocab::Vocabulary;

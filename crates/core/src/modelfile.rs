@@ -533,7 +533,10 @@ mod tests {
 
         let msg = |r: Result<(Header, Vec<u8>), CoreError>| r.unwrap_err().to_string();
         assert!(msg(read(&path, "bpr", &[1])).contains("expected \"bpr\""));
-        assert!(msg(read(&path, "als", &[2])).contains("version 1 of als is not supported (this build reads [2])"));
+        assert!(
+            msg(read(&path, "als", &[2]))
+                .contains("version 1 of als is not supported (this build reads [2])")
+        );
         let full = std::fs::read(&path).unwrap();
         for cut in [3, 20, full.len() - 9, full.len() - 1] {
             std::fs::write(&path, &full[..cut]).unwrap();
@@ -560,7 +563,10 @@ mod tests {
         let n = v1.len();
         v1[n - 8..].copy_from_slice(&fnv1a(&e.buf).to_le_bytes());
         std::fs::write(&path, &v1).unwrap();
-        assert_eq!(read(&path, "als", &[1]).unwrap(), (header.clone(), e.buf.clone()));
+        assert_eq!(
+            read(&path, "als", &[1]).unwrap(),
+            (header.clone(), e.buf.clone())
+        );
         std::fs::write(&path, b"hello world, not a model").unwrap();
         assert!(msg(read(&path, "als", &[1])).contains("bad magic"));
         assert!(matches!(

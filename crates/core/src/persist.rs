@@ -100,11 +100,8 @@ pub trait Persist: Sized {
     ///
     /// # Errors
     /// [`DecodeError`] naming what is damaged or inconsistent.
-    fn decode(
-        config: Self::Config,
-        version: u32,
-        d: &mut Decoder<'_>,
-    ) -> Result<Self, DecodeError>;
+    fn decode(config: Self::Config, version: u32, d: &mut Decoder<'_>)
+    -> Result<Self, DecodeError>;
 }
 
 /// Writes `model` to `path`, atomically: the configuration as JSON in the header, then the

@@ -208,7 +208,9 @@ pub trait Model: Recommender + fmt::Debug + Any {
         k: usize,
         keep: &dyn Fn(u32) -> bool,
     ) -> Result<Vec<Neighbor>, CoreError> {
-        let sim = self.similarity().ok_or_else(|| no_similarity(self.kind()))?;
+        let sim = self
+            .similarity()
+            .ok_or_else(|| no_similarity(self.kind()))?;
         let n = self.n_items();
         if artist as usize >= n {
             return Err(CoreError::IndexOutOfRange {
@@ -218,9 +220,7 @@ pub trait Model: Recommender + fmt::Debug + Any {
             });
         }
         if let Some(e) = self.artist_vectors() {
-            let exclude: Vec<u32> = (0..n as u32)
-                .filter(|&j| j == artist || !keep(j))
-                .collect();
+            let exclude: Vec<u32> = (0..n as u32).filter(|&j| j == artist || !keep(j)).collect();
             return Ok(e.nearest_to_vector(e.row(artist)?, k, Similarity::Cosine, &exclude));
         }
         let mut all = sim.similar(artist, n)?;
@@ -327,7 +327,9 @@ impl AnyModel {
     ) -> Result<Vec<Neighbor>, CoreError> {
         let listeners = self.listeners();
         self.0.similar_where(artist, k, &|j| {
-            listeners.get(j as usize).is_some_and(|&l| l >= min_listeners)
+            listeners
+                .get(j as usize)
+                .is_some_and(|&l| l >= min_listeners)
         })
     }
 }
@@ -538,10 +540,12 @@ impl<C: Registered> ModelFamily for Family<C> {
         observer: &dyn Observer,
     ) -> Result<AnyModel, CoreError> {
         let config = config_from_json::<C>(config_json, self.defaults())?;
-        let model = config.fit_data(data, observer).map_err(|source| CoreError::Model {
-            model: C::NAME,
-            source,
-        })?;
+        let model = config
+            .fit_data(data, observer)
+            .map_err(|source| CoreError::Model {
+                model: C::NAME,
+                source,
+            })?;
         Ok(AnyModel::new(model))
     }
     fn load(&self, path: &Path) -> Result<AnyModel, CoreError> {

@@ -62,7 +62,12 @@ fn a_killed_save_leaves_the_old_or_the_new_file() {
     let mut seen = [false; 3];
     for round in 0..12u64 {
         let mut child = Command::new(&exe)
-            .args(["child_saves_forever", "--exact", "--nocapture", "--test-threads=1"])
+            .args([
+                "child_saves_forever",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("A2V_CRASH_CHILD_PATH", &path)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -80,7 +85,10 @@ fn a_killed_save_leaves_the_old_or_the_new_file() {
     }
     // Temporary files of killed saves may remain beside it; they never replace the model.
     assert!(path.exists());
-    eprintln!("after 12 kills the file held save 1: {}, save 2: {}", seen[1], seen[2]);
+    eprintln!(
+        "after 12 kills the file held save 1: {}, save 2: {}",
+        seen[1], seen[2]
+    );
     std::fs::remove_dir_all(&d).unwrap();
 }
 

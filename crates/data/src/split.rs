@@ -652,9 +652,18 @@ mod tests {
             ("user\titem\tweight\n1\t2\n", "bad.tsv:2: missing column"),
             ("", "empty file"),
             ("user\titem\tweight\n1\t2\tNaN\n", "bad.tsv:2: bad number"),
-            ("user\titem\tweight\n1\t2\tinf\n", "bad.tsv:2: bad number: weight «inf»"),
-            ("user\titem\tweight\n1\t2\t1\n1\t3\t-inf\n", "bad.tsv:3: bad number"),
-            ("user\titem\tweight\n1\t2\t-3\n", "bad.tsv:2: bad number: weight «-3»"),
+            (
+                "user\titem\tweight\n1\t2\tinf\n",
+                "bad.tsv:2: bad number: weight «inf»",
+            ),
+            (
+                "user\titem\tweight\n1\t2\t1\n1\t3\t-inf\n",
+                "bad.tsv:3: bad number",
+            ),
+            (
+                "user\titem\tweight\n1\t2\t-3\n",
+                "bad.tsv:2: bad number: weight «-3»",
+            ),
             ("user\titem\tweight\n1\t2\t1e39\n", "bad.tsv:2: bad number"),
             (
                 "user\titem\tweight\ttimestamp\n1\t2\t3\n",

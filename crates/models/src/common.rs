@@ -272,7 +272,11 @@ macro_rules! item_item_common {
                 k: usize,
             ) -> Result<Vec<artist2vec_core::Neighbor>, artist2vec_core::CoreError> {
                 $crate::base::check_index("artist", artist, self.data.n_items())?;
-                Ok(artist2vec_sparse::row_top_k(&self.$field, artist as usize, k))
+                Ok(artist2vec_sparse::row_top_k(
+                    &self.$field,
+                    artist as usize,
+                    k,
+                ))
             }
         }
 
@@ -290,8 +294,7 @@ macro_rules! item_item_common {
                 data: $crate::base::TrainData,
                 d: &mut artist2vec_core::modelfile::Decoder<'_>,
             ) -> Result<Self, $crate::base::DecodeError> {
-                let $field =
-                    $crate::base::decode_square_csr(d, data.n_items(), $what, "artists")?;
+                let $field = $crate::base::decode_square_csr(d, data.n_items(), $what, "artists")?;
                 Ok(Self {
                     config,
                     data,

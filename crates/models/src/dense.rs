@@ -124,7 +124,11 @@ mod avx {
         while q < R * C {
             let v: [__m256; 4] = std::array::from_fn(|e| {
                 let f = q + e;
-                if f < R * C { acc[f / C][f % C] } else { _mm256_setzero_ps() }
+                if f < R * C {
+                    acc[f / C][f % C]
+                } else {
+                    _mm256_setzero_ps()
+                }
             });
             for (e, s) in lane_sums(v).into_iter().enumerate() {
                 let f = q + e;
@@ -590,7 +594,15 @@ pub(crate) fn inverse_spd(
     for u0 in (0..n).step_by(NB) {
         let u1 = (u0 + NB).min(n);
         let lp = panel(a, n, u0, u1);
-        forward_substitute_block(&lp, &ldiag, (u0, u1), &mut a[..u1 * n], n, &starts[..u1], Rhs::Unit);
+        forward_substitute_block(
+            &lp,
+            &ldiag,
+            (u0, u1),
+            &mut a[..u1 * n],
+            n,
+            &starts[..u1],
+            Rhs::Unit,
+        );
     }
     step(2);
     let mut pdiag = vec![0f32; n];

@@ -4,8 +4,8 @@
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::topk::TopK;
 use artist2vec_core::{
-    CoreError, Fit, Interactions, Neighbor, Observer, Progress, Query, Recommender,
-    SimilarArtists, check_query,
+    CoreError, Fit, Interactions, Neighbor, Observer, Progress, Query, Recommender, SimilarArtists,
+    check_query,
 };
 use artist2vec_sparse::{Csr, Weighting, transpose};
 use rayon::prelude::*;
@@ -158,7 +158,9 @@ impl Ease {
             return Ok(None);
         }
         let n = self.kept.len();
-        Ok(Some(self.p[i as usize * n + j as usize] * self.scale[j as usize]))
+        Ok(Some(
+            self.p[i as usize * n + j as usize] * self.scale[j as usize],
+        ))
     }
 
     fn from_parts(
@@ -305,28 +307,26 @@ fn gram_plus_ridge(r: &Csr, rt: &Csr, lambda: f32, out: &mut [f32]) {
     let nr = r.rows();
     let (rp, ri, rd) = (ptr(r), r.indices(), r.data());
     let (tp, ti, td) = (ptr(rt), rt.indices(), rt.data());
-    out.par_chunks_mut(nr)
-        .enumerate()
-        .for_each_init(
-            || vec![0f64; nr],
-            |acc, (i, row)| {
-                acc[..=i].fill(0.0);
-                for p in rp[i]..rp[i + 1] {
-                    let (f, v) = (ri[p] as usize, f64::from(rd[p]));
-                    for q in tp[f]..tp[f + 1] {
-                        let j = ti[q] as usize;
-                        if j > i {
-                            break;
-                        }
-                        acc[j] += v * f64::from(td[q]);
+    out.par_chunks_mut(nr).enumerate().for_each_init(
+        || vec![0f64; nr],
+        |acc, (i, row)| {
+            acc[..=i].fill(0.0);
+            for p in rp[i]..rp[i + 1] {
+                let (f, v) = (ri[p] as usize, f64::from(rd[p]));
+                for q in tp[f]..tp[f + 1] {
+                    let j = ti[q] as usize;
+                    if j > i {
+                        break;
                     }
+                    acc[j] += v * f64::from(td[q]);
                 }
-                acc[i] += f64::from(lambda);
-                for (o, &a) in row[..=i].iter_mut().zip(acc.iter()) {
-                    *o = a as f32;
-                }
-            },
-        );
+            }
+            acc[i] += f64::from(lambda);
+            for (o, &a) in row[..=i].iter_mut().zip(acc.iter()) {
+                *o = a as f32;
+            }
+        },
+    );
 }
 
 /// The kept artists in order of their first listener among the listeners with a kept artist
@@ -405,8 +405,7 @@ fn solve_artist_gram(pr: &Problem<'_>, p: &mut [f32], step: &mut dyn FnMut(usize
     let n = xt.rows();
     gram_plus_ridge(xt, x, lambda, p);
     step(1);
-    dense::inverse_spd(p, n, &mut |k| step(1 + k))
-        .map_err(|j| not_definite("XᵀX + λI", j, lambda))
+    dense::inverse_spd(p, n, &mut |k| step(1 + k)).map_err(|j| not_definite("XᵀX + λI", j, lambda))
 }
 
 /// `P` through the listener Gram matrix: `p` becomes `(XᵀX + λI)⁻¹` (full, symmetric) as
@@ -433,7 +432,11 @@ fn solve_user_gram(pr: &Problem<'_>, p: &mut [f32], step: &mut dyn FnMut(usize))
         }
     }
     let mut starts: Vec<usize> = (0..n)
-        .map(|i| ti.get(tp[i]).filter(|_| tp[i] < tp[i + 1]).map_or(m, |&u| u as usize))
+        .map(|i| {
+            ti.get(tp[i])
+                .filter(|_| tp[i] < tp[i + 1])
+                .map_or(m, |&u| u as usize)
+        })
         .collect();
     for i in (0..n.saturating_sub(1)).rev() {
         starts[i] = starts[i].min(starts[i + 1]);
@@ -448,8 +451,11 @@ fn solve_user_gram(pr: &Problem<'_>, p: &mut [f32], step: &mut dyn FnMut(usize))
         .collect();
     let mut sdiag = vec![0f32; n];
     {
-        let mut lows: Vec<&mut [f32]> =
-            p.chunks_exact_mut(n).enumerate().map(|(i, r)| &mut r[..i]).collect();
+        let mut lows: Vec<&mut [f32]> = p
+            .chunks_exact_mut(n)
+            .enumerate()
+            .map(|(i, r)| &mut r[..i])
+            .collect();
         dense::gram_lower(&h, &starts, m, &mut lows, &mut sdiag);
     }
     // P = (I − CᵀC)/λ; the diagonal 1 − ‖c_i‖² in f64 (it is small for much-played artists).

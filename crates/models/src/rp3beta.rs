@@ -276,10 +276,13 @@ mod tests {
         }
         // A new listener of a0 and a3 (binary history): scores W_0· + W_3·.
         let mut s = vec![0f32; 4];
-        m.score_into(&Query::History(&[(0, 5.0), (3, 1.0)]), &mut s).unwrap();
+        m.score_into(&Query::History(&[(0, 5.0), (3, 1.0)]), &mut s)
+            .unwrap();
         assert!((f64::from(s[1]) - (w01 + w31)).abs() < 1e-6);
         assert!((f64::from(s[2]) - w32).abs() < 1e-6);
-        let recs = m.recommend(&Query::History(&[(0, 5.0), (3, 1.0)]), 2, true).unwrap();
+        let recs = m
+            .recommend(&Query::History(&[(0, 5.0), (3, 1.0)]), 2, true)
+            .unwrap();
         let want_first = if w01 + w31 > w32 { 1 } else { 2 };
         assert_eq!(recs[0].item, want_first);
     }
@@ -308,7 +311,10 @@ mod tests {
             (Rp3betaConfig::new().with_alpha(-1.0), "alpha"),
             (Rp3betaConfig::new().with_beta(f32::INFINITY), "beta"),
             (Rp3betaConfig::new().with_k(Some(0)), "`k`"),
-            (Rp3betaConfig::new().with_weighting(Weighting::bm25()), "weighting"),
+            (
+                Rp3betaConfig::new().with_weighting(Weighting::bm25()),
+                "weighting",
+            ),
         ] {
             let e = cfg.fit(&graph()).unwrap_err();
             assert!(e.to_string().contains(field), "{e}");

@@ -16,7 +16,10 @@ pub enum Window {
 
 /// What a [`Window`] reads from: its own form or a bare number.
 #[derive(Deserialize)]
-#[serde(untagged, expecting = "a window: a number, {\"fixed\": n} or \"whole\"")]
+#[serde(
+    untagged,
+    expecting = "a window: a number, {\"fixed\": n} or \"whole\""
+)]
 enum WindowJson {
     Size(usize),
     Tagged(WindowTagged),

@@ -111,8 +111,7 @@ impl<C: StoredSettings> Persist for TrainedSkipGram<C> {
     }
 
     fn encode(&self, e: &mut Encoder) {
-        let stats = serde_json::to_string(self.stats())
-            .unwrap_or_else(|_| "null".to_owned());
+        let stats = serde_json::to_string(self.stats()).unwrap_or_else(|_| "null".to_owned());
         let profiles = self.profiles();
         self.artists().encode(e);
         self.users().encode(e);

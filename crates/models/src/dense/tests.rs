@@ -29,9 +29,15 @@ fn max_abs(a: &[f64]) -> f64 {
 #[test]
 fn gemm_nt_matches_naive_products_with_ragged_starts() {
     let mut rng = Rng::new(3, 2);
-    for (na, nb, b_start, end) in [(1, 1, 0, 5), (7, 5, 3, 40), (13, 200, 10, 1300), (9, 4, 0, 0)] {
-        let starts: Vec<usize> =
-            (0..na).map(|_| (b_start + rng.below(20)).min(end)).collect();
+    for (na, nb, b_start, end) in [
+        (1, 1, 0, 5),
+        (7, 5, 3, 40),
+        (13, 200, 10, 1300),
+        (9, 4, 0, 0),
+    ] {
+        let starts: Vec<usize> = (0..na)
+            .map(|_| (b_start + rng.below(20)).min(end))
+            .collect();
         let a: Vec<Vec<f32>> = starts
             .iter()
             .map(|&s| (s..end).map(|_| rng.normal() as f32).collect())
@@ -49,7 +55,10 @@ fn gemm_nt_matches_naive_products_with_ragged_starts() {
                     .map(|k| a[r][k - starts[r]] as f64 * b[c][k - b_start] as f64)
                     .sum();
                 let got = out[r * nb + c] as f64;
-                assert!((got - want).abs() < 1e-4 * (1.0 + want.abs()) + 1e-3, "{r},{c}: {got} vs {want}");
+                assert!(
+                    (got - want).abs() < 1e-4 * (1.0 + want.abs()) + 1e-3,
+                    "{r},{c}: {got} vs {want}"
+                );
             }
         }
     }
@@ -64,7 +73,9 @@ fn cholesky_reproduces_the_matrix_and_refuses_indefinite_ones() {
         let mut worst = 0f64;
         for i in 0..n {
             for j in 0..=i {
-                let s: f64 = (0..=j).map(|k| l[i * n + k] as f64 * l[j * n + k] as f64).sum();
+                let s: f64 = (0..=j)
+                    .map(|k| l[i * n + k] as f64 * l[j * n + k] as f64)
+                    .sum();
                 worst = worst.max((s - a[i * n + j]).abs());
             }
         }
@@ -99,7 +110,10 @@ fn inverse_matches_gauss_jordan_in_f64() {
             .iter()
             .zip(&want)
             .fold(0f64, |m, (g, w)| m.max((*g as f64 - w).abs()));
-        assert!(worst < 1e-4 * scale, "n = {n}: error {worst} vs scale {scale}");
+        assert!(
+            worst < 1e-4 * scale,
+            "n = {n}: error {worst} vs scale {scale}"
+        );
     }
 }
 
@@ -135,8 +149,10 @@ fn gram_lower_matches_naive_dots() {
     let (n, end) = (150usize, 170usize);
     let mut rng = Rng::new(8, 1);
     let starts: Vec<usize> = (0..n).map(|i| i / 2).collect();
-    let rows: Vec<Vec<f32>> =
-        starts.iter().map(|&s| (s..end).map(|_| rng.normal() as f32).collect()).collect();
+    let rows: Vec<Vec<f32>> = starts
+        .iter()
+        .map(|&s| (s..end).map(|_| rng.normal() as f32).collect())
+        .collect();
     let h: Vec<&[f32]> = rows.iter().map(|v| &v[..]).collect();
     let mut store: Vec<Vec<f32>> = (0..n).map(|i| vec![f32::NAN; i]).collect();
     let mut lows: Vec<&mut [f32]> = store.iter_mut().map(|v| &mut v[..]).collect();
@@ -158,11 +174,19 @@ fn results_do_not_depend_on_the_thread_count() {
     let n = 230;
     let a = to_f32(&spd(n, 3.0, 77));
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         let mut x = a.clone();
-        pool.install(|| inverse_spd(&mut x, n, &mut |_| {})).unwrap();
+        pool.install(|| inverse_spd(&mut x, n, &mut |_| {}))
+            .unwrap();
         x
     };
     let one = run(1);
-    assert!(one.iter().zip(run(3)).all(|(x, y)| x.to_bits() == y.to_bits()));
+    assert!(
+        one.iter()
+            .zip(run(3))
+            .all(|(x, y)| x.to_bits() == y.to_bits())
+    );
 }

@@ -63,7 +63,11 @@ fn closed_form(data: &Interactions, kept: &[u32], lambda: f64) -> Vec<f64> {
     let mut b = vec![0f64; n * n];
     for i in 0..n {
         for j in 0..n {
-            b[i * n + j] = if i == j { 0.0 } else { -p[i * n + j] / p[j * n + j] };
+            b[i * n + j] = if i == j {
+                0.0
+            } else {
+                -p[i * n + j] / p[j * n + j]
+            };
         }
     }
     b
@@ -152,15 +156,24 @@ fn solvers_agree_on_planted_sized_data() {
     let mut worst = 0f32;
     for &i in a.kept_artists() {
         for &j in a.kept_artists() {
-            let (x, y) = (a.weight(i, j).unwrap().unwrap(), b.weight(i, j).unwrap().unwrap());
+            let (x, y) = (
+                a.weight(i, j).unwrap().unwrap(),
+                b.weight(i, j).unwrap().unwrap(),
+            );
             worst = worst.max((x - y).abs());
         }
     }
-    let scale = a.p.iter().zip(a.scale.iter().cycle()).fold(0f32, |m, (x, s)| m.max((x * s).abs()));
+    let scale =
+        a.p.iter()
+            .zip(a.scale.iter().cycle())
+            .fold(0f32, |m, (x, s)| m.max((x * s).abs()));
     assert!(worst < 1e-3 * scale, "B differs by {worst} (scale {scale})");
     let rec = |m: &Ease| m.recommend(&Query::User(3), 10, true).unwrap();
     let (ra, rb) = (rec(&a), rec(&b));
-    let shared = ra.iter().filter(|x| rb.iter().any(|y| y.item == x.item)).count();
+    let shared = ra
+        .iter()
+        .filter(|x| rb.iter().any(|y| y.item == x.item))
+        .count();
     assert!(shared >= 9, "top-10 lists share {shared}");
 }
 
@@ -186,7 +199,10 @@ fn a_problem_over_the_memory_cap_is_refused_before_allocating() {
         other => panic!("expected TooLarge, got {other:?}"),
     }
     let msg = e.to_string();
-    assert!(msg.contains("5 artists") && msg.contains("100 bytes"), "{msg}");
+    assert!(
+        msg.contains("5 artists") && msg.contains("100 bytes"),
+        "{msg}"
+    );
     assert!(msg.contains("max_memory_gb"), "{msg}");
     // A plan far beyond any machine is refused by arithmetic, not by an allocation.
     let huge = plan(&EaseConfig::new(), 3_000_000, 1_000, 8_000_000_000).unwrap_err();
@@ -195,8 +211,14 @@ fn a_problem_over_the_memory_cap_is_refused_before_allocating() {
     let cfg = EaseConfig::new();
     let p = plan(&cfg, 100, 10, 100 * 100 * 4).unwrap();
     assert_eq!(p.solver, EaseSolver::ArtistGram);
-    assert_eq!(plan(&cfg, 100, 10, 1 << 30).unwrap().solver, EaseSolver::UserGram);
-    assert_eq!(plan(&cfg, 10, 100, 1 << 30).unwrap().solver, EaseSolver::ArtistGram);
+    assert_eq!(
+        plan(&cfg, 100, 10, 1 << 30).unwrap().solver,
+        EaseSolver::UserGram
+    );
+    assert_eq!(
+        plan(&cfg, 10, 100, 1 << 30).unwrap().solver,
+        EaseSolver::ArtistGram
+    );
 }
 
 #[test]
@@ -206,12 +228,18 @@ fn bad_configurations_fail_before_any_work() {
         (EaseConfig::new().with_lambda(0.0), "lambda"),
         (EaseConfig::new().with_lambda(f32::NAN), "lambda"),
         (EaseConfig::new().with_max_memory_gb(-1.0), "max_memory_gb"),
-        (EaseConfig::new().with_weighting(Weighting::TfIdf), "weighting"),
+        (
+            EaseConfig::new().with_weighting(Weighting::TfIdf),
+            "weighting",
+        ),
     ] {
         let e = cfg.fit(&data).unwrap_err();
         assert!(e.to_string().contains(field), "{e}");
     }
-    let e = EaseConfig::new().with_min_listeners(100).fit(&data).unwrap_err();
+    let e = EaseConfig::new()
+        .with_min_listeners(100)
+        .fit(&data)
+        .unwrap_err();
     assert!(e.to_string().contains("min_listeners"), "{e}");
     let _ = NoProgress;
 }

@@ -136,7 +136,10 @@ fn registry_names_and_json_configs() {
         panic!("slim is not a model of this crate")
     };
     assert!(matches!(e, CoreError::UnknownModel { .. }));
-    assert!(e.to_string().contains("als, wmf, bpr, ease, rp3beta"), "{e}");
+    assert!(
+        e.to_string().contains("als, wmf, bpr, ease, rp3beta"),
+        "{e}"
+    );
 
     let data = planted(1, 60, 3, 10).data;
     let fit = |name: &str, json: &str| fit(name, Some(json), &data, &artist2vec_core::NoProgress);
@@ -147,14 +150,26 @@ fn registry_names_and_json_configs() {
         ("[1, 2]", "expected a JSON object"),
     ] {
         match fit("als", json) {
-            Err(CoreError::Config { model: "als", message }) => {
+            Err(CoreError::Config {
+                model: "als",
+                message,
+            }) => {
                 assert!(message.contains(what), "{json}: {message}")
             }
             other => panic!("{json}: expected a configuration error, got {other:?}"),
         }
     }
     let e = fit("item-knn", r#"{"k": 0}"#).unwrap_err();
-    assert!(matches!(e, CoreError::Config { model: "item-knn", .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            CoreError::Config {
+                model: "item-knn",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("`k` = 0"), "{e}");
     let e = registry
         .get("als")
@@ -167,9 +182,10 @@ fn registry_names_and_json_configs() {
     assert_eq!(m.kind(), "als");
     assert!(m.config_json().contains("\"factors\": 8"));
     let defaults = AlsConfig::default();
-    assert!(m
-        .config_json()
-        .contains(&format!("\"regularization\": {:?}", defaults.regularization)));
+    assert!(m.config_json().contains(&format!(
+        "\"regularization\": {:?}",
+        defaults.regularization
+    )));
 }
 
 #[test]

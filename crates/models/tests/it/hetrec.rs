@@ -119,7 +119,12 @@ fn hetrec_ndcg_matches_the_reference_libraries() {
         ("user-knn", r#"{"k": 30, "min_max": false}"#, 0.2083),
         ("bpr", "{}", 0.1661),
     ];
-    let failures = failures(&data, &cases, |n, r| n >= r - 0.005, "below the reference minus 0.005:");
+    let failures = failures(
+        &data,
+        &cases,
+        |n, r| n >= r - 0.005,
+        "below the reference minus 0.005:",
+    );
     assert!(failures.is_empty(), "{failures:?}");
 }
 
@@ -146,7 +151,17 @@ fn hetrec_ease_and_rp3beta_match_their_references() {
         r#"{"alpha": 0.8, "beta": 0.3, "k": null, "weighting": {"kind": "binary"}}"#,
         0.2164,
     )];
-    let mut bad = failures(&data, &ease, |n, r| (n - r).abs() <= 0.002, "not within 0.002 of");
-    bad.extend(failures(&data, &rp3, |n, r| (n - r).abs() <= 0.003, "not within 0.003 of"));
+    let mut bad = failures(
+        &data,
+        &ease,
+        |n, r| (n - r).abs() <= 0.002,
+        "not within 0.002 of",
+    );
+    bad.extend(failures(
+        &data,
+        &rp3,
+        |n, r| (n - r).abs() <= 0.003,
+        "not within 0.003 of",
+    ));
     assert!(bad.is_empty(), "{bad:?}");
 }

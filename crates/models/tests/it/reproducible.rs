@@ -81,13 +81,7 @@ fn other_models_are_reproducible() {
     let twice = |kind: &str, json: &str| {
         let fit_in = |threads| {
             in_pool(threads, || {
-                fit(
-                    kind,
-                    Some(json),
-                    &p.data,
-                    &artist2vec_core::NoProgress,
-                )
-                .unwrap()
+                fit(kind, Some(json), &p.data, &artist2vec_core::NoProgress).unwrap()
             })
         };
         let (a, b) = (fit_in(2), fit_in(1));

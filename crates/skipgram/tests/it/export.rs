@@ -197,12 +197,19 @@ fn word2vec_headers_larger_than_the_file_are_refused_before_allocating() {
         ("huge.bin", Word2VecFormat::Binary, "1 100000000000\n"),
         ("huge.txt", Word2VecFormat::Text, "1 100000000000\n"),
         ("rows.bin", Word2VecFormat::Binary, "100000000000 4\n"),
-        ("overflow.txt", Word2VecFormat::Text, "18446744073709551615 18446744073709551615\n"),
+        (
+            "overflow.txt",
+            Word2VecFormat::Text,
+            "18446744073709551615 18446744073709551615\n",
+        ),
     ] {
         let p = tmp(name);
         std::fs::write(&p, format!("{header}a 1 2 3 4\n")).unwrap();
         let err = read_word2vec(&p, format).unwrap_err().to_string();
-        assert!(err.contains(name) && err.contains("header announces"), "{err}");
+        assert!(
+            err.contains(name) && err.contains("header announces"),
+            "{err}"
+        );
     }
     // An empty table with a large dimension is still fine.
     let p = tmp("empty.txt");

@@ -293,12 +293,19 @@ fn observer_sees_epochs_with_loss() {
 #[test]
 fn history_queries_refuse_negative_and_non_finite_weights() {
     let sessions = world().sessions();
-    let m = config().with_epochs(1).with_threads(1).fit(&sessions).unwrap();
+    let m = config()
+        .with_epochs(1)
+        .with_threads(1)
+        .fit(&sessions)
+        .unwrap();
     for w in [-1.0f32, f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
         let q = Query::History(&[(0, 1.0), (1, w)]);
         let e = m.recommend(&q, 3, true).unwrap_err();
         assert!(matches!(e, CoreError::Invalid(_)), "{w}: {e}");
         assert!(e.to_string().contains("history weight"), "{w}: {e}");
     }
-    assert!(m.recommend(&Query::History(&[(0, 1.0), (1, 0.0)]), 3, true).is_ok());
+    assert!(
+        m.recommend(&Query::History(&[(0, 1.0), (1, 0.0)]), 3, true)
+            .is_ok()
+    );
 }
