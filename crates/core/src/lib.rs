@@ -25,6 +25,7 @@
 pub mod cpu;
 mod embeddings;
 mod error;
+pub mod hogwild;
 mod interactions;
 pub mod modelfile;
 pub mod persist;

@@ -276,8 +276,8 @@ impl Logistic for SkippingTable<'_> {
 ///
 /// Adds the gradient step for `h` into `work` (applied by the caller after all targets, as
 /// word2vec does), updates `out` in place, and returns the loss `-ln σ(±h·out)` of this target
-/// *before* the update (with [`Logistic::SKIP_SATURATED`], a target whose logit is beyond
-/// ±[`MAX_EXP`] is not updated). With `g = alpha · (label − σ(h·out))` the steps are
+/// *before* the update and whether `out` was changed (with [`Logistic::SKIP_SATURATED`], a
+/// target whose logit is beyond ±[`MAX_EXP`] is not updated). With `g = alpha · (label − σ(h·out))` the steps are
 /// `Δh = g · out` and `Δout = g · h`: minus `alpha` times the gradient of the loss.
 #[inline(always)]
 pub(crate) fn sgns_target<A: Arith, L: Logistic>(
@@ -287,7 +287,7 @@ pub(crate) fn sgns_target<A: Arith, L: Logistic>(
     out: &mut [f32],
     label: f32,
     alpha: f32,
-) -> f32 {
+) -> (f32, bool) {
     let f = dot::<A>(h, out);
     let loss = if label > 0.5 {
         -logistic.log_sigmoid(f)
@@ -295,12 +295,12 @@ pub(crate) fn sgns_target<A: Arith, L: Logistic>(
         -logistic.log_sigmoid(-f)
     };
     if L::SKIP_SATURATED && (f >= MAX_EXP || f <= -MAX_EXP) {
-        return loss;
+        return (loss, false);
     }
     let g = (label - logistic.sigmoid(f)) * alpha;
     axpy::<A>(work, g, out);
     axpy::<A>(out, g, h);
-    loss
+    (loss, true)
 }
 
 /// SplitMix64: small, fast and good enough for sampling; every stream is seeded explicitly.

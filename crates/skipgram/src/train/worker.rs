@@ -7,6 +7,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use artist2vec_core::hogwild::HogwildRows;
 use artist2vec_core::{Observer, Progress};
 
 use super::Corpus;
@@ -44,49 +45,35 @@ impl Kernel {
 
 /// A matrix shared by all workers without locks ("Hogwild!", Niu et al. 2011), as in
 /// word2vec.c and gensim: workers read and write rows concurrently, and a rare lost update is
-/// part of the algorithm.
+/// part of the algorithm. Sound: every element is a relaxed atomic
+/// ([`HogwildRows`]); the kernel copies the rows of one update into local buffers, computes
+/// on them with SIMD and writes them back.
 #[derive(Clone, Copy)]
-pub(super) struct SharedRows {
-    ptr: *mut f32,
-    rows: usize,
-    dim: usize,
-}
+pub(super) struct SharedRows<'a>(pub(super) HogwildRows<'a>);
 
-// SAFETY: the pointer stays valid for the whole training (the Vec it points into outlives
-// every worker, which are scoped threads) and is only used through `row`.
-unsafe impl Send for SharedRows {}
-unsafe impl Sync for SharedRows {}
-
-impl SharedRows {
-    pub(super) fn new(v: &mut [f32], dim: usize) -> Self {
-        Self {
-            ptr: v.as_mut_ptr(),
-            rows: v.len() / dim,
-            dim,
-        }
-    }
-
-    /// Row `i` as a mutable slice.
-    ///
-    /// # Safety
-    /// `i < rows`. With one worker the caller must not hold two rows of the same matrix at
-    /// once (the kernel never does); with several, concurrent access to a row by other workers
-    /// is the accepted Hogwild race: it can lose or mix an update of plain `f32`s, never
-    /// touches memory outside the matrix.
-    #[inline(always)]
-    unsafe fn row<'a>(self, i: u32) -> &'a mut [f32] {
-        debug_assert!((i as usize) < self.rows);
-        // SAFETY: in bounds by the caller's contract.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(i as usize * self.dim), self.dim) }
-    }
-
+impl SharedRows<'_> {
     /// Asks for row `i` to be brought into cache (any `i`: a prefetch never faults).
     #[inline(always)]
     fn prefetch(self, i: u32) {
-        prefetch_bytes(
-            self.ptr.wrapping_add(i as usize * self.dim).cast(),
-            self.dim * size_of::<f32>(),
-        );
+        prefetch_bytes(self.0.row_ptr(i as usize), self.0.row_bytes());
+    }
+
+    /// Copies row `i` into `out`.
+    #[inline(always)]
+    fn load(self, i: u32, out: &mut [f32]) {
+        self.0.load(i as usize, out);
+    }
+
+    /// Writes `v` over row `i`.
+    #[inline(always)]
+    fn store(self, i: u32, v: &[f32]) {
+        self.0.store(i as usize, v);
+    }
+
+    /// Adds `delta` to row `i`.
+    #[inline(always)]
+    fn add(self, i: u32, delta: &[f32]) {
+        self.0.add(i as usize, delta);
     }
 }
 
@@ -94,8 +81,8 @@ impl SharedRows {
 pub(super) struct Job<'a> {
     pub(super) corpus: &'a Corpus,
     pub(super) range: Range<usize>,
-    pub(super) syn0: SharedRows,
-    pub(super) syn1: SharedRows,
+    pub(super) syn0: SharedRows<'a>,
+    pub(super) syn1: SharedRows<'a>,
     pub(super) negatives: &'a AliasTable,
     pub(super) sample_int: Option<&'a [u32]>,
     pub(super) window: Option<usize>,
@@ -127,6 +114,8 @@ pub(super) struct Worker {
     pub(super) words: Vec<u32>,
     pub(super) h: Vec<f32>,
     pub(super) work: Vec<f32>,
+    /// The output row of the current target.
+    pub(super) o: Vec<f32>,
     pub(super) last_report: Option<Instant>,
     // Buffers of the shared-negatives path: context artists, targets, labels, their input
     // rows, their pending updates and the gradient scales.
@@ -212,24 +201,30 @@ fn run_chunk<A: Arith, L: Logistic>(job: &Job<'_>, lg: &L, w: &mut Worker) -> Ch
                     continue;
                 }
                 let input = w.words[j];
-                // SAFETY: corpus tokens are < rows (built from the same vocabulary); the row is
-                // copied and the reference dropped before any other row of syn0 is taken.
-                w.h.copy_from_slice(unsafe { job.syn0.row(input) });
+                job.syn0.load(input, &mut w.h);
                 w.work.fill(0.0);
-                // SAFETY: as above; one syn1 row at a time.
-                let o = unsafe { job.syn1.row(target) };
-                loss += sgns_target::<A, L>(lg, &w.h, &mut w.work, o, 1.0, alpha);
+                job.syn1.load(target, &mut w.o);
+                let (l, changed) = sgns_target::<A, L>(lg, &w.h, &mut w.work, &mut w.o, 1.0, alpha);
+                loss += l;
+                if changed {
+                    job.syn1.store(target, &w.o);
+                }
                 for _ in 0..job.negative {
                     let t = w.negq.pop(job.negatives, |a| job.syn1.prefetch(a));
                     if t == target {
                         continue;
                     }
-                    // SAFETY: alias-table items are trained artists, < rows.
-                    let o = unsafe { job.syn1.row(t) };
-                    loss += sgns_target::<A, L>(lg, &w.h, &mut w.work, o, 0.0, alpha);
+                    // Alias-table items are trained artists, rows of syn1.
+                    job.syn1.load(t, &mut w.o);
+                    let (l, changed) =
+                        sgns_target::<A, L>(lg, &w.h, &mut w.work, &mut w.o, 0.0, alpha);
+                    loss += l;
+                    if changed {
+                        job.syn1.store(t, &w.o);
+                    }
                 }
-                // SAFETY: as above.
-                axpy::<A>(unsafe { job.syn0.row(input) }, 1.0, &w.work);
+                // word2vec's `syn0[input] += neu1e`, on the row as it is now.
+                job.syn0.add(input, &w.work);
                 out.pairs += 1;
             }
         }
@@ -271,7 +266,7 @@ fn window_minibatch<A: Arith, L: Logistic>(
     range: Range<usize>,
     alpha: f32,
 ) -> f32 {
-    let dim = job.syn0.dim;
+    let dim = job.syn0.0.dim();
     let target = w.words[i];
     w.ctx.clear();
     for j in range {
@@ -293,16 +288,15 @@ fn window_minibatch<A: Arith, L: Logistic>(
     let (m, nt) = (w.ctx.len(), w.tgt.len());
     w.hbuf.resize(m * dim, 0.0);
     for (c, &x) in w.ctx.iter().enumerate() {
-        // SAFETY: corpus tokens are < rows; the reference ends with the copy.
-        w.hbuf[c * dim..(c + 1) * dim].copy_from_slice(unsafe { job.syn0.row(x) });
+        job.syn0.load(x, &mut w.hbuf[c * dim..(c + 1) * dim]);
     }
     w.g.resize(m * nt, 0.0);
     let mut loss = 0f32;
     for (k, (&t, &label)) in w.tgt.iter().zip(&w.lab).enumerate() {
-        // SAFETY: alias-table items and the centre are trained artists, < rows.
-        let o = unsafe { job.syn1.row(t) };
+        // Alias-table items and the centre are trained artists, rows of syn1.
+        job.syn1.load(t, &mut w.o);
         for c in 0..m {
-            let f = crate::kernel::dot::<A>(&w.hbuf[c * dim..(c + 1) * dim], o);
+            let f = crate::kernel::dot::<A>(&w.hbuf[c * dim..(c + 1) * dim], &w.o);
             loss -= if label > 0.5 {
                 lg.log_sigmoid(f)
             } else {
@@ -320,28 +314,29 @@ fn window_minibatch<A: Arith, L: Logistic>(
     w.wbuf.clear();
     w.wbuf.resize(m * dim, 0.0);
     for (k, &t) in w.tgt.iter().enumerate() {
-        // SAFETY: as above; one row at a time.
-        let o = unsafe { job.syn1.row(t) };
+        // Read again: the same artist may be drawn twice, and the second use sees the first
+        // update (as when the rows are updated in place).
+        job.syn1.load(t, &mut w.o);
+        let mut changed = false;
         for c in 0..m {
             let g = w.g[c * nt + k];
             if g != 0.0 {
-                axpy::<A>(&mut w.wbuf[c * dim..(c + 1) * dim], g, o);
+                axpy::<A>(&mut w.wbuf[c * dim..(c + 1) * dim], g, &w.o);
             }
         }
         for c in 0..m {
             let g = w.g[c * nt + k];
             if g != 0.0 {
-                axpy::<A>(o, g, &w.hbuf[c * dim..(c + 1) * dim]);
+                axpy::<A>(&mut w.o, g, &w.hbuf[c * dim..(c + 1) * dim]);
+                changed = true;
             }
+        }
+        if changed {
+            job.syn1.store(t, &w.o);
         }
     }
     for (c, &x) in w.ctx.iter().enumerate() {
-        // SAFETY: as above.
-        axpy::<A>(
-            unsafe { job.syn0.row(x) },
-            1.0,
-            &w.wbuf[c * dim..(c + 1) * dim],
-        );
+        job.syn0.add(x, &w.wbuf[c * dim..(c + 1) * dim]);
     }
     loss
 }
@@ -413,7 +408,7 @@ mod tests {
         let mut new_outs = outs.clone();
         let mut kernel_loss = 0.0;
         for (o, &l) in new_outs.iter_mut().zip(&labels) {
-            kernel_loss += sgns_target::<Plain, L>(lg, &h, &mut work, o, l, alpha) as f64;
+            kernel_loss += sgns_target::<Plain, L>(lg, &h, &mut work, o, l, alpha).0 as f64;
         }
         let h64: Vec<f64> = h.iter().map(|&x| x as f64).collect();
         let o64: Vec<Vec<f64>> = outs
@@ -474,12 +469,20 @@ mod tests {
             let mut o = out.clone();
             let mut work = vec![0f32; 8];
             if skip {
-                sgns_target::<Plain, _>(&SkippingTable(&table), &h, &mut work, &mut o, label, 0.1);
+                let (_, changed) = sgns_target::<Plain, _>(
+                    &SkippingTable(&table),
+                    &h,
+                    &mut work,
+                    &mut o,
+                    label,
+                    0.1,
+                );
+                assert!(!changed);
                 assert_eq!(o, out);
                 assert!(work.iter().all(|&v| v == 0.0));
             } else {
                 // word2vec.c: a negative scored as certain gets the full push.
-                sgns_target::<Plain, _>(&table, &h, &mut work, &mut o, label, 0.1);
+                assert!(sgns_target::<Plain, _>(&table, &h, &mut work, &mut o, label, 0.1).1);
                 assert!(o.iter().all(|&v| (v - 0.9).abs() < 1e-6), "{o:?}");
             }
         }
@@ -495,8 +498,8 @@ mod tests {
         let mut o1 = vec![-0.1f32; 64];
         let mut o2 = o1.clone();
         let (mut w1, mut w2) = (vec![0f32; 64], vec![0f32; 64]);
-        let l1 = sgns_target::<Plain, _>(&lg, &h, &mut w1, &mut o1, 1.0, 0.1);
-        let l2 = sgns_target::<Fused, _>(&lg, &h, &mut w2, &mut o2, 1.0, 0.1);
+        let l1 = sgns_target::<Plain, _>(&lg, &h, &mut w1, &mut o1, 1.0, 0.1).0;
+        let l2 = sgns_target::<Fused, _>(&lg, &h, &mut w2, &mut o2, 1.0, 0.1).0;
         assert!((l1 - l2).abs() < 1e-5);
         for (a, b) in w1.iter().zip(&w2) {
             assert!((a - b).abs() < 1e-6);
