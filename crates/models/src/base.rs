@@ -245,6 +245,46 @@ pub(crate) fn check_finite(
     }
 }
 
+/// The number of training threads `threads` asks for: 0 means all available cores.
+pub(crate) fn effective_threads(threads: usize) -> usize {
+    if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    }
+}
+
+/// The `t`-th of `parts` contiguous, near-equal parts of `0..n`.
+pub(crate) fn share(n: usize, parts: usize, t: usize) -> std::ops::Range<usize> {
+    let at = |k: usize| (n as u128 * k as u128 / parts as u128) as usize;
+    at(t)..at(t + 1)
+}
+
+/// Runs `work(t, &mut rngs[t])` for every generator of `rngs`, on scoped threads when there
+/// are several (lock-free SGD: `work` shares its tables through
+/// [`HogwildRows`](artist2vec_core::hogwild::HogwildRows)), and returns the results in
+/// order. A panic in a worker is passed on.
+pub(crate) fn hogwild<T: Send>(
+    rngs: &mut [crate::rng::Rng],
+    work: impl Fn(usize, &mut crate::rng::Rng) -> T + Sync,
+) -> Vec<T> {
+    if let [rng] = rngs {
+        return vec![work(0, rng)];
+    }
+    std::thread::scope(|s| {
+        let work = &work;
+        let handles: Vec<_> = rngs
+            .iter_mut()
+            .enumerate()
+            .map(|(t, rng)| s.spawn(move || work(t, rng)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
 /// Runs `work` as a stage of one step, reported to `observer` as 0 of 1 before and 1 of 1 after.
 pub(crate) fn one_step<T>(observer: &dyn Observer, stage: &str, work: impl FnOnce() -> T) -> T {
     let report = |done| {

@@ -3,16 +3,17 @@
 //! (listener, artist) pair, a random negative drawn from the same pairs (so proportionally to
 //! popularity), skipped when the listener played it.
 
+use artist2vec_core::hogwild::HogwildRows;
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::{CoreError, Embeddings, Fit, Interactions, Observer, Progress};
 use serde::{Deserialize, Serialize};
 
-use crate::base::{DecodeError, TrainData, check_finite};
+use crate::base::{DecodeError, TrainData, check_finite, effective_threads, hogwild, share};
 use crate::common::{factor_recommender, model_common, vectors_common};
 use crate::error::check;
 use crate::factors::{Tables, decode_tables};
 use crate::kernels::multiversion;
-use crate::kernels::{dot, madd, prefetch};
+use crate::kernels::{dot, madd, prefetch_row};
 use crate::persist::Stored;
 use crate::rng::Rng;
 use crate::{ModelError, Result};
@@ -49,9 +50,14 @@ pub struct BprConfig {
     pub verify_negatives: bool,
     /// Epochs over a new listener's history when folding them in. Default 50.
     pub fold_in_epochs: usize,
-    /// Seed of the initial vectors and of the sampling. Training is single-threaded, so the
-    /// seed alone fixes the result.
+    /// Seed of the initial vectors and of the sampling. With `threads = 1` the seed alone
+    /// fixes the result.
     pub seed: u64,
+    /// Training threads; 0 = all available cores (default). Several threads update the shared
+    /// vectors without locks (Hogwild, through relaxed atomics), each drawing its share of an
+    /// epoch's samples from its own stream: results then vary slightly from run to run. With
+    /// 1 thread training is deterministic.
+    pub threads: usize,
 }
 
 impl Default for BprConfig {
@@ -65,6 +71,7 @@ impl Default for BprConfig {
             verify_negatives: true,
             fold_in_epochs: 50,
             seed: 42,
+            threads: 0,
         }
     }
 }
@@ -102,6 +109,11 @@ impl BprConfig {
     /// Sets [`seed`](Self::seed).
     pub fn with_seed(mut self, v: u64) -> Self {
         self.seed = v;
+        self
+    }
+    /// Sets [`threads`](Self::threads).
+    pub fn with_threads(mut self, v: usize) -> Self {
+        self.threads = v;
         self
     }
 }
@@ -201,29 +213,32 @@ fn negative_pool(data: &TrainData, s: NegativeSampling) -> Vec<u32> {
 }
 
 multiversion! {
-    /// One BPR epoch; returns (correctly ordered samples, skipped samples).
+    /// One thread's share of a BPR epoch: `samples` draws from `rng`, the updates written to
+    /// the shared tables; returns (correctly ordered samples, skipped samples).
     fn bpr_epoch<const FMA: bool>(
-        x: &mut [f32],
-        y: &mut [f32],
-        f1: usize,
+        x: HogwildRows<'_>,
+        y: HogwildRows<'_>,
         userids: &[u32],
         indptr: &[usize],
         indices: &[u32],
         pool: &[u32],
+        samples: usize,
         lr: f32,
         reg: f32,
         verify: bool,
         rng: &mut Rng,
     ) -> (u64, u64) {
         let nnz = indices.len();
+        let f1 = y.dim();
+        let mut rows = vec![0f32; 3 * f1];
         let (mut correct, mut skipped) = (0u64, 0u64);
         // Samples are drawn a batch ahead (in the same order as one at a time), so that the vectors
         // of upcoming samples can be prefetched while the current one is updated: the updates are
         // bound by the latency of these random reads.
         let mut batch = [(0usize, 0usize); SAMPLE_BATCH];
         let mut done = 0;
-        while done < nnz {
-            let len = SAMPLE_BATCH.min(nnz - done);
+        while done < samples {
+            let len = SAMPLE_BATCH.min(samples - done);
             for b in batch[..len].iter_mut() {
                 let li = rng.below(nnz);
                 *b = (li, pool[rng.below(pool.len())] as usize);
@@ -231,14 +246,15 @@ multiversion! {
             for s in 0..len {
                 if s + PREFETCH_AHEAD < len {
                     let (li, j) = batch[s + PREFETCH_AHEAD];
-                    prefetch(&x[userids[li] as usize * f1..][..f1]);
-                    prefetch(&y[indices[li] as usize * f1..][..f1]);
-                    prefetch(&y[j * f1..][..f1]);
+                    prefetch_row(&x, userids[li] as usize);
+                    prefetch_row(&y, indices[li] as usize);
+                    prefetch_row(&y, j);
                 }
                 let (li, j) = batch[s];
                 let u = userids[li] as usize;
                 let i = indices[li] as usize;
-                let step = bpr_step::<FMA>(x, y, f1, u, i, j, indptr, indices, lr, reg, verify);
+                let step =
+                    bpr_step::<FMA>(&x, &y, &mut rows, u, i, j, indptr, indices, lr, reg, verify);
                 if let Some(ok) = step {
                     correct += ok as u64;
                 } else {
@@ -257,12 +273,13 @@ const SAMPLE_BATCH: usize = 64;
 const PREFETCH_AHEAD: usize = 4;
 
 /// One BPR update for listener `u`, played artist `i` and negative `j`; `None` when the
-/// sample is skipped, else whether it was already ranked correctly.
+/// sample is skipped, else whether it was already ranked correctly. The three rows are copied
+/// into `rows` (`3 × f1` scratch), updated there and written back.
 #[inline(always)]
 fn bpr_step<const FMA: bool>(
-    x: &mut [f32],
-    y: &mut [f32],
-    f1: usize,
+    x: &HogwildRows<'_>,
+    y: &HogwildRows<'_>,
+    rows: &mut [f32],
     u: usize,
     i: usize,
     j: usize,
@@ -272,6 +289,7 @@ fn bpr_step<const FMA: bool>(
     reg: f32,
     verify: bool,
 ) -> Option<bool> {
+    let f1 = y.dim();
     let f = f1 - 1;
     if verify
         && indices[indptr[u]..indptr[u + 1]]
@@ -283,15 +301,12 @@ fn bpr_step<const FMA: bool>(
     if i == j {
         return None;
     }
-    let xu = &mut x[u * f1..][..f1];
-    // Two distinct rows of y.
-    let (yi, yj) = if i < j {
-        let (a, b) = y.split_at_mut(j * f1);
-        (&mut a[i * f1..][..f1], &mut b[..f1])
-    } else {
-        let (a, b) = y.split_at_mut(i * f1);
-        (&mut b[..f1], &mut a[j * f1..][..f1])
-    };
+    let (xu, rest) = rows.split_at_mut(f1);
+    let (yi, yj) = rest.split_at_mut(f1);
+    let (yj, xu) = (&mut yj[..f1], &mut xu[..f1]);
+    x.load(u, xu);
+    y.load(i, yi);
+    y.load(j, yj);
     let score = dot::<FMA>(xu, yi) - dot::<FMA>(xu, yj);
     let z = 1.0 / (1.0 + score.exp());
     for t in 0..f {
@@ -302,6 +317,9 @@ fn bpr_step<const FMA: bool>(
     }
     yi[f] += lr * (z - reg * yi[f]);
     yj[f] += lr * (-z - reg * yj[f]);
+    x.store(u, xu);
+    y.store(i, yi);
+    y.store(j, yj);
     Some(z < 0.5)
 }
 
@@ -323,7 +341,11 @@ impl Fit<Interactions> for BprConfig {
         check::positive(m, "learning_rate", self.learning_rate)?;
         check::non_negative(m, "regularization", self.regularization)?;
         check::at_least_one(m, "iterations", self.iterations)?;
-        check::at_least_one(m, "fold_in_epochs", self.fold_in_epochs)
+        check::at_least_one(m, "fold_in_epochs", self.fold_in_epochs)?;
+        if self.threads > 0 {
+            check::at_most(m, "threads", self.threads, crate::error::MAX_THREADS)?;
+        }
+        Ok(())
     }
 
     fn fit_observed(&self, data: &Interactions, observer: &dyn Observer) -> Result<Bpr> {
@@ -343,21 +365,32 @@ impl Fit<Interactions> for BprConfig {
         let ptr = crate::base::ptr(&data.matrix);
         let userids = data.entry_users();
         let pool = negative_pool(&data, self.negative_sampling);
-        let mut rng = Rng::new(self.seed, 2);
+        let nnz = data.matrix.nnz();
+        let threads = effective_threads(self.threads).min(nnz).max(1);
+        // Thread 0 draws from the stream a single-threaded fit has always used.
+        let mut rngs: Vec<Rng> = (0..threads)
+            .map(|t| Rng::new(self.seed, if t == 0 { 2 } else { 0x4250_5200 + t as u64 }))
+            .collect();
         for it in 0..self.iterations {
-            let (correct, skipped) = bpr_epoch(
-                &mut x,
-                &mut y,
-                f1,
-                &userids,
-                ptr,
-                data.matrix.indices(),
-                &pool,
-                self.learning_rate,
-                self.regularization,
-                self.verify_negatives,
-                &mut rng,
-            );
+            let (xs, ys) = (HogwildRows::new(&mut x, f1), HogwildRows::new(&mut y, f1));
+            let run = |t: usize, rng: &mut Rng| {
+                bpr_epoch(
+                    xs,
+                    ys,
+                    &userids,
+                    ptr,
+                    data.matrix.indices(),
+                    &pool,
+                    share(nnz, threads, t).len(),
+                    self.learning_rate,
+                    self.regularization,
+                    self.verify_negatives,
+                    rng,
+                )
+            };
+            let (correct, skipped) = hogwild(&mut rngs, run)
+                .into_iter()
+                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
             check_finite(
                 Bpr::KIND,
                 ("epoch", it + 1),

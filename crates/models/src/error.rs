@@ -130,6 +130,10 @@ pub const MAX_FACTORS: usize = 1 << 16;
 /// artists (users) keeps them all; larger values are refused as typing errors before any work.
 pub const MAX_NEIGHBOURS: usize = 1 << 24;
 
+/// The most training threads an SGD model (BPR, WMF) may be asked for: 4096, as the
+/// skip-gram's `threads`.
+pub const MAX_THREADS: usize = 4096;
+
 /// Shorthand for results of this crate.
 pub type Result<T, E = ModelError> = std::result::Result<T, E>;
 

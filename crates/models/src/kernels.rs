@@ -68,6 +68,29 @@ pub(crate) fn prefetch(row: &[f32]) {
     let _ = row;
 }
 
+/// Asks the CPU to bring row `i` of a shared table into the cache ahead of use (any `i`: a
+/// prefetch never faults; a no-op on other architectures).
+#[inline(always)]
+pub(crate) fn prefetch_row(rows: &artist2vec_core::hogwild::HogwildRows<'_>, i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let p = rows.row_ptr(i);
+        let mut off = 0;
+        while off < rows.row_bytes() {
+            // SAFETY: `_mm_prefetch` only hints the cache and never faults, whatever the
+            // address; SSE is part of the x86-64 baseline.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    p.wrapping_add(off).cast(),
+                )
+            };
+            off += 64;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (rows, i);
+}
+
 /// `a * b + c`, fused when `FMA`.
 #[inline(always)]
 pub(crate) fn madd<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {

@@ -41,8 +41,10 @@
 //! does.
 //!
 //! Randomness comes from a seed in each configuration. ALS, SVD, the kNN models, EASE and RP3beta
-//! give bit-identical results for a seed whatever the thread count; WMF and BPR train on one thread,
-//! so the seed alone fixes them. The hot loops (ALS solves, SGD updates, scoring) run on
+//! give bit-identical results for a seed whatever the thread count; WMF and BPR train by lock-free
+//! SGD on `threads` threads (shared vectors as relaxed atomics,
+//! [`HogwildRows`](artist2vec_core::hogwild::HogwildRows)), so the seed alone fixes them with
+//! `threads = 1`. The hot loops (ALS solves, SGD updates, scoring) run on
 //! contiguous `f32` buffers with AVX2/FMA kernels chosen at run time and a portable fallback.
 //!
 //! # Quick start

@@ -7,11 +7,12 @@
 //! `(0 − x_u·y_j)² + λ(‖x_u‖² + ‖y_j‖²)` for artists `j` drawn uniformly among those `u` did not
 //! play.
 
+use artist2vec_core::hogwild::HogwildRows;
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::{CoreError, Fit, Interactions, Observer, Progress};
 use serde::{Deserialize, Serialize};
 
-use crate::base::{DecodeError, TrainData, check_finite};
+use crate::base::{DecodeError, TrainData, check_finite, effective_threads, hogwild, share};
 use crate::common::{factor_recommender, model_common, vectors_common};
 use crate::error::check;
 use crate::factors::Factors;
@@ -44,9 +45,14 @@ pub struct WmfConfig {
     pub epochs: usize,
     /// Standard deviation of the normal initial vectors (> 0). Default 0.1.
     pub init_std: f32,
-    /// Seed of the initial vectors and of the sampling. Training is single-threaded, so the
-    /// seed alone fixes the result.
+    /// Seed of the initial vectors and of the sampling. With `threads = 1` the seed alone
+    /// fixes the result.
     pub seed: u64,
+    /// Training threads; 0 = all available cores (default). Each thread takes a contiguous
+    /// part of an epoch's shuffled positives and updates the shared vectors without locks
+    /// (Hogwild, through relaxed atomics): results then vary slightly from run to run. With 1
+    /// thread training is deterministic.
+    pub threads: usize,
 }
 
 impl Default for WmfConfig {
@@ -61,6 +67,7 @@ impl Default for WmfConfig {
             epochs: 30,
             init_std: 0.1,
             seed: 42,
+            threads: 0,
         }
     }
 }
@@ -104,6 +111,11 @@ impl WmfConfig {
     /// Sets [`seed`](Self::seed).
     pub fn with_seed(mut self, v: u64) -> Self {
         self.seed = v;
+        self
+    }
+    /// Sets [`threads`](Self::threads).
+    pub fn with_threads(mut self, v: usize) -> Self {
+        self.threads = v;
         self
     }
 
@@ -188,11 +200,12 @@ impl Wmf {
 }
 
 multiversion! {
-    /// One SGD pass; returns the summed weighted squared error of the positive steps.
+    /// One thread's part of an SGD pass: the positives `order` (with their negatives), the
+    /// updates written to the shared tables; returns the summed weighted squared error of the
+    /// positive steps.
     fn wmf_epoch<const FMA: bool>(
-        x: &mut [f32],
-        y: &mut [f32],
-        f: usize,
+        x: HogwildRows<'_>,
+        y: HogwildRows<'_>,
         order: &[u32],
         userids: &[u32],
         indptr: &[usize],
@@ -204,22 +217,31 @@ multiversion! {
         reg: f32,
         rng: &mut Rng,
     ) -> f64 {
+        let f = y.dim();
+        let mut rows = vec![0f32; 2 * f];
+        let (xu, yi) = rows.split_at_mut(f);
         let mut loss = 0f64;
         for &p in order {
             let p = p as usize;
             let u = userids[p] as usize;
             let i = indices[p] as usize;
-            let xu = &mut x[u * f..][..f];
-            let e = sgd_step::<FMA>(xu, &mut y[i * f..][..f], weights[p], 1.0, lr, reg);
+            // The listener's vector stays in `xu` through the positive and its negatives.
+            x.load(u, xu);
+            y.load(i, yi);
+            let e = sgd_step::<FMA>(xu, yi, weights[p], 1.0, lr, reg);
+            y.store(i, yi);
             loss += (weights[p] * e * e) as f64;
             let row = &indices[indptr[u]..indptr[u + 1]];
             for _ in 0..negatives {
-                let j = trained[rng.below(trained.len())];
-                if row.binary_search(&j).is_ok() {
+                let j = trained[rng.below(trained.len())] as usize;
+                if row.binary_search(&(j as u32)).is_ok() {
                     continue;
                 }
-                sgd_step::<FMA>(xu, &mut y[j as usize * f..][..f], 1.0, 0.0, lr, reg);
+                y.load(j, yi);
+                sgd_step::<FMA>(xu, yi, 1.0, 0.0, lr, reg);
+                y.store(j, yi);
             }
+            x.store(u, xu);
         }
         loss
     }
@@ -258,7 +280,11 @@ impl Fit<Interactions> for WmfConfig {
         check::non_negative(m, "regularization", self.regularization)?;
         check::positive(m, "learning_rate", self.learning_rate)?;
         check::at_least_one(m, "epochs", self.epochs)?;
-        check::positive(m, "init_std", self.init_std)
+        check::positive(m, "init_std", self.init_std)?;
+        if self.threads > 0 {
+            check::at_most(m, "threads", self.threads, crate::error::MAX_THREADS)?;
+        }
+        Ok(())
     }
 
     fn fit_observed(&self, data: &Interactions, observer: &dyn Observer) -> Result<Wmf> {
@@ -281,24 +307,32 @@ impl Fit<Interactions> for WmfConfig {
         let weights: Vec<f32> = data.matrix.data().iter().map(|&c| self.weight(c)).collect();
         let trained = data.trained_items();
         let mut order: Vec<u32> = (0..nnz as u32).collect();
-        let mut rng = Rng::new(self.seed, 2);
+        let threads = effective_threads(self.threads).min(nnz).max(1);
+        // Thread 0 shuffles and draws negatives from the stream a single-threaded fit has
+        // always used; the others draw negatives from their own streams.
+        let mut rngs: Vec<Rng> = (0..threads)
+            .map(|t| Rng::new(self.seed, if t == 0 { 2 } else { 0x574d_4600 + t as u64 }))
+            .collect();
         for epoch in 0..self.epochs {
-            rng.shuffle(&mut order);
-            let loss = wmf_epoch(
-                &mut x,
-                &mut y,
-                f,
-                &order,
-                &userids,
-                ptr,
-                data.matrix.indices(),
-                &weights,
-                &trained,
-                self.negatives,
-                self.learning_rate,
-                self.regularization,
-                &mut rng,
-            );
+            rngs[0].shuffle(&mut order);
+            let (xs, ys) = (HogwildRows::new(&mut x, f), HogwildRows::new(&mut y, f));
+            let run = |t: usize, rng: &mut Rng| {
+                wmf_epoch(
+                    xs,
+                    ys,
+                    &order[share(nnz, threads, t)],
+                    &userids,
+                    ptr,
+                    data.matrix.indices(),
+                    &weights,
+                    &trained,
+                    self.negatives,
+                    self.learning_rate,
+                    self.regularization,
+                    rng,
+                )
+            };
+            let loss: f64 = hogwild(&mut rngs, run).into_iter().sum();
             if !loss.is_finite() {
                 return Err(ModelError::Diverged {
                     model: Wmf::KIND,

@@ -112,8 +112,10 @@ const PINNED: [(&str, u64); 10] = [
     ("user-knn", 0x32b2eee2510e1d7e),
     ("svd", 0xe93d83712908589c),
     ("als", 0xb7cf03a0c41e530f),
-    ("wmf", 0x7ed405ad91770b3e),
-    ("bpr", 0x3f434c81a48ebbc6),
+    // wmf and bpr re-pinned when their configuration gained `threads` (stored in the model
+    // file); with `threads: 1` their factors are computed exactly as before.
+    ("wmf", 0x0fc693eec56de2c3),
+    ("bpr", 0xbc96124297a9f732),
     ("ease", 0x7fdd88fdd809c965),
     ("rp3beta", 0xcd186fc68b0bb904),
     ("als-cholesky", 0xc90a6a6cf09c34be),

@@ -96,8 +96,38 @@ fn other_models_are_reproducible() {
         );
     };
     twice("svd", r#"{"factors": 8}"#);
-    twice("wmf", r#"{"factors": 8, "epochs": 3}"#);
-    twice("bpr", r#"{"factors": 8, "iterations": 5}"#);
+    // SGD models are deterministic with one training thread (the rayon pool does not matter).
+    twice("wmf", r#"{"factors": 8, "epochs": 3, "threads": 1}"#);
+    twice("bpr", r#"{"factors": 8, "iterations": 5, "threads": 1}"#);
     twice("item-knn", "{}");
     twice("user-knn", "{}");
+}
+
+/// BPR and WMF on two threads (lock-free SGD through relaxed atomics): the threads' updates
+/// all land in the shared vectors (the result differs from one thread's, which draws every
+/// sample itself), nothing diverges, and the planted genres are learnt as well as on one
+/// thread.
+#[test]
+fn sgd_models_learn_as_well_on_two_threads() {
+    use crate::common::genre_purity;
+    let p = planted(24, 1200, 8, 40);
+    for kind in ["bpr", "wmf"] {
+        let cfg = |threads: usize| match kind {
+            "bpr" => format!(
+                r#"{{"factors": 16, "iterations": 40, "learning_rate": 0.02, "threads": {threads}}}"#
+            ),
+            _ => format!(r#"{{"factors": 16, "epochs": 10, "threads": {threads}}}"#),
+        };
+        let one = fit(kind, Some(&cfg(1)), &p.data, &artist2vec_core::NoProgress).unwrap();
+        let two = fit(kind, Some(&cfg(2)), &p.data, &artist2vec_core::NoProgress).unwrap();
+        let (v1, v2) = (
+            one.artist_vectors().unwrap().as_slice().to_vec(),
+            two.artist_vectors().unwrap().as_slice().to_vec(),
+        );
+        assert!(v2.iter().all(|v| v.is_finite()), "{kind}");
+        assert_ne!(bits(&v1), bits(&v2), "{kind}: two threads ran as one");
+        let (p1, p2) = (genre_purity(&p, &one, 10), genre_purity(&p, &two, 10));
+        eprintln!("{kind}: genre purity 1 thread {p1:.3}, 2 threads {p2:.3}");
+        assert!(p2 > 0.6 && p2 > p1 - 0.05, "{kind}: {p2} vs {p1}");
+    }
 }
