@@ -319,10 +319,17 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
             let artist = id_cell(row_cells[1], &mut numbuf_a)
                 .ok_or_else(|| missing(path, line, &at("artist")))?;
             let w = match pw {
+                // A play count: finite, >= 0 and within f32 (1e39 would become inf).
                 Some(p) => num_cell(row_cells[p])
-                    .filter(|w| w.is_finite())
+                    .filter(|w| w.is_finite() && *w >= 0.0 && *w <= f32::MAX as f64)
                     .ok_or_else(|| {
-                        bad_number(path, line, &at("weight"), row_cells[p], "a number")
+                        bad_number(
+                            path,
+                            line,
+                            &at("weight"),
+                            row_cells[p],
+                            "a play count: a finite number >= 0",
+                        )
                     })? as f32,
                 None => 1.0,
             };
@@ -494,9 +501,9 @@ fn missing(path: &Path, line: u64, what: &str) -> DataError {
 fn bad_number(path: &Path, line: u64, what: &str, c: Cell<'_>, expected: &str) -> DataError {
     let found = match c {
         Cell::Null => "an empty value".to_owned(),
-        Cell::Str(s) => format!("\"{}\"", lines::excerpt(s.as_bytes())),
-        Cell::Int(v) => v.to_string(),
-        Cell::Float(v) => v.to_string(),
+        Cell::Str(s) => lines::excerpt(s.as_bytes()),
+        Cell::Int(v) => lines::excerpt(v.to_string().as_bytes()),
+        Cell::Float(v) => lines::excerpt(v.to_string().as_bytes()),
     };
     DataError::parse(
         path,
