@@ -1,5 +1,6 @@
 //! Cross-crate integration tests (one binary, linked once).
 
+mod fuzz_replay;
 mod protocols;
 mod real_data;
 mod registry;

@@ -49,7 +49,8 @@ impl Interactions {
     ///
     /// # Errors
     /// [`CoreError::Shape`] when column lengths differ; [`CoreError::IndexOutOfRange`] when an
-    /// index exceeds its vocabulary; [`CoreError::Invalid`] for a non-finite weight.
+    /// index exceeds its vocabulary; [`CoreError::Invalid`] for a weight that is not a play
+    /// count (NaN, ±inf or negative), naming the row.
     pub fn from_columns(
         users: Vocabulary,
         items: Vocabulary,
@@ -73,8 +74,12 @@ impl Interactions {
         }
         check_range(&user_col, users.len(), "user")?;
         check_range(&item_col, items.len(), "artist")?;
-        if let Some(w) = weight_col.iter().find(|w| !w.is_finite()) {
-            return Err(CoreError::Invalid(format!("non-finite weight {w}")));
+        if let Some((row, &w)) = weight_col
+            .iter()
+            .enumerate()
+            .find(|(_, w)| !valid_weight(**w))
+        {
+            return Err(bad_weight(w, Some(row)));
         }
         Ok(Self {
             users,
@@ -86,12 +91,38 @@ impl Interactions {
         })
     }
 
-    /// Appends a row. `time` is ignored when the table has no time column.
+    /// Appends a row after checking it: both indices within their vocabularies and the weight
+    /// a play count (finite and `>= 0`). `time` is ignored when the table has no time column.
+    /// Readers of outside data use this; [`push`](Self::push) is for rows already checked.
+    ///
+    /// # Errors
+    /// [`CoreError::IndexOutOfRange`] for an index outside its vocabulary;
+    /// [`CoreError::Invalid`] for a NaN, infinite or negative weight. Nothing is appended then.
+    pub fn try_push(
+        &mut self,
+        user: u32,
+        item: u32,
+        weight: f32,
+        time: Option<i64>,
+    ) -> Result<(), CoreError> {
+        check_range(&[user], self.users.len(), "user")?;
+        check_range(&[item], self.items.len(), "artist")?;
+        if !valid_weight(weight) {
+            return Err(bad_weight(weight, None));
+        }
+        self.push(user, item, weight, time);
+        Ok(())
+    }
+
+    /// Appends a row that the caller has checked (see [`try_push`](Self::try_push) for rows
+    /// from outside). `time` is ignored when the table has no time column.
     ///
     /// # Panics
-    /// In debug builds, when an index exceeds its vocabulary.
+    /// In debug builds, when an index exceeds its vocabulary or the weight is not finite and
+    /// `>= 0`.
     pub fn push(&mut self, user: u32, item: u32, weight: f32, time: Option<i64>) {
         debug_assert!((user as usize) < self.users.len() && (item as usize) < self.items.len());
+        debug_assert!(valid_weight(weight), "weight {weight}");
         self.user_col.push(user);
         self.item_col.push(item);
         self.weight_col.push(weight);
@@ -188,7 +219,8 @@ impl Interactions {
             for &(i, w) in row.iter() {
                 let n = out.len();
                 if n > 0 && out.user_col[n - 1] == u as u32 && out.item_col[n - 1] == i {
-                    out.weight_col[n - 1] += w;
+                    // Saturating: two finite play counts never sum to infinity.
+                    out.weight_col[n - 1] = (out.weight_col[n - 1] + w).min(f32::MAX);
                 } else {
                     out.push(u as u32, i, w, None);
                 }
@@ -241,6 +273,18 @@ impl Interactions {
         }
         out
     }
+}
+
+/// Whether `w` is a play count: finite and `>= 0` (NaN fails both).
+fn valid_weight(w: f32) -> bool {
+    w.is_finite() && w >= 0.0
+}
+
+fn bad_weight(w: f32, row: Option<usize>) -> CoreError {
+    let at = row.map(|r| format!(" in row {r}")).unwrap_or_default();
+    CoreError::Invalid(format!(
+        "weight {w}{at} is not a play count (expected a finite number >= 0)"
+    ))
 }
 
 fn check_range(col: &[u32], len: usize, kind: &'static str) -> Result<(), CoreError> {
@@ -309,5 +353,49 @@ mod tests {
             Interactions::from_columns(users, items, vec![0], vec![0], vec![f32::NAN], None),
             Err(CoreError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn non_finite_and_negative_weights_are_refused_by_every_constructor() {
+        let users = Vocabulary::from_ids(["u0"]).unwrap();
+        let items = Vocabulary::from_ids(["a"]).unwrap();
+        for w in [
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            -1.0,
+            -f32::MIN_POSITIVE,
+        ] {
+            let err = Interactions::from_columns(
+                users.clone(),
+                items.clone(),
+                vec![0, 0],
+                vec![0, 0],
+                vec![1.0, w],
+                None,
+            )
+            .unwrap_err();
+            let text = err.to_string();
+            assert!(matches!(err, CoreError::Invalid(_)), "{w}: {text}");
+            assert!(text.contains("row 1") && text.contains(">= 0"), "{text}");
+            let mut t = Interactions::new(users.clone(), items.clone(), false);
+            let err = t.try_push(0, 0, w, None).unwrap_err();
+            assert!(matches!(err, CoreError::Invalid(_)), "{w}: {err}");
+            assert!(t.is_empty(), "a refused row is not appended");
+        }
+        let mut t = Interactions::new(users, items, true);
+        t.try_push(0, 0, 0.0, Some(5)).unwrap();
+        t.try_push(0, 0, f32::MAX, None).unwrap();
+        assert!(matches!(
+            t.try_push(1, 0, 1.0, None),
+            Err(CoreError::IndexOutOfRange { kind: "user", .. })
+        ));
+        assert!(matches!(
+            t.try_push(0, 1, 1.0, None),
+            Err(CoreError::IndexOutOfRange { kind: "artist", .. })
+        ));
+        assert_eq!(t.weight_col(), &[0.0, f32::MAX]);
+        // Two finite counts summing past f32::MAX saturate instead of becoming inf.
+        assert_eq!(t.aggregate().weight_col(), &[f32::MAX]);
     }
 }

@@ -39,7 +39,7 @@ mod vocab;
 
 pub use embeddings::dot;
 pub use embeddings::{Embeddings, Similarity};
-pub use error::CoreError;
+pub use error::{CoreError, EXCERPT_CHARS, excerpt, excerpt_bytes, shorten_quotes};
 pub use interactions::{Interaction, Interactions};
 pub use progress::{NoProgress, Observer, Progress};
 pub use registry::{AnyModel, Model, ModelFamily, Registered, Registry, TrainingData};

@@ -476,8 +476,12 @@ fn config_from_json<C: Registered>(
     };
     let mut value = defaults;
     if let Some(json) = json {
-        let given: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+        let given: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+            bad(format!(
+                "not valid JSON: {}",
+                crate::shorten_quotes(&e.to_string())
+            ))
+        })?;
         let serde_json::Value::Object(given) = given else {
             return Err(bad(format!(
                 "expected a JSON object of {} settings, found {}",
@@ -490,7 +494,8 @@ fn config_from_json<C: Registered>(
             v => *v = serde_json::Value::Object(given),
         }
     }
-    let config: C = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+    let config: C =
+        serde_json::from_value(value).map_err(|e| bad(crate::shorten_quotes(&e.to_string())))?;
     C::Model::check_config(&config).map_err(bad)?;
     Ok(config)
 }

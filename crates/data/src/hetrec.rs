@@ -153,7 +153,7 @@ pub fn load_hetrec(dir: &Path, options: &HetrecOptions) -> Result<Hetrec, DataEr
                     &ua_path,
                     n,
                     format!(
-                        "bad number: weight \"{}\" in field 3 is not a non-negative number (expected a play count)",
+                        "bad number: weight {} in field 3 is not a non-negative number (expected a play count)",
                         lines::excerpt(f[2].as_bytes())
                     ),
                 )
@@ -173,7 +173,9 @@ pub fn load_hetrec(dir: &Path, options: &HetrecOptions) -> Result<Hetrec, DataEr
                 }
             };
             let u = inter.users.insert_str(uid);
-            inter.push(u, a, w, None);
+            inter
+                .try_push(u, a, w, None)
+                .map_err(|e| DataError::parse(&ua_path, n, e.to_string()))?;
             Ok(())
         },
     )?;
@@ -335,7 +337,7 @@ fn int_field<'a>(
             path,
             n,
             format!(
-                "bad number: {name} \"{}\" in field {k} is not an integer",
+                "bad number: {name} {} in field {k} is not an integer",
                 lines::excerpt(s.as_bytes())
             ),
         ))

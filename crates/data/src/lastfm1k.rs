@@ -303,7 +303,7 @@ fn parse_line(path: &Path, n: u64, bytes: &[u8], off: u32) -> Result<Rec, DataEr
             path,
             n,
             format!(
-                "bad timestamp: \"{}\" in field 2 is not an ISO-8601 time (expected e.g. 2009-05-04T23:08:57Z)",
+                "bad timestamp: {} in field 2 is not an ISO-8601 time (expected e.g. 2009-05-04T23:08:57Z)",
                 lines::excerpt(ts)
             ),
         )

@@ -458,15 +458,9 @@ pub(crate) fn parse_i64(s: &[u8]) -> Option<i64> {
     }
 }
 
-/// A short, printable excerpt of a field for error messages.
+/// A short, marked excerpt of a field for error messages ([`artist2vec_core::excerpt_bytes`]).
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    const MAX: usize = 40;
-    let s = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX)]);
-    if bytes.len() > MAX {
-        format!("{s}…")
-    } else {
-        s.into_owned()
-    }
+    artist2vec_core::excerpt_bytes(bytes)
 }
 
 /// Handles a file that holds no data records: an error in strict mode, a skip counted under
@@ -520,7 +514,10 @@ pub(crate) fn json_error(
     DataError::parse(
         path,
         line,
-        format!("{reason}: {e} of the {field} (expected {expected})"),
+        format!(
+            "{reason}: {} of the {field} (expected {expected})",
+            artist2vec_core::shorten_quotes(&e.to_string())
+        ),
     )
 }
 
@@ -707,6 +704,6 @@ mod tests {
         assert_eq!(parse_i64(b"-"), None);
         assert_eq!(strip_eol(b"x\r\n"), b"x");
         assert_eq!(strip_eol(b"x\r"), b"x");
-        assert_eq!(excerpt(&[b'a'; 50]).chars().count(), 41);
+        assert_eq!(excerpt(&[b'a'; 50]).chars().count(), 43);
     }
 }

@@ -361,6 +361,7 @@ fn json_err(
     };
     let msg = e.to_string();
     let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
+    let msg = artist2vec_core::shorten_quotes(msg);
     DataError::parse(
         path,
         line,

@@ -404,8 +404,8 @@ pub fn read_tsv_into(path: &Path, t: &mut Interactions) -> Result<usize, DataErr
             path,
             1,
             format!(
-                "bad header: expected `user\\titem\\tweight[\\ttimestamp]`, found {:?}",
-                r.header().join("\t")
+                "bad header: expected `user\\titem\\tweight[\\ttimestamp]`, found {}",
+                excerpt(&r.header().join("\t"))
             ),
         ));
     }
@@ -433,19 +433,16 @@ pub fn read_tsv_into(path: &Path, t: &mut Interactions) -> Result<usize, DataErr
         let time = row.timestamp().map_err(tsv)?;
         let ux = t.users.insert_str(row.user());
         let ix = t.items.insert_str(row.item());
-        t.push(ux, ix, weight, time);
+        t.try_push(ux, ix, weight, time)
+            .map_err(|e| DataError::parse(path, row.line() as u64, e.to_string()))?;
         n += 1;
     }
     Ok(n)
 }
 
-/// At most 40 characters of `s`, marked: `«…»`, with `…` where it was cut.
+/// A short, marked excerpt of `s` ([`artist2vec_core::excerpt`]).
 fn excerpt(s: &str) -> String {
-    let mut cut: String = s.chars().take(40).collect();
-    if cut.len() < s.len() {
-        cut.push('…');
-    }
-    format!("«{cut}»")
+    artist2vec_core::excerpt(s)
 }
 
 /// A reader error as this crate's error, its messages starting with the reason lenient readers

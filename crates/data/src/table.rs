@@ -260,7 +260,7 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
     }
     let tl = |e: polars::error::PolarsError| DataError::Table {
         path: path.to_owned(),
-        message: e.to_string(),
+        message: artist2vec_core::shorten_quotes(&e.to_string()),
     };
     // Converted columns are kept alive here while the row loop borrows them.
     let mut keep: Vec<polars::prelude::Column> = Vec::new();
@@ -319,10 +319,17 @@ pub fn load_table(path: &Path, options: &TableOptions) -> Result<Dataset, DataEr
             let artist = id_cell(row_cells[1], &mut numbuf_a)
                 .ok_or_else(|| missing(path, line, &at("artist")))?;
             let w = match pw {
+                // A play count: finite, >= 0 and within f32 (1e39 would become inf).
                 Some(p) => num_cell(row_cells[p])
-                    .filter(|w| w.is_finite())
+                    .filter(|w| w.is_finite() && *w >= 0.0 && *w <= f32::MAX as f64)
                     .ok_or_else(|| {
-                        bad_number(path, line, &at("weight"), row_cells[p], "a number")
+                        bad_number(
+                            path,
+                            line,
+                            &at("weight"),
+                            row_cells[p],
+                            "a play count: a finite number >= 0",
+                        )
                     })? as f32,
                 None => 1.0,
             };
@@ -494,9 +501,9 @@ fn missing(path: &Path, line: u64, what: &str) -> DataError {
 fn bad_number(path: &Path, line: u64, what: &str, c: Cell<'_>, expected: &str) -> DataError {
     let found = match c {
         Cell::Null => "an empty value".to_owned(),
-        Cell::Str(s) => format!("\"{}\"", lines::excerpt(s.as_bytes())),
-        Cell::Int(v) => v.to_string(),
-        Cell::Float(v) => v.to_string(),
+        Cell::Str(s) => lines::excerpt(s.as_bytes()),
+        Cell::Int(v) => lines::excerpt(v.to_string().as_bytes()),
+        Cell::Float(v) => lines::excerpt(v.to_string().as_bytes()),
     };
     DataError::parse(
         path,
@@ -573,7 +580,7 @@ fn normalise(c: &polars::prelude::Column) -> polars::error::PolarsResult<polars:
 fn column_cells<'a>(c: &'a polars::prelude::Column, path: &Path) -> Result<Cells<'a>, DataError> {
     let tl = |e: polars::error::PolarsError| DataError::Table {
         path: path.to_owned(),
-        message: e.to_string(),
+        message: artist2vec_core::shorten_quotes(&e.to_string()),
     };
     Ok(match c.dtype() {
         DataType::Int64 => Box::new(
@@ -675,11 +682,18 @@ fn read_csv(
             .with_columns(Some(Arc::from(wanted.clone())))
             .map_parse_options(|o| o.with_separator(sep).with_encoding(encoding))
             .try_into_reader_with_file_path(Some(path.to_owned()))
-            .and_then(|r| r.finish())
+            .and_then(|r| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.finish()))
+                    .unwrap_or_else(|p| {
+                        Err(polars::error::PolarsError::ComputeError(
+                            format!("the CSV reader failed ({})", panic_text(&*p)).into(),
+                        ))
+                    })
+            })
     };
     let table_error = |e: polars::error::PolarsError| DataError::Table {
         path: path.to_owned(),
-        message: e.to_string(),
+        message: artist2vec_core::shorten_quotes(&e.to_string()),
     };
     let df = match read(&typed, CsvEncoding::Utf8) {
         Ok(df) => df,
@@ -752,14 +766,46 @@ fn split_header(h: &str, sep: u8) -> Vec<String> {
         .collect()
 }
 
+/// What a panic carried, for an error message.
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    let text = p
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| p.downcast_ref::<&str>().copied())
+        .unwrap_or("no message");
+    lines::excerpt(text.as_bytes())
+}
+
+/// Runs a polars reader, turning a panic inside polars (its Parquet decoder panics on some
+/// malformed files instead of returning an error) into an error naming the file.
+fn guarded<T>(path: &Path, read: impl FnOnce() -> Result<T, DataError>) -> Result<T, DataError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|p| {
+        Err(DataError::Table {
+            path: path.to_owned(),
+            message: format!(
+                "malformed table: the reader failed ({}); expected a valid file of its format",
+                panic_text(&*p)
+            ),
+        })
+    })
+}
+
 fn read_parquet(
+    path: &Path,
+    cols: &TableColumns,
+    report: &mut Report,
+) -> Result<DataFrame, DataError> {
+    guarded(path, || read_parquet_unguarded(path, cols, report))
+}
+
+fn read_parquet_unguarded(
     path: &Path,
     cols: &TableColumns,
     report: &mut Report,
 ) -> Result<DataFrame, DataError> {
     let tl = |e: polars::error::PolarsError| DataError::Table {
         path: path.to_owned(),
-        message: e.to_string(),
+        message: artist2vec_core::shorten_quotes(&e.to_string()),
     };
     let file = File::open(path).map_err(|e| DataError::io(path, e))?;
     let mut reader = ParquetReader::new(file);

@@ -436,7 +436,17 @@ fn parse_error(
         column,
         name,
         expected,
-        found: found.to_owned(),
+        found: short(found),
+    }
+}
+
+/// At most [`EXCERPT_CHARS`](artist2vec_core::EXCERPT_CHARS) characters of a field, with `…`
+/// where it was cut (the message quotes it), so that an error stays short whatever the line.
+fn short(found: &str) -> String {
+    let n = artist2vec_core::EXCERPT_CHARS;
+    match found.char_indices().nth(n) {
+        Some((end, _)) => format!("{}…", &found[..end]),
+        None => found.to_owned(),
     }
 }
 

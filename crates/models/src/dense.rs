@@ -544,6 +544,10 @@ multiversion! {
 /// triangle and sets the diagonal to `diag`, in parallel over blocks of rows.
 pub(crate) fn mirror_lower(a: &mut [f32], n: usize, diag: &[f32]) {
     assert!(a.len() == n * n && diag.len() == n);
+    if n == 0 {
+        // Nothing to mirror (an EASE model file that keeps no artist decodes to this).
+        return;
+    }
     let mut lows: Vec<&[f32]> = Vec::with_capacity(n);
     let mut highs: Vec<&mut [f32]> = Vec::with_capacity(n);
     for (i, row) in a.chunks_exact_mut(n).enumerate() {

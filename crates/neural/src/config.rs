@@ -112,7 +112,37 @@ impl BurnSkipGramConfig {
                 expected: "1 ..= 16777216",
             });
         }
+        // The rows one step gathers (centers, contexts, negatives) and their gradients.
+        crate::error::check_bytes(
+            "batch_size",
+            self.batch_size,
+            &format!(
+                "a batch of {} pairs with {} negatives of {} dimensions (gathered rows and \
+                 gradients)",
+                self.batch_size, self.negative, self.dim
+            ),
+            &[&[4, self.batch_size, self.negative + 2, self.dim]],
+        )?;
         Ok(())
+    }
+
+    /// Checks, before anything is allocated, that the vector tables for `n_artists` artists
+    /// (input and output, their gradients, and the copies returned) fit in
+    /// [`MAX_TRAINING_BYTES`](crate::MAX_TRAINING_BYTES).
+    ///
+    /// # Errors
+    /// [`NeuralError::OverLimit`] naming `dim`, the bytes and the limit.
+    pub fn check_memory(&self, n_artists: usize) -> Result<()> {
+        crate::error::check_bytes(
+            "dim",
+            self.dim,
+            &format!(
+                "the vector tables of {n_artists} artists × {} dimensions (input and output, \
+                 gradients, copies)",
+                self.dim
+            ),
+            &[&[6, n_artists, self.dim]],
+        )
     }
 }
 

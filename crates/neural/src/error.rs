@@ -16,6 +16,17 @@ pub enum NeuralError {
         /// What is allowed.
         expected: &'static str,
     },
+    /// A size (dimension, batch, negatives, …) whose tables or batches would take more memory
+    /// than [`MAX_TRAINING_BYTES`], found before anything is allocated.
+    #[error("`{field}` = {value} is too large: {limit}")]
+    OverLimit {
+        /// The field of the configuration.
+        field: &'static str,
+        /// Its value.
+        value: String,
+        /// The limit and what the value would have taken.
+        limit: String,
+    },
     /// Data that gives nothing to train on (no two trained artists in one sentence, …).
     #[error("nothing to train on: {0}")]
     NoTrainingData(String),
@@ -34,6 +45,39 @@ pub enum NeuralError {
     /// An error of the core types (shapes, indices, vocabularies).
     #[error(transparent)]
     Core(#[from] CoreError),
+}
+
+/// The most bytes the parameters (with their gradients and optimiser state) or the tensors of
+/// one batch of a neural model may take: 16 GiB, as the factor models' `MAX_MODEL_BYTES`.
+pub const MAX_TRAINING_BYTES: u64 = 16 << 30;
+
+/// `4 · Σ factors` bytes (`f32`), overflow-safe, against [`MAX_TRAINING_BYTES`]: the error for
+/// `field` = `value` names what the bytes are for (`what`), the bytes and the limit.
+pub(crate) fn check_bytes(
+    field: &'static str,
+    value: impl ToString,
+    what: &str,
+    terms: &[&[usize]],
+) -> Result<()> {
+    let floats = terms.iter().try_fold(0u128, |acc, product| {
+        let p = product
+            .iter()
+            .try_fold(1u128, |p, &x| p.checked_mul(x as u128))?;
+        acc.checked_add(p)
+    });
+    let bytes = floats.and_then(|f| f.checked_mul(4));
+    let limit = u128::from(MAX_TRAINING_BYTES);
+    match bytes {
+        Some(b) if b <= limit => Ok(()),
+        b => Err(NeuralError::OverLimit {
+            field,
+            value: value.to_string(),
+            limit: format!(
+                "{what} would take {} bytes, over the limit of {limit} bytes (16 GiB)",
+                b.map_or_else(|| "more than 2^128".to_string(), |b| b.to_string())
+            ),
+        }),
+    }
 }
 
 /// A `Result` with [`NeuralError`].

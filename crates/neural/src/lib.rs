@@ -106,7 +106,7 @@ pub mod two_tower;
 
 pub use artist2vec_skipgram::{Order, Scoring, SkipGramInput, TrainedSkipGram, Window};
 pub use config::BurnSkipGramConfig;
-pub use error::{NeuralError, Result};
+pub use error::{MAX_TRAINING_BYTES, NeuralError, Result};
 pub use model::{BurnSkipGramModel, registry, tuned_config};
 pub use sgns::{BurnSkipGram, sgns_loss};
 pub use train::TrainingStats;

@@ -57,6 +57,7 @@ impl BurnSkipGramConfig {
         observer: &dyn Observer,
     ) -> Result<BurnSkipGramModel> {
         self.validate()?;
+        self.check_memory(data.artists().len())?;
         let (once, each) = self.order.resolve(self.seed, D::BAGS);
         let items = data.artists();
         let sentences = data.sentences();
@@ -493,6 +494,74 @@ mod tests {
             config.with_dim(0).fit(&Interactions::default()),
             Err(NeuralError::Config { field: "dim", .. })
         ));
+    }
+
+    /// The largest learning rate the configuration accepts, held constant over batches of 256
+    /// pairs, sends the loss to NaN/inf in the first epoch: training stops there with the typed
+    /// error naming epoch 0 instead of returning a model (or naming a later epoch).
+    #[test]
+    fn a_diverging_loss_stops_with_an_error_naming_the_epoch() {
+        let sessions = planted_sessions(200, 3);
+        let result = small_config()
+            .with_alpha(10.0)
+            .with_min_alpha(10.0)
+            .with_epochs(4)
+            .fit(&sessions);
+        match result {
+            Err(NeuralError::Diverged { epoch, loss }) => {
+                assert_eq!(epoch, 0, "loss {loss}");
+                assert!(!loss.is_finite(), "loss {loss}");
+                let text = NeuralError::Diverged { epoch, loss }.to_string();
+                assert!(text.contains("diverged in epoch 0"), "{text}");
+            }
+            Err(e) => panic!("expected Diverged, got {e}"),
+            Ok(m) => panic!(
+                "expected Diverged, got a model with losses {:?}",
+                m.stats().epoch_loss
+            ),
+        }
+    }
+
+    /// Tables over 16 GiB (65536 dimensions × 33,000 artists, six tables) and batches over
+    /// it are refused before anything is allocated, naming the value and the limit.
+    #[test]
+    fn sizes_over_the_byte_limit_are_refused_before_allocation() {
+        let artists = Vocabulary::from_ids((0..33_000).map(|i| format!("a{i}"))).unwrap();
+        let users = Vocabulary::from_ids(["u0", "u1"]).unwrap();
+        let mut data = Interactions::new(users, artists, false);
+        for a in 0..33_000 {
+            data.push(a % 2, a, 1.0, None);
+        }
+        let err = BurnSkipGramConfig::new(65_536)
+            .with_min_count(1)
+            .fit(&data)
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(&err, NeuralError::OverLimit { field: "dim", value, .. } if value == "65536"),
+            "{text}"
+        );
+        assert!(
+            text.contains("33000 artists") && text.contains("17179869184"),
+            "{text}"
+        );
+        let err = BurnSkipGramConfig::new(4096)
+            .with_batch_size(1 << 24)
+            .with_negative(1000)
+            .validate()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                NeuralError::OverLimit {
+                    field: "batch_size",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(BurnSkipGramConfig::default().validate().is_ok());
+        assert!(BurnSkipGramConfig::new(100).check_memory(1_000_000).is_ok());
     }
 
     #[test]

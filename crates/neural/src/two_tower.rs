@@ -182,6 +182,8 @@ impl TwoTowerConfig {
         device: &B::Device,
         observer: &dyn Observer,
     ) -> Result<TwoTowerModel> {
+        self.validate()?;
+        self.check_memory(input.interactions.n_users(), input.interactions.n_items())?;
         train::train::<B>(self, input, device, observer)
     }
 }

@@ -2,6 +2,43 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SkipGramError};
 
+/// The most bytes the `f32` vector tables of a skip-gram model (input and output vectors, and
+/// whatever copies a trainer keeps) may take while training: 16 GiB, as the factor models'
+/// `MAX_MODEL_BYTES`.
+pub const MAX_TABLE_BYTES: u64 = 16 << 30;
+
+/// Checks, before anything is allocated, that `tables` tables of `n_artists × dim` `f32` fit in
+/// [`MAX_TABLE_BYTES`] (overflow-safe). The error is the limit as text, for the caller's typed
+/// error naming `dim`.
+///
+/// ```
+/// use artist2vec_skipgram::check_table_bytes;
+/// assert!(check_table_bytes(100, 17_632, 2).is_ok());
+/// let msg = check_table_bytes(65_536, 40_000, 2).unwrap_err();
+/// assert!(msg.contains("20971520000 bytes") && msg.contains("17179869184"), "{msg}");
+/// ```
+///
+/// # Errors
+/// The limit, the size asked for and the artists it is for.
+pub fn check_table_bytes(
+    dim: usize,
+    n_artists: usize,
+    tables: u32,
+) -> std::result::Result<(), String> {
+    let bytes = (n_artists as u128)
+        .checked_mul(dim as u128)
+        .and_then(|n| n.checked_mul(4 * u128::from(tables)));
+    let limit = u128::from(MAX_TABLE_BYTES);
+    match bytes {
+        Some(b) if b <= limit => Ok(()),
+        b => Err(format!(
+            "{tables} vector tables of {n_artists} artists × {dim} dimensions would take {} \
+             bytes, over the limit of {limit} bytes (16 GiB)",
+            b.map_or_else(|| "more than 2^128".to_string(), |b| b.to_string())
+        )),
+    }
+}
+
 /// How far around an artist its context reaches.
 ///
 /// In JSON: `{"fixed": 5}` or `"whole"`, as written; a bare number (`5`) reads as `fixed`.

@@ -17,6 +17,17 @@ pub enum SkipGramError {
         /// What would have been accepted.
         expected: &'static str,
     },
+    /// A size whose tables would take more memory than
+    /// [`MAX_TABLE_BYTES`](crate::MAX_TABLE_BYTES), found before anything is allocated.
+    #[error("`{field}` = {value} is too large: {limit}")]
+    OverLimit {
+        /// The field of the configuration (`"dim"`).
+        field: &'static str,
+        /// Its value.
+        value: String,
+        /// The limit and what the value would have taken.
+        limit: String,
+    },
     /// The training data leaves nothing to train on (no sentence with two trainable artists).
     #[error("nothing to train on: {0}")]
     EmptyCorpus(String),

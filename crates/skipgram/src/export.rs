@@ -31,7 +31,8 @@ fn check_ids(table: &Embeddings, what: &str) -> Result<()> {
     for id in table.vocab().ids() {
         if id.is_empty() || id.chars().any(char::is_whitespace) {
             return Err(SkipGramError::Export(format!(
-                "id {id:?} is empty or contains whitespace, which the {what} format cannot hold"
+                "id {} is empty or contains whitespace, which the {what} format cannot hold",
+                artist2vec_core::excerpt(id)
             )));
         }
     }
@@ -114,7 +115,10 @@ fn parse_header(path: &Path, line: &str) -> Result<(usize, usize)> {
         _ => Err(SkipGramError::parse(
             path,
             1,
-            format!("expected a header \"<rows> <dimension>\", found {line:?}"),
+            format!(
+                "expected a header \"<rows> <dimension>\", found {}",
+                artist2vec_core::excerpt(line)
+            ),
         )),
     }
 }
@@ -192,7 +196,11 @@ pub fn read_word2vec(path: impl AsRef<Path>, format: Word2VecFormat) -> Result<E
                 let before = data.len();
                 for p in parts {
                     let v: f32 = p.parse().map_err(|_| {
-                        SkipGramError::parse(path, line_no, format!("{p:?} is not a number"))
+                        SkipGramError::parse(
+                            path,
+                            line_no,
+                            format!("{} is not a number", artist2vec_core::excerpt(p)),
+                        )
                     })?;
                     data.push(v);
                 }
@@ -232,7 +240,10 @@ pub fn read_word2vec(path: impl AsRef<Path>, format: Word2VecFormat) -> Result<E
                     SkipGramError::parse(
                         path,
                         line_no,
-                        format!("unexpected end of file inside the {dim} values of {id:?}"),
+                        format!(
+                            "unexpected end of file inside the {dim} values of {}",
+                            artist2vec_core::excerpt(&id)
+                        ),
                     )
                 })?;
                 data.extend(
@@ -249,7 +260,7 @@ pub fn read_word2vec(path: impl AsRef<Path>, format: Word2VecFormat) -> Result<E
             return Err(SkipGramError::parse(
                 path,
                 line_no,
-                format!("duplicate id {id:?}"),
+                format!("duplicate id {}", artist2vec_core::excerpt(&id)),
             ));
         }
         vocab.insert(id);
@@ -353,7 +364,7 @@ pub fn read_npy_matrix(path: impl AsRef<Path>) -> Result<(usize, usize, Vec<f32>
     let inner = shape
         .strip_prefix('(')
         .and_then(|s| s.split(')').next())
-        .ok_or_else(|| bad(format!("bad shape {shape:?}")))?;
+        .ok_or_else(|| bad(format!("bad shape {}", artist2vec_core::excerpt(shape))))?;
     let dims: Vec<usize> = inner
         .split(',')
         .map(str::trim)
@@ -399,7 +410,8 @@ pub fn write_npy(
         .find(|id| id.is_empty() || id.contains(['\n', '\r']))
     {
         return Err(SkipGramError::Export(format!(
-            "id {id:?} is empty or contains a line break, which a vocabulary file cannot hold"
+            "id {} is empty or contains a line break, which a vocabulary file cannot hold",
+            artist2vec_core::excerpt(id)
         )));
     }
     write_npy_matrix(npy_path, table.len(), table.dim(), table.as_slice())?;
@@ -428,7 +440,7 @@ pub fn read_npy(npy_path: impl AsRef<Path>, vocab_path: impl AsRef<Path>) -> Res
             return Err(SkipGramError::parse(
                 vp,
                 i as u64 + 1,
-                format!("duplicate id {line:?}"),
+                format!("duplicate id {}", artist2vec_core::excerpt(line)),
             ));
         }
     }

@@ -176,7 +176,8 @@ impl UserProfiles {
     ///
     /// # Errors
     /// [`CoreError::Shape`] when the offsets are not ascending from 0 to `items.len()`, the
-    /// weights do not match the artists, or an artist is `>= n_items`.
+    /// weights do not match the artists, or an artist is `>= n_items`; [`CoreError::Invalid`]
+    /// for a NaN, infinite or negative weight.
     pub fn from_parts(
         offsets: Vec<usize>,
         items: Vec<u32>,
@@ -195,6 +196,17 @@ impl UserProfiles {
                 offsets.len(),
                 items.len(),
                 weights.len()
+            )));
+        }
+        if let Some((i, w)) = weights
+            .iter()
+            .enumerate()
+            .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
+        {
+            return Err(CoreError::Invalid(format!(
+                "user profiles: weight {w} of artist {} is not a play count (expected a finite \
+                 number >= 0)",
+                items[i]
             )));
         }
         Ok(Self {
@@ -312,6 +324,12 @@ mod tests {
                 UserProfiles::from_parts(o, i, w, 3),
                 Err(CoreError::Shape(_))
             ));
+        }
+        for w in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -1.0] {
+            let err =
+                UserProfiles::from_parts(vec![0, 2], vec![2, 0], vec![1.0, w], 3).unwrap_err();
+            assert!(matches!(err, CoreError::Invalid(_)), "{w}: {err}");
+            assert!(err.to_string().contains("artist 0"), "{err}");
         }
     }
 }

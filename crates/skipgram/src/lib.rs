@@ -85,7 +85,9 @@ mod model;
 mod train;
 mod trained;
 
-pub use config::{Order, Scoring, Sigmoid, SkipGramConfig, Window};
+pub use config::{
+    MAX_TABLE_BYTES, Order, Scoring, Sigmoid, SkipGramConfig, Window, check_table_bytes,
+};
 pub use error::{Result, SkipGramError};
 pub use export::{
     Word2VecFormat, format_f32_like_numpy, read_npy, read_npy_matrix, read_word2vec, write_npy,

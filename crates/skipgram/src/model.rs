@@ -12,7 +12,7 @@ use artist2vec_core::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::config::{Scoring, SkipGramConfig, Window};
+use crate::config::{Scoring, SkipGramConfig, Window, check_table_bytes};
 use crate::error::{Result, SkipGramError};
 use crate::input::{SkipGramInput, UserProfiles};
 use crate::train::{Corpus, Kernel, train};
@@ -43,6 +43,14 @@ impl<D: SkipGramInput + ?Sized> Fit<D> for SkipGramConfig {
 
     fn fit_observed(&self, data: &D, observer: &dyn Observer) -> Result<SkipGramModel> {
         SkipGramConfig::validate(self)?;
+        // The input and output tables, allocated by the trainer, before any corpus work.
+        check_table_bytes(self.dim, data.artists().len(), 2).map_err(|limit| {
+            SkipGramError::OverLimit {
+                field: "dim",
+                value: self.dim.to_string(),
+                limit,
+            }
+        })?;
         let (once, each) = self.order.resolve(self.seed, D::BAGS);
         let sentences = data.sentences();
         let corpus = Corpus::build(

@@ -123,7 +123,7 @@ fn split_line<'a>(
             path,
             n,
             format!(
-                "unexpected type: expected \"{kind}\" in field 1, found \"{}\"",
+                "unexpected type: expected \"{kind}\" in field 1, found {}",
                 lines::excerpt(f[0].as_bytes())
             ),
         ));
@@ -133,7 +133,7 @@ fn split_line<'a>(
             path,
             n,
             format!(
-                "bad number: id \"{}\" in field 2 is not a non-negative integer",
+                "bad number: id {} in field 2 is not a non-negative integer",
                 lines::excerpt(f[1].as_bytes())
             ),
         )
@@ -143,7 +143,7 @@ fn split_line<'a>(
             path,
             n,
             format!(
-                "bad number: timestamp \"{}\" in field 3 is not an integer (expected seconds since the epoch)",
+                "bad number: timestamp {} in field 3 is not an integer (expected seconds since the epoch)",
                 lines::excerpt(f[2].as_bytes())
             ),
         )
@@ -208,7 +208,7 @@ pub(super) fn check_kind(
             path,
             n,
             format!(
-                "unexpected type: {role} {} has type \"{}\" (expected \"{want}\")",
+                "unexpected type: {role} {} has type {} (expected \"{want}\")",
                 e.id,
                 lines::excerpt(e.kind.as_bytes())
             ),

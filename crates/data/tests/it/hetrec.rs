@@ -66,13 +66,13 @@ fn strict_error(name: &str, file: &str, line: usize, text: &[u8]) -> String {
 fn bad_input_names_file_and_line() {
     let msg = strict_error("h-weight", "user_artists.dat", 3, b"2\t89\tlots");
     assert!(
-        msg.ends_with("user_artists.dat:3: bad number: weight \"lots\" in field 3 is not a non-negative number (expected a play count)"),
+        msg.ends_with("user_artists.dat:3: bad number: weight «lots» in field 3 is not a non-negative number (expected a play count)"),
         "{msg}"
     );
     let msg = strict_error("h-id", "user_artists.dat", 4, b"2\tBritney\t100");
     assert!(
         msg.ends_with(
-            "user_artists.dat:4: bad number: artistID \"Britney\" in field 2 is not an integer"
+            "user_artists.dat:4: bad number: artistID «Britney» in field 2 is not an integer"
         ),
         "{msg}"
     );

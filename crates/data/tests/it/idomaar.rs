@@ -143,7 +143,7 @@ fn non_number_where_a_number_belongs() {
     });
     assert!(
         msg.ends_with(
-            "sessions.idomaar:1: bad number: id \"one\" in field 2 is not a non-negative integer"
+            "sessions.idomaar:1: bad number: id «one» in field 2 is not a non-negative integer"
         ),
         "{msg}"
     );
@@ -159,7 +159,7 @@ fn non_number_where_a_number_belongs() {
         replace_line(&p, 2, line.as_bytes());
     });
     assert!(
-        msg.ends_with("love.idomaar:2: bad number: timestamp \"yesterday\" in field 3 is not an integer (expected seconds since the epoch)"),
+        msg.ends_with("love.idomaar:2: bad number: timestamp «yesterday» in field 3 is not an integer (expected seconds since the epoch)"),
         "{msg}"
     );
 
@@ -264,7 +264,7 @@ fn invalid_utf8_missing_field_wrong_type_duplicate() {
     let msg = strict_error("type", |d| {
         append_line(&d.join("love.idomaar"), b"playlist\t9\t0\t{}\t{}")
     });
-    assert!(msg.ends_with("love.idomaar:3: unexpected type: expected \"preference.love\" in field 1, found \"playlist\""), "{msg}");
+    assert!(msg.ends_with("love.idomaar:3: unexpected type: expected \"preference.love\" in field 1, found «playlist»"), "{msg}");
 
     let msg = strict_error("dup", |d| {
         append_line(

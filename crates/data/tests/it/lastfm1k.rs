@@ -78,7 +78,7 @@ fn bad_timestamp_missing_field_utf8_empty() {
     );
     let msg = strict_error(&p);
     assert!(
-        msg.ends_with("plays.tsv:3: bad timestamp: \"2009-05-04 13:52\" in field 2 is not an ISO-8601 time (expected e.g. 2009-05-04T23:08:57Z)"),
+        msg.ends_with("plays.tsv:3: bad timestamp: «2009-05-04 13:52» in field 2 is not an ISO-8601 time (expected e.g. 2009-05-04T23:08:57Z)"),
         "{msg}"
     );
 

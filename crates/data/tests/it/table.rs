@@ -82,7 +82,7 @@ fn non_number_names_row_and_line_and_lenient_counts() {
         .to_string();
     assert!(
         msg.ends_with(
-            "plays.csv:3: bad number: weight in row 2 (line 3) is \"many\" (expected a number)"
+            "plays.csv:3: bad number: weight in row 2 (line 3) is «many» (expected a play count: a finite number >= 0)"
         ),
         "{msg}"
     );
@@ -267,4 +267,56 @@ fn invalid_utf8_in_a_csv_row() {
         &["Simon, Paul", "Beyoncé", "Beyonc\u{FFFD}"]
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn non_finite_negative_and_huge_weights_are_refused_with_file_line_and_a_short_excerpt() {
+    let dir = temp_dir("table-finite");
+    let long = "9".repeat(5000);
+    for (i, (weight, shown)) in [
+        ("inf", "«inf»"),
+        ("-inf", "«-inf»"),
+        ("NaN", "«NaN»"),
+        ("-2", "«-2»"),
+        ("-0.5", "«-0.5»"),
+        ("1e39", "«1000000000000000000000000000000000000000»"),
+        // Read as a float (inf) or as text (cut): either way a short excerpt.
+        (long.as_str(), "«"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for (ext, sep) in [("csv", ","), ("tsv", "\t")] {
+            let p = dir.join(format!("w{i}.{ext}"));
+            let rows = [
+                ["user", "artist", "weight"],
+                ["u1", "a", "3"],
+                ["u2", "b", weight],
+            ];
+            let text: String = rows.iter().map(|r| r.join(sep) + "\n").collect();
+            std::fs::write(&p, text).unwrap();
+            let cols = TableColumns::new().with_weight("weight");
+            let msg = load_table(&p, &TableOptions::new().with_columns(cols.clone()))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                msg.contains(&format!(
+                    "w{i}.{ext}:3: bad number: weight in row 2 (line 3) is "
+                )),
+                "{weight:.50}: {msg}"
+            );
+            assert!(msg.contains(shown), "{weight:.50}: {msg}");
+            assert!(msg.contains("finite number >= 0"), "{msg}");
+            assert!(msg.len() < 300, "the message quotes a short excerpt: {msg}");
+            // Lenient mode skips the row instead.
+            let d = load_table(
+                &p,
+                &TableOptions::new()
+                    .with_columns(cols)
+                    .with_mode(Mode::Lenient),
+            )
+            .unwrap();
+            assert_eq!(d.interactions.weight_col(), &[3.0], "{weight:.50}");
+        }
+    }
 }

@@ -110,7 +110,22 @@ fn empty_training_sets_and_negative_counts_are_refused() {
     }
     let users = Vocabulary::from_ids(["u"]).unwrap();
     let items = Vocabulary::from_ids(["a"]).unwrap();
-    let bad = Interactions::from_columns(users, items, vec![0], vec![0], vec![-3.0], None).unwrap();
+    // The constructors refuse a negative count at the boundary (core) …
+    let e = Interactions::from_columns(
+        users.clone(),
+        items.clone(),
+        vec![0],
+        vec![0],
+        vec![-3.0],
+        None,
+    )
+    .unwrap_err();
+    assert!(matches!(e, CoreError::Invalid(_)), "{e:?}");
+    // … and a table that bypasses them (deserialised) is still refused by the models.
+    let good = Interactions::from_columns(users, items, vec![0], vec![0], vec![3.0], None).unwrap();
+    let mut json = serde_json::to_value(&good).unwrap();
+    json["weight_col"] = serde_json::json!([-3.0]);
+    let bad: Interactions = serde_json::from_value(json).unwrap();
     let e = AlsConfig::new().fit(&bad).unwrap_err();
     assert!(matches!(e, ModelError::InvalidData { .. }), "{e:?}");
     assert!(e.to_string().contains("-3"), "{e}");

@@ -297,16 +297,133 @@ impl TwoTowerConfig {
         if self.epochs == 0 || self.epochs > 1 << 20 {
             return bad("epochs", self.epochs, "1 ..= 1048576");
         }
-        if self.validation_k == 0 {
-            return bad("validation_k", 0, "at least 1");
+        if self.validation_k == 0 || self.validation_k > MAX {
+            return bad("validation_k", self.validation_k, "1 ..= 16777216");
+        }
+        if self.targets_per_user > MAX {
+            return bad(
+                "targets_per_user",
+                self.targets_per_user,
+                "0 (all) ..= 16777216",
+            );
+        }
+        if self.user_layers.len() > 64 {
+            return bad(
+                "user_layers",
+                format!("{} layers", self.user_layers.len()),
+                "at most 64 hidden layers",
+            );
         }
         Ok(())
+    }
+
+    /// Checks, before anything is allocated, that the parameters for `n_users` listeners and
+    /// `n_artists` artists (with their gradients and Adam's two moments) and the tensors of one
+    /// batch fit in [`MAX_TRAINING_BYTES`](crate::MAX_TRAINING_BYTES); a history is never
+    /// longer than the catalogue, so `max_history` counts up to `n_artists`.
+    ///
+    /// # Errors
+    /// [`NeuralError::OverLimit`] naming the field (`dim`, `user_layers` or `batch_size`), the
+    /// bytes and the limit.
+    pub fn check_memory(&self, n_users: usize, n_artists: usize) -> Result<()> {
+        use crate::error::check_bytes;
+        let d = self.dim;
+        let tables = [
+            [4, n_artists, d + 1],
+            [4, if self.user_embedding { n_users } else { 0 }, d],
+        ];
+        check_bytes(
+            "dim",
+            d,
+            &format!(
+                "the embedding tables of {n_artists} artists and {n_users} listeners × {d} \
+                 dimensions (with gradients and Adam's moments)"
+            ),
+            &[&tables[0], &tables[1]],
+        )?;
+        let mut layers: Vec<[usize; 3]> = Vec::new();
+        let mut prev = d;
+        for &h in self.user_layers.iter().chain([&d]) {
+            layers.push([4, prev + 1, h]);
+            prev = h;
+        }
+        let refs: Vec<&[usize]> = layers.iter().map(|l| &l[..]).collect();
+        check_bytes(
+            "user_layers",
+            format!("{:?}", self.user_layers),
+            "the user tower's weights (with gradients and Adam's moments)",
+            &refs,
+        )?;
+        let (b, neg) = (self.batch_size, self.negatives);
+        let widest = self.user_layers.iter().copied().max().unwrap_or(0).max(d);
+        let history = self.max_history.min(n_artists.max(1));
+        check_bytes(
+            "batch_size",
+            b,
+            &format!(
+                "one batch of {b} listeners ({neg} negatives, histories up to {history} artists, \
+                 {d} dimensions) with its gradients"
+            ),
+            &[
+                &[4, b, b + neg],
+                &[4, b, 1 + neg, d],
+                &[4, b, history, d],
+                &[4, b, self.user_layers.len() + 1, widest],
+            ],
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_over_the_byte_limit_are_refused_before_allocation() {
+        let d = TwoTowerConfig::default;
+        assert!(
+            d().check_memory(100_000, 1_000_000).is_ok(),
+            "the defaults fit"
+        );
+        let field = |c: TwoTowerConfig, users, artists| match c.check_memory(users, artists) {
+            Err(NeuralError::OverLimit { field, limit, .. }) => {
+                assert!(limit.contains("17179869184"), "{limit}");
+                field
+            }
+            other => panic!("expected OverLimit, got {other:?}"),
+        };
+        assert_eq!(field(TwoTowerConfig::new(65_536), 10, 33_000), "dim");
+        assert_eq!(
+            field(d().with_user_embedding(true).with_dim(4096), 1 << 20, 10),
+            "dim"
+        );
+        assert_eq!(
+            field(d().with_user_layers(vec![65_536; 6]), 10, 10),
+            "user_layers"
+        );
+        assert_eq!(
+            field(d().with_batch_size(1 << 24).with_negatives(1 << 24), 10, 10),
+            "batch_size"
+        );
+        // A huge max_history counts only up to the catalogue.
+        assert!(d().with_max_history(1 << 24).check_memory(10, 500).is_ok());
+        assert!(matches!(
+            d().with_user_layers(vec![8; 65]).validate(),
+            Err(NeuralError::Config {
+                field: "user_layers",
+                ..
+            })
+        ));
+        for c in [
+            d().with_validation_k(1 << 25),
+            d().with_targets_per_user(1 << 25),
+        ] {
+            assert!(
+                matches!(c.validate(), Err(NeuralError::Config { .. })),
+                "{c:?}"
+            );
+        }
+    }
 
     #[test]
     fn each_bad_value_is_named() {

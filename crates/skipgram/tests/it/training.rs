@@ -253,6 +253,42 @@ fn divergence_is_reported() {
     }
 }
 
+/// The largest learning rate the configuration accepts, held constant, with sigmoids that
+/// never stop the gradient (exact, or the table saturating outside [-6, 6]), blows the vectors
+/// up within the first epoch: the trainer must stop there with the typed error naming epoch 0
+/// (0-based), not train on, and not only notice non-finite vectors after the last epoch (which
+/// would name epoch 5), nor return a model.
+#[test]
+fn a_huge_learning_rate_stops_in_the_first_epoch_with_a_typed_error() {
+    let sessions = world().sessions();
+    for sigmoid in [Sigmoid::Exact, Sigmoid::TableClipped] {
+        for threads in [1, 3] {
+            let result = config()
+                .with_dim(64)
+                .with_negative(10)
+                .with_alpha(10.0)
+                .with_min_alpha(10.0)
+                .with_sigmoid(sigmoid)
+                .with_threads(threads)
+                .with_epochs(6)
+                .fit(&sessions);
+            match result {
+                Err(SkipGramError::Diverged { epoch, loss }) => {
+                    assert_eq!(epoch, 0, "{sigmoid:?}, {threads} threads: loss {loss}");
+                    assert!(!loss.is_finite(), "{sigmoid:?}: loss {loss}");
+                    let text = SkipGramError::Diverged { epoch, loss }.to_string();
+                    assert!(text.contains("diverged in epoch 0"), "{text}");
+                }
+                Err(e) => panic!("{sigmoid:?}, {threads} threads: expected Diverged, got {e}"),
+                Ok(m) => panic!(
+                    "{sigmoid:?}, {threads} threads: expected Diverged, got a model with losses {:?}",
+                    m.stats().epoch_loss
+                ),
+            }
+        }
+    }
+}
+
 #[test]
 fn observer_sees_epochs_with_loss() {
     struct Log(std::sync::Mutex<Vec<(String, u64, Option<f64>)>>);
@@ -306,6 +342,53 @@ fn history_queries_refuse_negative_and_non_finite_weights() {
     }
     assert!(
         m.recommend(&Query::History(&[(0, 1.0), (1, 0.0)]), 3, true)
+            .is_ok()
+    );
+}
+
+/// `dim` is at most 65536 and a vocabulary can be large; their product is checked before the
+/// trainer allocates its two tables: 65536 dimensions for 33,000 artists (17.3 GB) are refused
+/// naming the value and the limit, at once.
+#[test]
+fn tables_over_the_byte_limit_are_refused_before_allocation() {
+    use artist2vec_core::{Interactions, Vocabulary};
+    let artists = Vocabulary::from_ids((0..33_000).map(|i| format!("a{i}"))).unwrap();
+    let users = Vocabulary::from_ids(["u0", "u1"]).unwrap();
+    let mut data = Interactions::new(users, artists, false);
+    for a in 0..33_000 {
+        data.push(a % 2, a, 1.0, None);
+    }
+    let t = std::time::Instant::now();
+    let err = SkipGramConfig::new(65_536)
+        .with_min_count(1)
+        .fit(&data)
+        .unwrap_err();
+    match &err {
+        SkipGramError::OverLimit {
+            field,
+            value,
+            limit,
+        } => {
+            assert_eq!((*field, value.as_str()), ("dim", "65536"));
+            assert!(
+                limit.contains("33000 artists") && limit.contains("17301504000 bytes"),
+                "{limit}"
+            );
+            assert!(limit.contains("17179869184"), "{limit}");
+        }
+        other => panic!("expected OverLimit, got {other}"),
+    }
+    assert!(
+        err.to_string().starts_with("`dim` = 65536 is too large"),
+        "{err}"
+    );
+    assert!(t.elapsed().as_secs() < 5, "refused before any work");
+    // The same vocabulary with a sensible dimension trains.
+    assert!(
+        SkipGramConfig::new(2)
+            .with_min_count(1)
+            .with_epochs(1)
+            .fit(&data)
             .is_ok()
     );
 }
