@@ -183,10 +183,9 @@ fn registry_names_and_json_configs() {
     assert!(m.config_json().contains("\"factors\": 8"));
     let defaults = AlsConfig::default();
     let stored: serde_json::Value = serde_json::from_str(&m.config_json()).unwrap();
-    assert_eq!(
-        stored["regularization"],
-        serde_json::to_value(defaults.regularization).unwrap()
-    );
+    let stored: artist2vec_models::Regularization =
+        serde_json::from_value(stored["regularization"].clone()).unwrap();
+    assert_eq!(stored, defaults.regularization);
 }
 
 #[test]
