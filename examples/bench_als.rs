@@ -82,7 +82,7 @@ fn fit(train: PathBuf, get: &dyn Fn(&str, &str) -> String) -> Result<()> {
         data.n_items(),
         data.len(),
         config.factors,
-        config.regularization,
+        config.regularization.value(),
         config.alpha,
         config.iterations,
     );

@@ -15,6 +15,7 @@
 //! | [`models`] | `artist2vec-models` | popularity, item-kNN, user-kNN, SVD, ALS, weighted MF, BPR, EASE, RP3beta |
 //! | [`skipgram`] | `artist2vec-skipgram` | item2vec: skip-gram with negative sampling, word2vec export |
 //! | `neural` (feature `neural`) | `artist2vec-neural` | burn models: skip-gram with negative sampling on any burn backend |
+//! | [`hybrid`] | this crate | a weighted blend of any registered models' normalised scores, weights tuned on a validation split |
 //!
 //! # Features
 //!
@@ -67,10 +68,12 @@ pub use artist2vec_skipgram as skipgram;
 pub use artist2vec_sparse as sparse;
 pub use artist2vec_stats as stats;
 
+pub mod hybrid;
+
 /// Every model family of the workspace, in the order of the results table: the classical models
 /// of `artist2vec-models`, skip-gram (`artist2vec-skipgram`), and with the `neural` feature the
-/// burn models of `artist2vec-neural`. The command line's `fit`, `recommend`, `similar` and
-/// `config` go through it.
+/// burn models of `artist2vec-neural`, then the [`hybrid`] of any of them. The command line's
+/// `fit`, `recommend`, `similar` and `config` go through it.
 ///
 /// ```
 /// let registry = artist2vec::registry();
@@ -79,10 +82,8 @@ pub use artist2vec_stats as stats;
 /// # Ok::<(), artist2vec::core::CoreError>(())
 /// ```
 pub fn registry() -> artist2vec_core::Registry {
-    let mut r = artist2vec_models::registry();
-    r.register::<artist2vec_skipgram::SkipGramConfig>();
-    #[cfg(feature = "neural")]
-    r.extend(artist2vec_neural::registry());
+    let mut r = hybrid::member_registry();
+    r.register::<hybrid::HybridConfig>();
     r
 }
 

@@ -88,9 +88,50 @@ pub struct FitArgs {
     /// Artist names: `id<TAB>name` lines, e.g. hetrec's artists.dat; stored in the model.
     #[arg(long)]
     names: Option<PathBuf>,
+    /// A validation split (a directory with `train.tsv` and `test.tsv`) to tune on, for the
+    /// models that tune (the hybrid's weights): sets the configuration's `validation` field.
+    #[arg(long)]
+    validation: Option<PathBuf>,
     /// Output model file.
     #[arg(long)]
     out: PathBuf,
+}
+
+/// Adds `"validation": dir` to a JSON configuration, for a family whose configuration has that
+/// field.
+fn with_validation(
+    family_name: &str,
+    defaults: &str,
+    json: Option<String>,
+    dir: &Path,
+) -> Result<String> {
+    let has_field = serde_json::from_str::<serde_json::Value>(defaults)
+        .ok()
+        .and_then(|v| v.as_object().map(|o| o.contains_key("validation")))
+        .unwrap_or(false);
+    if !has_field {
+        bail!(
+            "--validation: the {family_name} model does not tune on a validation split (the hybrid does)"
+        );
+    }
+    if !dir.is_dir() {
+        bail!(
+            "--validation {}: expected a directory with train.tsv and test.tsv",
+            dir.display()
+        );
+    }
+    let mut value: serde_json::Value = match json {
+        Some(j) => serde_json::from_str(&j).context("--config is not valid JSON")?,
+        None => serde_json::json!({}),
+    };
+    let Some(map) = value.as_object_mut() else {
+        bail!("--config: expected a JSON object of {family_name} settings");
+    };
+    map.insert(
+        "validation".into(),
+        serde_json::Value::String(dir.display().to_string()),
+    );
+    Ok(value.to_string())
 }
 
 /// What `fit` trains on.
@@ -178,6 +219,14 @@ pub fn fit(ui: &Ui, a: FitArgs) -> Result<()> {
         }
         None => None,
     };
+    let config = match &a.validation {
+        Some(dir) => {
+            let json = with_validation(family.name(), &family.default_config_json(), config, dir)?;
+            family.check_config_json(&json)?;
+            Some(json)
+        }
+        None => config,
+    };
     let mut train = read_training(ui, &a.train, a.session_gap)?;
     if let Some(p) = &a.names {
         let n = apply_names(&mut train.rows.items, p)?;
@@ -212,6 +261,9 @@ pub fn fit(ui: &Ui, a: FitArgs) -> Result<()> {
         },
         a.out.display()
     );
+    if a.validation.is_some() {
+        println!("tuned configuration: {}", model.config_json());
+    }
     Ok(())
 }
 

@@ -133,6 +133,24 @@ fn sync_parent(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The bytes of a model file: header, payload and checksum, as [`write`] stores them (a model
+/// kept inside another model's payload, for instance).
+pub fn to_bytes(header: &Header, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(48 + header.kind.len() + header.config.len() + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&CONTAINER_VERSION.to_le_bytes());
+    out.extend_from_slice(&(header.kind.len() as u32).to_le_bytes());
+    out.extend_from_slice(header.kind.as_bytes());
+    out.extend_from_slice(&header.version.to_le_bytes());
+    out.extend_from_slice(&(header.config.len() as u64).to_le_bytes());
+    out.extend_from_slice(header.config.as_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(payload);
+    let sum = fnv1a(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
 /// Writes a model file atomically.
 ///
 /// # Errors
@@ -260,6 +278,14 @@ pub fn read_header(path: &Path) -> Result<Header, CoreError> {
     parse_header(&mut Decoder::new(&head), path).map(|(h, _)| h)
 }
 
+/// The header of a model file held in memory ([`to_bytes`]); `origin` names it in errors.
+///
+/// # Errors
+/// [`CoreError::Format`] when the bytes are not an artist2vec model or the header is cut short.
+pub fn read_header_bytes(bytes: &[u8], origin: &Path) -> Result<Header, CoreError> {
+    parse_header(&mut Decoder::new(bytes), origin).map(|(h, _)| h)
+}
+
 /// [`read`] with the accepted format versions given by a predicate.
 ///
 /// # Errors
@@ -273,6 +299,20 @@ pub fn read_with(
     File::open(path)
         .and_then(|mut f| f.read_to_end(&mut bytes))
         .map_err(|e| CoreError::io(path, e))?;
+    read_bytes_with(&bytes, path, kind, accepts_version)
+}
+
+/// [`read_with`] on a model file held in memory ([`to_bytes`]); `origin` names it in errors.
+///
+/// # Errors
+/// [`CoreError::Format`] naming `origin`, as [`read`].
+pub fn read_bytes_with(
+    bytes: &[u8],
+    origin: &Path,
+    kind: &str,
+    accepts_version: impl Fn(u32) -> bool,
+) -> Result<(Header, Vec<u8>), CoreError> {
+    let path = origin;
     let fmt = |message: String| CoreError::Format {
         path: path.to_path_buf(),
         message,

@@ -126,6 +126,26 @@ pub fn save<M: Persist>(model: &M, path: impl AsRef<Path>) -> Result<(), CoreErr
     )
 }
 
+/// The bytes [`save`] would write, kept in memory (a model stored inside another model's
+/// payload, as the hybrid stores its members).
+///
+/// # Errors
+/// [`CoreError::Invalid`] if the configuration does not serialise.
+pub fn to_bytes<M: Persist>(model: &M) -> Result<Vec<u8>, CoreError> {
+    let config = serde_json::to_string(model.config())
+        .map_err(|e| CoreError::Invalid(format!("{} configuration: {e}", M::KIND)))?;
+    let mut e = Encoder::new();
+    model.encode(&mut e);
+    Ok(modelfile::to_bytes(
+        &Header {
+            kind: M::KIND.to_owned(),
+            version: M::VERSION,
+            config,
+        },
+        &e.buf,
+    ))
+}
+
 /// Reads a model written by [`save`], checking the magic number, the kind, the format version,
 /// the checksum, the stored configuration and that the payload is read to its end.
 ///
@@ -135,6 +155,20 @@ pub fn save<M: Persist>(model: &M, path: impl AsRef<Path>) -> Result<(), CoreErr
 pub fn load<M: Persist>(path: impl AsRef<Path>) -> Result<M, CoreError> {
     let path = path.as_ref();
     let (header, payload) = modelfile::read_with(path, M::KIND, M::reads_version)?;
+    decode_checked(path, header, &payload)
+}
+
+/// [`load`] from the bytes of a model file held in memory ([`to_bytes`]); `origin` names them
+/// in errors.
+///
+/// # Errors
+/// [`CoreError::Format`] naming `origin`, as [`load`].
+pub fn from_bytes<M: Persist>(bytes: &[u8], origin: &Path) -> Result<M, CoreError> {
+    let (header, payload) = modelfile::read_bytes_with(bytes, origin, M::KIND, M::reads_version)?;
+    decode_checked(origin, header, &payload)
+}
+
+fn decode_checked<M: Persist>(path: &Path, header: Header, payload: &[u8]) -> Result<M, CoreError> {
     let format = |message: String| CoreError::Format {
         path: path.to_path_buf(),
         message,
@@ -143,7 +177,7 @@ pub fn load<M: Persist>(path: impl AsRef<Path>) -> Result<M, CoreError> {
         .map_err(|e| format(format!("stored {} configuration: {e}", M::KIND)))?;
     M::check_config(&config)
         .map_err(|e| format(format!("stored configuration is invalid: {e}")))?;
-    let mut d = Decoder::new(&payload);
+    let mut d = Decoder::new(payload);
     let model = M::decode(config, header.version, &mut d)
         .map_err(|e| format(format!("damaged {} payload: {e}", M::KIND)))?;
     if !d.is_empty() {

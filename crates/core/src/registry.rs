@@ -235,6 +235,13 @@ pub trait Model: Recommender + fmt::Debug + Any {
     /// [`CoreError::Io`] naming the file.
     fn save(&self, path: &Path) -> Result<(), CoreError>;
 
+    /// The bytes [`save`](Self::save) writes, in memory (models kept inside another model's
+    /// file, such as the hybrid's members; [`Registry::load_bytes`] reads them back).
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] if the configuration does not serialise.
+    fn to_bytes(&self) -> Result<Vec<u8>, CoreError>;
+
     /// The model as [`Any`], to get its concrete type back ([`AnyModel::downcast_ref`]).
     fn as_any(&self) -> &dyn Any;
 }
@@ -252,6 +259,9 @@ macro_rules! model_persistence {
         }
         fn save(&self, path: &std::path::Path) -> Result<(), $crate::CoreError> {
             $crate::persist::save(self, path)
+        }
+        fn to_bytes(&self) -> Result<Vec<u8>, $crate::CoreError> {
+            $crate::persist::to_bytes(self)
         }
         fn as_any(&self) -> &dyn std::any::Any {
             self
@@ -461,6 +471,12 @@ pub trait ModelFamily: Send + Sync {
     /// # Errors
     /// [`CoreError::Io`]; [`CoreError::Format`] naming the file.
     fn load(&self, path: &Path) -> Result<AnyModel, CoreError>;
+    /// Reads a model of this family from the bytes of a model file held in memory
+    /// ([`Model::to_bytes`]); `origin` names them in errors.
+    ///
+    /// # Errors
+    /// [`CoreError::Format`] naming `origin`.
+    fn load_bytes(&self, bytes: &[u8], origin: &Path) -> Result<AnyModel, CoreError>;
 }
 
 struct Family<C>(PhantomData<fn() -> C>);
@@ -556,6 +572,11 @@ impl<C: Registered> ModelFamily for Family<C> {
     fn load(&self, path: &Path) -> Result<AnyModel, CoreError> {
         Ok(AnyModel::new(persist::load::<C::Model>(path)?))
     }
+    fn load_bytes(&self, bytes: &[u8], origin: &Path) -> Result<AnyModel, CoreError> {
+        Ok(AnyModel::new(persist::from_bytes::<C::Model>(
+            bytes, origin,
+        )?))
+    }
 }
 
 /// A list of model families, looked up by name or alias (case-insensitive, `_` and `-` alike).
@@ -645,18 +666,31 @@ impl Registry {
     pub fn load(&self, path: impl AsRef<Path>) -> Result<AnyModel, CoreError> {
         let path = path.as_ref();
         let header = modelfile::read_header(path)?;
-        let family = self
-            .families
+        self.family_of(&header.kind, path)?.load(path)
+    }
+
+    /// [`load`](Self::load) from the bytes of a model file held in memory
+    /// ([`Model::to_bytes`]); `origin` names them in errors (the file that holds them, say).
+    ///
+    /// # Errors
+    /// [`CoreError::Format`] naming `origin`, as [`load`](Self::load).
+    pub fn load_bytes(&self, bytes: &[u8], origin: &Path) -> Result<AnyModel, CoreError> {
+        let header = modelfile::read_header_bytes(bytes, origin)?;
+        self.family_of(&header.kind, origin)?
+            .load_bytes(bytes, origin)
+    }
+
+    fn family_of(&self, kind: &str, path: &Path) -> Result<&dyn ModelFamily, CoreError> {
+        self.families
             .iter()
-            .find(|f| f.file_kind() == header.kind)
+            .find(|f| f.file_kind() == kind)
+            .map(|f| &**f)
             .ok_or_else(|| CoreError::Format {
                 path: path.to_path_buf(),
                 message: format!(
-                    "holds a {:?} model, which this build does not know (known: {})",
-                    header.kind,
+                    "holds a {kind:?} model, which this build does not know (known: {})",
                     self.names().join(", ")
                 ),
-            })?;
-        family.load(path)
+            })
     }
 }

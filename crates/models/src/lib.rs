@@ -123,7 +123,7 @@ mod svd;
 mod user_knn;
 mod wmf;
 
-pub use als::{Als, AlsConfig, AlsSolver, ConfidenceScale};
+pub use als::{Als, AlsConfig, AlsSolver, ConfidenceScale, Regularization};
 pub use artist2vec_core::AnyModel;
 pub use bpr::{Bpr, BprConfig, NegativeSampling};
 pub use ease::{Ease, EaseConfig, EaseSolver};

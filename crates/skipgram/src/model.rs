@@ -200,6 +200,10 @@ impl<C: StoredSettings> Model for TrainedSkipGram<C> {
         persist::save(self, path)
     }
 
+    fn to_bytes(&self) -> std::result::Result<Vec<u8>, CoreError> {
+        persist::to_bytes(self)
+    }
+
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
