@@ -14,6 +14,7 @@
 //! | [`stats`] | `artist2vec-stats` | significance tests, confidence intervals, corrections |
 //! | [`models`] | `artist2vec-models` | popularity, item-kNN, user-kNN, SVD, ALS, weighted MF, BPR, EASE, RP3beta |
 //! | [`skipgram`] | `artist2vec-skipgram` | item2vec: skip-gram with negative sampling, word2vec export |
+//! | [`content`] | this crate | the content model for cold-start artists (tags → collaborative vectors) and its tag-only baseline |
 //! | `neural` (feature `neural`) | `artist2vec-neural` | burn models: skip-gram with negative sampling on any burn backend |
 //!
 //! # Features
@@ -56,6 +57,8 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod content;
+
 pub use artist2vec_core as core;
 pub use artist2vec_data as data;
 pub use artist2vec_metrics as metrics;
@@ -69,7 +72,8 @@ pub use artist2vec_stats as stats;
 
 /// Every model family of the workspace, in the order of the results table: the classical models
 /// of `artist2vec-models`, skip-gram (`artist2vec-skipgram`), and with the `neural` feature the
-/// burn models of `artist2vec-neural`. The command line's `fit`, `recommend`, `similar` and
+/// burn models of `artist2vec-neural`, then the content model for cold-start artists
+/// ([`content`], fitted on top of any of them). The command line's `fit`, `recommend`, `similar` and
 /// `config` go through it.
 ///
 /// ```
@@ -83,6 +87,7 @@ pub fn registry() -> artist2vec_core::Registry {
     r.register::<artist2vec_skipgram::SkipGramConfig>();
     #[cfg(feature = "neural")]
     r.extend(artist2vec_neural::registry());
+    r.register::<content::ContentConfig>();
     r
 }
 

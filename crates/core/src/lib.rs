@@ -22,6 +22,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod content;
 pub mod cpu;
 mod embeddings;
 mod error;
@@ -36,6 +37,7 @@ pub mod topk_full;
 mod traits;
 mod vocab;
 
+pub use content::ArtistContent;
 pub use embeddings::dot;
 pub use embeddings::{Embeddings, Similarity};
 pub use error::CoreError;
