@@ -115,8 +115,9 @@ fn run(
         .count();
     println!(
         "held out {} artists (seed {seed}); {with_vector} of them have a content vector ({no_tags} \
-         without tags get the intercept); fit {fit_s:.2} s",
-        held.len()
+         without tags get the intercept); {} dimensions; fit {fit_s:.2} s",
+        held.len(),
+        vectors.dim()
     );
 
     let s_content = cold_start_listeners(&model, &split.train, &split.test, &KS)?;

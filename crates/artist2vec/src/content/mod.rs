@@ -66,11 +66,22 @@ pub struct ContentConfig {
     pub min_listeners: u32,
     /// Largest number of conjugate-gradient steps of the ridge solve (1–10,000, default 200).
     pub max_iterations: usize,
-    /// How much of an artist *with* training plays is its content prediction: its vector is
-    /// `(1 − w) · base + w · predicted` (both unit length), in [0, 1] (default 0: the base
-    /// vector alone). Above 0 the listeners' profiles and the warm neighbours move towards
-    /// the space the cold artists' predictions live in.
+    /// How much of an artist *with* training plays and tags is its content prediction: its
+    /// vector is `(1 − w) · base + w · predicted` (both unit length), in [0, 1]. Default 1:
+    /// listeners' profiles are then made of the same predicted vectors the cold artists get,
+    /// which ranked cold artists best on generated data (docs/results.md); the regression
+    /// still learns from the collaborative vectors, so the prediction is a tag similarity
+    /// learned from listening. 0 keeps the base vectors (collaborative neighbours for warm
+    /// artists). Artists without tags always keep their base vector.
     pub content_weight: f32,
+    /// Weight of the direct tag match in the scores (≥ 0, default 0): a listener's score of an
+    /// artist adds `tag_weight ×` the TF-IDF cosine of its tags with those of the listener's
+    /// artists (the tag-only baseline, [`TagKnn`]) to the cosine of the vectors.
+    pub tag_weight: f32,
+    /// Subtract the mean base vector of the artists with training plays before anything else
+    /// (default true): factor models put a common "popular" direction into every artist
+    /// vector, which makes all cosines alike; centring leaves what sets artists apart.
+    pub center: bool,
 }
 
 impl Default for ContentConfig {
@@ -81,7 +92,9 @@ impl Default for ContentConfig {
             ridge: 1.0,
             min_listeners: 2,
             max_iterations: 200,
-            content_weight: 0.0,
+            content_weight: 1.0,
+            tag_weight: 0.0,
+            center: true,
         }
     }
 }
@@ -119,6 +132,12 @@ impl ContentConfig {
             return Err(format!(
                 "content_weight must be in [0, 1], found {}",
                 self.content_weight
+            ));
+        }
+        if !(self.tag_weight.is_finite() && self.tag_weight >= 0.0) {
+            return Err(format!(
+                "tag_weight must be finite and at least 0, found {}",
+                self.tag_weight
             ));
         }
         if !(1..=10_000).contains(&self.max_iterations) {
@@ -199,12 +218,33 @@ impl ContentConfig {
                 listeners[i as usize] += 1;
             }
         }
+        let mut base_rows = base_vectors.as_slice().to_vec();
+        if self.center {
+            let mut centre = vec![0f64; dim];
+            let mut n_warm = 0usize;
+            for (i, v) in base_rows.chunks_exact(dim).enumerate() {
+                if listeners[i] > 0 {
+                    n_warm += 1;
+                    centre
+                        .iter_mut()
+                        .zip(v)
+                        .for_each(|(c, &v)| *c += f64::from(v));
+                }
+            }
+            if n_warm > 0 {
+                let centre: Vec<f32> = centre.iter().map(|c| (c / n_warm as f64) as f32).collect();
+                for v in base_rows.chunks_exact_mut(dim) {
+                    v.iter_mut().zip(&centre).for_each(|(v, &c)| *v -= c);
+                }
+            }
+        }
+        let base_row = |i: usize| base_rows[i * dim..][..dim].to_vec();
         // Regression targets: unit base vectors of artists with enough listeners and tags.
         let mut x = Vec::new();
         let mut y = Vec::new();
         for i in 0..n_train {
             if listeners[i] >= self.min_listeners && !rows[i].is_empty() {
-                let mut v = base_vectors.row(i as u32)?.to_vec();
+                let mut v = base_row(i);
                 normalise(&mut v);
                 x.push(rows[i].clone());
                 y.extend_from_slice(&v);
@@ -242,7 +282,7 @@ impl ContentConfig {
         let (mut cold, mut without_content) = (Vec::new(), Vec::new());
         for i in 0..n {
             let mut v = if listeners[i] > 0 {
-                let mut v = base_vectors.row(i as u32)?.to_vec();
+                let mut v = base_row(i);
                 let w = self.content_weight;
                 if w > 0.0 && !rows[i].is_empty() {
                     normalise(&mut v);
@@ -271,6 +311,7 @@ impl ContentConfig {
             cold,
             without_content,
             histories,
+            tag_rows: rows,
             features: content.features.clone(),
             idf,
             weights,

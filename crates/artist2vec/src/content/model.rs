@@ -11,7 +11,7 @@ use artist2vec_core::{
 };
 
 use super::ContentConfig;
-use super::features::{normalise, predict, tfidf};
+use super::features::{Row, normalise, predict, tfidf};
 use super::history::{Histories, row_weight};
 
 /// A content model for cold-start artists (registry name `content`): every artist has a unit
@@ -20,8 +20,8 @@ use super::history::{Histories, row_weight};
 /// seen in the content gets neighbours ([`SimilarArtists`]) and is recommended at once.
 ///
 /// A listener (training user or a new history) is scored by the `ln(1 + weight)`-weighted sum
-/// of their artists' vectors: an artist's score is its cosine-weighted agreement with what the
-/// listener played.
+/// of their artists' vectors: an artist's score is the weighted sum of its cosines with what the
+/// listener played (plus `tag_weight ×` the same sum over TF-IDF tag cosines).
 #[derive(Debug, Clone)]
 pub struct ContentModel {
     pub(super) config: ContentConfig,
@@ -36,6 +36,8 @@ pub struct ContentModel {
     /// Of those, the ones without any feature (they get the intercept, the mean direction).
     pub(super) without_content: Vec<u32>,
     pub(super) histories: Histories,
+    /// Unit TF-IDF tag rows of the artists (empty for artists without tags).
+    pub(super) tag_rows: Vec<Row>,
     /// Feature (tag) vocabulary of the regression.
     pub(super) features: Vocabulary,
     pub(super) idf: Vec<f32>,
@@ -101,17 +103,28 @@ impl Recommender for ContentModel {
             )));
         }
         let dim = self.vectors.dim();
+        let beta = self.config.tag_weight;
         let mut profile = vec![0f32; dim];
+        let mut tags = vec![0f32; if beta > 0.0 { self.features.len() } else { 0 }];
         for (i, w) in self.histories.of_query(query)? {
             let v = self.vectors.row(i)?;
             let w = row_weight(w);
             profile.iter_mut().zip(v).for_each(|(p, &v)| *p += w * v);
+            if beta > 0.0 {
+                for &(f, x) in &self.tag_rows[i as usize] {
+                    tags[f as usize] += w * x;
+                }
+            }
         }
-        for (s, v) in scores
+        for ((s, v), row) in scores
             .iter_mut()
             .zip(self.vectors.as_slice().chunks_exact(dim))
+            .zip(&self.tag_rows)
         {
             *s = dot(&profile, v);
+            if beta > 0.0 {
+                *s += beta * row.iter().map(|&(f, x)| tags[f as usize] * x).sum::<f32>();
+            }
         }
         Ok(())
     }
@@ -163,6 +176,16 @@ impl Persist for ContentModel {
         e.u32s(&self.cold);
         e.u32s(&self.without_content);
         self.histories.encode(e);
+        let mut offsets = vec![0u64];
+        let (mut feats, mut vals) = (Vec::new(), Vec::new());
+        for row in &self.tag_rows {
+            feats.extend(row.iter().map(|p| p.0));
+            vals.extend(row.iter().map(|p| p.1));
+            offsets.push(feats.len() as u64);
+        }
+        e.u64s(&offsets);
+        e.u32s(&feats);
+        e.f32s(&vals);
         self.features.encode(e);
         e.f32s(&self.idf);
         e.f32s(&self.weights);
@@ -187,11 +210,34 @@ impl Persist for ContentModel {
         let cold = d.u32s()?;
         let without_content = d.u32s()?;
         let histories = Histories::decode(d, n)?;
+        let offsets = d.u64s()?;
+        let feats = d.u32s()?;
+        let vals = d.f32s()?;
         let features = Vocabulary::decode(d)?;
+        let nf = features.len();
+        let rows_ok = offsets.len() == n + 1
+            && offsets.first() == Some(&0)
+            && offsets.windows(2).all(|w| w[0] <= w[1])
+            && offsets.last() == Some(&(feats.len() as u64))
+            && feats.len() == vals.len()
+            && feats.iter().all(|&f| (f as usize) < nf);
+        if !rows_ok {
+            return Err(DecodeError("inconsistent tag rows".into()));
+        }
+        let tag_rows = offsets
+            .windows(2)
+            .map(|w| {
+                let (a, b) = (w[0] as usize, w[1] as usize);
+                feats[a..b]
+                    .iter()
+                    .copied()
+                    .zip(vals[a..b].iter().copied())
+                    .collect()
+            })
+            .collect();
         let idf = d.f32s()?;
         let weights = d.f32s()?;
         let mean = d.f32s()?;
-        let nf = features.len();
         if listeners.len() != n
             || cold
                 .iter()
@@ -212,6 +258,7 @@ impl Persist for ContentModel {
             cold,
             without_content,
             histories,
+            tag_rows,
             features,
             idf,
             weights,
