@@ -132,3 +132,53 @@ pub fn cold_start_listeners<R: Recommender + Sync + ?Sized>(
         )],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use artist2vec_core::{CoreError, Vocabulary};
+
+    /// Scores artist `i` by `prefs[i]` for every query.
+    struct Fixed(Vec<f32>);
+    impl Recommender for Fixed {
+        fn n_items(&self) -> usize {
+            self.0.len()
+        }
+        fn n_users(&self) -> usize {
+            2
+        }
+        fn score_into(&self, _q: &Query<'_>, s: &mut [f32]) -> std::result::Result<(), CoreError> {
+            s.copy_from_slice(&self.0);
+            Ok(())
+        }
+        fn seen(&self, _u: u32) -> std::result::Result<&[u32], CoreError> {
+            Ok(&[])
+        }
+    }
+
+    #[test]
+    fn ranks_only_the_cold_artists_for_their_listeners() {
+        let v = |n: usize| Vocabulary::from_ids((0..n).map(|i| i.to_string())).unwrap();
+        let mut train = Interactions::new(v(3), v(5), false);
+        train.push(0, 0, 1.0, None);
+        train.push(1, 1, 1.0, None);
+        let mut test = Interactions::new(v(3), v(5), false);
+        test.push(0, 3, 1.0, None); // artists 3 and 4 are cold
+        test.push(1, 4, 1.0, None);
+        test.push(2, 4, 1.0, None); // user 2 has no training rows: skipped
+        // Warm artist 2 scores highest but is not a candidate; among cold ones 3 beats 4.
+        let s = cold_start_listeners(
+            &Fixed(vec![0.0, 0.0, 9.0, 2.0, 1.0]),
+            &train,
+            &test,
+            &[1, 2],
+        )
+        .unwrap();
+        assert_eq!(s.units(), &[0, 1]);
+        assert_eq!(s.get("map@1").unwrap().values, vec![1.0, 0.0]);
+        assert_eq!(s.get("map@2").unwrap().values, vec![1.0, 0.5]);
+        assert_eq!(s.total_skipped(), 1);
+        assert!(cold_start_listeners(&Fixed(vec![0.0; 4]), &train, &test, &[1]).is_err());
+        assert!(cold_start_listeners(&Fixed(vec![0.0; 5]), &train, &test, &[]).is_err());
+    }
+}
