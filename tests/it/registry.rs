@@ -5,7 +5,8 @@
 use std::sync::OnceLock;
 
 use artist2vec::core::{
-    AnyModel, Interactions, NoProgress, Query, Recommender, Registry, SimilarArtists, TrainingData,
+    AnyModel, ArtistContent, Interactions, NoProgress, Query, Recommender, Registry,
+    SimilarArtists, TrainingData,
 };
 use artist2vec::data::{SynthConfig, Synthetic};
 
@@ -20,9 +21,11 @@ fn registry() -> Registry {
 }
 
 /// Generated listening data, small enough for every family's defaults: play counts of 60
-/// listeners over 80 artists, the last 6 listeners kept out of training as new listeners.
+/// listeners over 80 artists, the last 6 listeners kept out of training as new listeners, and
+/// the artists' tags (for content models; the others ignore them).
 struct Data {
     train: Interactions,
+    content: ArtistContent,
     /// Histories of the new listeners, as training artist indices with play counts.
     new: Vec<Vec<(u32, f32)>>,
 }
@@ -39,7 +42,9 @@ fn data() -> &'static Data {
             ..SynthConfig::tiny()
         }
         .with_seed(5);
-        let counts = Synthetic::generate(&config).unwrap().sessions().to_counts();
+        let generated = Synthetic::generate(&config).unwrap();
+        let content = generated.dataset.content().unwrap();
+        let counts = generated.sessions().to_counts();
         let cut = counts.n_users() as u32 - 6;
         let mut train = counts.clone();
         train.retain(|r| r.user < cut);
@@ -47,13 +52,25 @@ fn data() -> &'static Data {
         for r in counts.iter().filter(|r| r.user >= cut) {
             new[(r.user - cut) as usize].push((r.item, r.weight));
         }
-        Data { train, new }
+        Data {
+            train,
+            content,
+            new,
+        }
     })
 }
 
 fn fit(registry: &Registry, name: &str, json: Option<&str>, train: &Interactions) -> AnyModel {
     registry
         .fit(name, json, &TrainingData::new(train), &NoProgress)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// [`fit`] on the shared data with its tags attached, so that content models fit too.
+fn fit_with_content(registry: &Registry, name: &str, d: &Data) -> AnyModel {
+    let train = TrainingData::new(&d.train).with_content(&d.content);
+    registry
+        .fit(name, None, &train, &NoProgress)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -67,7 +84,7 @@ fn every_registered_model_saves_loads_and_answers_identically() {
     let users: Vec<u32> = (0..d.train.n_users() as u32).collect();
     for family in registry.families() {
         let name = family.name();
-        let m = fit(&registry, name, None, &d.train);
+        let m = fit_with_content(&registry, name, d);
         assert_eq!(m.kind(), name);
         let path = dir.join(format!("{name}.a2v"));
         m.save(&path).unwrap();
@@ -117,7 +134,7 @@ fn every_registered_model_folds_in_new_listeners() {
     let d = data();
     for family in registry.families() {
         let name = family.name();
-        let m = fit(&registry, name, None, &d.train);
+        let m = fit_with_content(&registry, name, d);
         assert!(m.folds_in(), "{name} cannot fold in new listeners");
         for h in &d.new {
             let recs = m.recommend(&Query::History(h), 10, true).unwrap();

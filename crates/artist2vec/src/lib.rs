@@ -14,6 +14,7 @@
 //! | [`stats`] | `artist2vec-stats` | significance tests, confidence intervals, corrections |
 //! | [`models`] | `artist2vec-models` | popularity, item-kNN, user-kNN, SVD, ALS, weighted MF, BPR, EASE, RP3beta |
 //! | [`skipgram`] | `artist2vec-skipgram` | item2vec: skip-gram with negative sampling, word2vec export |
+//! | [`content`] | this crate | the content model for cold-start artists (tags → collaborative vectors) and its tag-only baseline |
 //! | `neural` (feature `neural`) | `artist2vec-neural` | burn models: skip-gram with negative sampling on any burn backend |
 //! | [`hybrid`] | this crate | a weighted blend of any registered models' normalised scores, weights tuned on a validation split |
 //!
@@ -57,6 +58,8 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod content;
+
 pub use artist2vec_core as core;
 pub use artist2vec_data as data;
 pub use artist2vec_metrics as metrics;
@@ -72,8 +75,9 @@ pub mod hybrid;
 
 /// Every model family of the workspace, in the order of the results table: the classical models
 /// of `artist2vec-models`, skip-gram (`artist2vec-skipgram`), and with the `neural` feature the
-/// burn models of `artist2vec-neural`, then the [`hybrid`] of any of them. The command line's
-/// `fit`, `recommend`, `similar` and `config` go through it.
+/// burn models of `artist2vec-neural`, then the content model for cold-start artists
+/// ([`content`], fitted on top of any of them) and the [`hybrid`] of any of them. The command
+/// line's `fit`, `recommend`, `similar` and `config` go through it.
 ///
 /// ```
 /// let registry = artist2vec::registry();
@@ -83,6 +87,7 @@ pub mod hybrid;
 /// ```
 pub fn registry() -> artist2vec_core::Registry {
     let mut r = hybrid::member_registry();
+    r.register::<content::ContentConfig>();
     r.register::<hybrid::HybridConfig>();
     r
 }

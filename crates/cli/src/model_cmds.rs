@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use artist2vec::core::{
-    AnyModel, Interactions, Neighbor, Query, Recommender, Sessions, TrainingData, Vocabulary,
+    AnyModel, ArtistContent, Interactions, Neighbor, Query, Recommender, Sessions, TrainingData,
+    Vocabulary,
 };
 use artist2vec::data::Mode;
 use artist2vec::data::formats::{Format, detect, load_any};
@@ -92,6 +93,15 @@ pub struct FitArgs {
     /// models that tune (the hybrid's weights): sets the configuration's `validation` field.
     #[arg(long)]
     validation: Option<PathBuf>,
+    /// Artist content (tags) for content models (`--model content`: vectors for cold-start
+    /// artists from their tags): a TSV of `artist<TAB>tag[<TAB>count]` lines (artist = the
+    /// training data's artist id; a first line starting with `artist` is a header), or a
+    /// dataset with tag assignments (a hetrec directory with user_taggedartists.dat, an
+    /// .a2vd). Artists it names that have no training rows are the cold-start artists: they
+    /// get vectors, neighbours and recommendations from their tags. Without it, a training
+    /// dataset's own tags are used. Other models ignore it.
+    #[arg(long)]
+    content: Option<PathBuf>,
     /// Output model file.
     #[arg(long)]
     out: PathBuf,
@@ -138,6 +148,74 @@ fn with_validation(
 struct Training {
     rows: Interactions,
     sessions: Option<Sessions>,
+    /// The training dataset's own tags, when it has some.
+    content: Option<ArtistContent>,
+}
+
+/// Reads `--content`: a dataset with tags (directory, .a2vd, …) or `artist<TAB>tag[<TAB>count]`
+/// lines.
+fn read_content(ui: &Ui, path: &Path) -> Result<ArtistContent> {
+    let dataset = path.is_dir()
+        || matches!(
+            detect(path),
+            Ok(Format::Dataset | Format::Parquet | Format::Hetrec | Format::Idomaar | Format::Mpd)
+        );
+    if dataset {
+        let (data, format) = ui.step(&format!("read {}", path.display()), |_| {
+            Ok(load_any(path, None, Mode::Strict)?)
+        })?;
+        let content = data.content().with_context(|| {
+            format!(
+                "{}: this {} dataset has no tags; --content needs tag assignments",
+                path.display(),
+                format.name()
+            )
+        })?;
+        if content.n_with_features() == 0 {
+            bail!(
+                "{}: the {} dataset names {} tags but assigns none to an artist (hetrec needs \
+                 user_taggedartists.dat for that); --content needs tag assignments",
+                path.display(),
+                format.name(),
+                data.tags.as_ref().map_or(0, |t| t.tags.len())
+            );
+        }
+        return Ok(content);
+    }
+    let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut content = ArtistContent::new();
+    for (i, line) in BufReader::new(f).split(b'\n').enumerate() {
+        let line = line.with_context(|| format!("reading {}", path.display()))?;
+        let line = String::from_utf8_lossy(&line);
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if i == 0 && cols[0].eq_ignore_ascii_case("artist") {
+            continue;
+        }
+        let at = || format!("{}:{}", path.display(), i + 1);
+        if cols.len() < 2 || cols.len() > 3 || cols[0].is_empty() || cols[1].is_empty() {
+            bail!(
+                "{}: expected `artist<TAB>tag[<TAB>count]`, found {}",
+                at(),
+                excerpt(line)
+            );
+        }
+        let count = match cols.get(2) {
+            Some(c) => match c.parse::<f32>() {
+                Ok(v) if v.is_finite() && v > 0.0 => v,
+                _ => bail!("{}: count {} is not a positive number", at(), excerpt(c)),
+            },
+            None => 1.0,
+        };
+        content.add(cols[0], cols[1], count).with_context(|| at())?;
+    }
+    if content.n_with_features() == 0 {
+        bail!("{}: no `artist<TAB>tag` line", path.display());
+    }
+    Ok(content)
 }
 
 fn read_training(ui: &Ui, path: &Path, gap_minutes: u32) -> Result<Training> {
@@ -166,21 +244,28 @@ fn read_training(ui: &Ui, path: &Path, gap_minutes: u32) -> Result<Training> {
             }
             None => None,
         };
-        return Ok(Training { rows, sessions });
+        return Ok(Training {
+            rows,
+            sessions,
+            content: None,
+        });
     }
     let (data, format) = ui.step(&format!("read {}", path.display()), |_| {
         Ok(load_any(path, None, Mode::Strict)?)
     })?;
     ui.say(format!("read {} as {}", path.display(), format.name()));
+    let content = data.content().filter(|c| c.n_with_features() > 0);
     match data.sessions {
         Some(s) if !s.is_empty() => Ok(Training {
             rows: s.to_counts(),
             sessions: Some(s),
+            content,
         }),
         _ if data.interactions.is_empty() => bail!("{}: no training rows", path.display()),
         _ => Ok(Training {
             rows: data.interactions,
             sessions: None,
+            content,
         }),
     }
 }
@@ -239,10 +324,30 @@ pub fn fit(ui: &Ui, a: FitArgs) -> Result<()> {
             p.display()
         ));
     }
-    let data = match &train.sessions {
+    if let Some(p) = &a.content {
+        let mut c = read_content(ui, p)?;
+        if let Some(n) = &a.names {
+            apply_names(&mut c.artists, n)?;
+        }
+        let unseen = (0..c.artists.len() as u32)
+            .filter(|&i| train.rows.items.get(c.artists.id(i)).is_none())
+            .count();
+        ui.say(format!(
+            "content: {} artists with tags ({} tags, {} pairs), {unseen} of its artists not in \
+             the training data",
+            c.n_with_features(),
+            c.features.len(),
+            c.n_pairs()
+        ));
+        train.content = Some(c);
+    }
+    let mut data = match &train.sessions {
         Some(s) => TrainingData::with_sessions(&train.rows, s)?,
         None => TrainingData::new(&train.rows),
     };
+    if let Some(c) = &train.content {
+        data = data.with_content(c);
+    }
     let t = std::time::Instant::now();
     let model = ui.step(&format!("fit {}", family.name()), |obs| {
         Ok(family.fit(config.as_deref(), &data, obs)?)

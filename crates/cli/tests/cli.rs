@@ -805,5 +805,103 @@ fn hybrid_tunes_on_a_validation_split_from_the_command_line() {
     let (_, err) = text(&o);
     assert!(!o.status.success());
     assert!(err.contains("does not tune"), "{err}");
+#[test]
+fn content_model_serves_an_artist_known_only_from_its_tags() {
+    let d = tmp("content");
+    let p = |f: &str| d.join(f).to_str().unwrap().to_owned();
+    let mut train = String::from("user\titem\tweight\n");
+    for u in 0..6 {
+        let (x, y) = if u < 3 { ("a", "b") } else { ("c", "d") };
+        train.push_str(&format!("u{u}\t{x}\t3\nu{u}\t{y}\t2\n"));
+    }
+    std::fs::write(p("train.tsv"), train).unwrap();
+    std::fs::write(
+        p("tags.tsv"),
+        "artist\ttag\tcount\na\tmetal\t2\nb\tmetal\nc\tpop\nd\tpop\t3\nnew\tmetal\t2\n",
+    )
+    .unwrap();
+    let config = r#"{"base_config": {"factors": 4}, "min_listeners": 1}"#;
+    let fit = |content: &str| {
+        run(&[
+            "--quiet",
+            "fit",
+            "--model",
+            "content",
+            "--config",
+            config,
+            "--train",
+            &p("train.tsv"),
+            "--content",
+            content,
+            "--out",
+            &p("m.a2v"),
+        ])
+    };
+    let o = fit(&p("tags.tsv"));
+    assert!(o.status.success(), "{:?}", text(&o));
+    // The new artist (no plays) has neighbours: the metal artists first.
+    let o = run(&[
+        "--quiet",
+        "similar",
+        "--model",
+        &p("m.a2v"),
+        "--artist",
+        "new",
+        "--k",
+        "2",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let firsts: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("1.") || l.contains("2."))
+        .collect();
+    assert_eq!(firsts.len(), 2, "{out}");
+    assert!(
+        firsts
+            .iter()
+            .all(|l| l.contains(" a ") || l.contains(" b ")),
+        "{out}"
+    );
+    // A new listener of a metal artist gets the new artist among the first two.
+    std::fs::write(p("users.tsv"), "user\titem\tweight\nzed\ta\t3\n").unwrap();
+    let o = run(&[
+        "--quiet",
+        "recommend",
+        "--model",
+        &p("m.a2v"),
+        "--users",
+        &p("users.tsv"),
+        "--k",
+        "2",
+        "--out",
+        &p("recs.tsv"),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let recs = std::fs::read_to_string(p("recs.tsv")).unwrap();
+    assert!(recs.lines().any(|l| l.starts_with("zed\tnew\t")), "{recs}");
+    // Without content, and with a bad content line, the errors say what is wrong.
+    let o = run(&[
+        "--quiet",
+        "fit",
+        "--model",
+        "content",
+        "--train",
+        &p("train.tsv"),
+        "--out",
+        &p("x.a2v"),
+    ]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success() && err.contains("--content"), "{err}");
+    std::fs::write(p("bad.tsv"), "artist\ttag\na\tmetal\nb\n").unwrap();
+    let o = fit(&p("bad.tsv"));
+    let (_, err) = text(&o);
+    assert!(!o.status.success() && err.contains("bad.tsv:3"), "{err}");
+    std::fs::write(p("bad.tsv"), "a\tmetal\t-1\n").unwrap();
+    let (_, err) = text(&fit(&p("bad.tsv")));
+    assert!(
+        err.contains("bad.tsv:1") && err.contains("positive"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&d).unwrap();
 }

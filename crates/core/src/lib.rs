@@ -22,6 +22,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod content;
 pub mod cpu;
 mod embeddings;
 mod error;
@@ -37,6 +38,7 @@ pub mod topk_full;
 mod traits;
 mod vocab;
 
+pub use content::ArtistContent;
 pub use embeddings::dot;
 pub use embeddings::{Embeddings, Similarity};
 pub use error::{CoreError, EXCERPT_CHARS, excerpt, excerpt_bytes, shorten_quotes};

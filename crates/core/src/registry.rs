@@ -103,8 +103,8 @@ use serde::de::DeserializeOwned;
 use crate::persist::{self, Persist};
 use crate::topk::Neighbor;
 use crate::{
-    CoreError, Embeddings, Interactions, Observer, Query, Recommender, Sessions, SimilarArtists,
-    Similarity, Vocabulary, modelfile,
+    ArtistContent, CoreError, Embeddings, Interactions, Observer, Query, Recommender, Sessions,
+    SimilarArtists, Similarity, Vocabulary, modelfile,
 };
 
 /// An error of a model's own crate, boxed.
@@ -118,6 +118,9 @@ pub struct TrainingData<'a> {
     pub interactions: &'a Interactions,
     /// Sessions in play order over the same user and artist vocabularies, when known.
     pub sessions: Option<&'a Sessions>,
+    /// Content features of artists (tags), keyed by artist id, when given; content models
+    /// (cold-start) read it, the others ignore it. It may name artists without training rows.
+    pub content: Option<&'a ArtistContent>,
 }
 
 impl<'a> TrainingData<'a> {
@@ -126,6 +129,15 @@ impl<'a> TrainingData<'a> {
         Self {
             interactions,
             sessions: None,
+            content: None,
+        }
+    }
+
+    /// The same data with artist content (tags) attached.
+    pub fn with_content(self, content: &'a ArtistContent) -> Self {
+        Self {
+            content: Some(content),
+            ..self
         }
     }
 
@@ -151,6 +163,7 @@ impl<'a> TrainingData<'a> {
         Ok(Self {
             interactions,
             sessions: Some(sessions),
+            content: None,
         })
     }
 }

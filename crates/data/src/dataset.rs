@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use artist2vec_core::modelfile::{self, Decoder, Encoder, Header, Truncated};
-use artist2vec_core::{Interactions, Sessions, Vocabulary};
+use artist2vec_core::{ArtistContent, Interactions, Sessions, Vocabulary};
 use serde::{Deserialize, Serialize};
 
 use crate::{DataError, Report};
@@ -85,6 +85,31 @@ impl Dataset {
     /// The user vocabulary.
     pub fn users(&self) -> &Vocabulary {
         &self.interactions.users
+    }
+
+    /// The artists' tags as content features keyed by artist id (with the artists' names and
+    /// the tag texts as feature ids; a tag given several times weighs that many), for content
+    /// models. Every artist of the dataset is listed, those without tags with none.
+    /// `None` when the dataset has no tags at all.
+    pub fn content(&self) -> Option<ArtistContent> {
+        let tags = self.tags.as_ref()?;
+        let artists = self.artists();
+        let mut c = ArtistContent::new();
+        for a in 0..artists.len() as u32 {
+            let ix = c.add_artist(artists.id(a));
+            if let Some(name) = artists.name_opt(a) {
+                c.artists.set_name(ix, name);
+            }
+            for &t in tags
+                .by_artist
+                .get(a as usize)
+                .map_or(&[][..], Vec::as_slice)
+            {
+                // Weight 1 is always valid, so this cannot fail.
+                c.add(artists.id(a), tags.tags.name(t), 1.0).ok();
+            }
+        }
+        Some(c)
     }
 
     /// Total plays: the number of plays in sessions, or else the sum of interaction weights.

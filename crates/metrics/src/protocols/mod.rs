@@ -11,6 +11,7 @@
 //! | 2 | next artist in a session or playlist, repeats removed, nearest neighbour | [`next_artist`] | sequence | accuracy, hit_rate@k, mrr@k |
 //! | 3 | hide one of each user's top-6 artists | [`hidden_artist`] | user | hit_rate@10 |
 //! | 4 | cold-start artists, vectors from content only | [`cold_start`] | cold artist | map@k, precision@k, ndcg@k |
+//! | 4b | cold-start artists ranked for their listeners from content only | [`cold_start_listeners`] | user | map@k |
 //! | 5 | session next-item at every step | [`session_next_item`] | sequence | map@20, precision@20, hit_rate@20, accuracy |
 //!
 //! The splits themselves (global time split at the 60th/80th percentiles, hide one of the top
@@ -63,6 +64,7 @@
 //! [`Scores`]: crate::Scores
 
 mod cold_start;
+mod cold_start_listeners;
 mod holdout;
 mod next_artist;
 mod scores;
@@ -73,6 +75,7 @@ mod subsample;
 mod tests;
 
 pub use cold_start::cold_start;
+pub use cold_start_listeners::cold_start_listeners;
 pub use holdout::{HoldoutConfig, hidden_artist, holdout, time_split};
 pub use next_artist::{NextArtistConfig, next_artist};
 pub use scores::ProtocolScores;
