@@ -5,7 +5,8 @@
 use std::sync::OnceLock;
 
 use artist2vec::core::{
-    AnyModel, Interactions, NoProgress, Query, Recommender, Registry, SimilarArtists, TrainingData,
+    AnyModel, Interactions, NoProgress, Query, Recommender, Registry, Sessions, SimilarArtists,
+    TrainingData,
 };
 use artist2vec::data::{SynthConfig, Synthetic};
 
@@ -23,6 +24,8 @@ fn registry() -> Registry {
 /// listeners over 80 artists, the last 6 listeners kept out of training as new listeners.
 struct Data {
     train: Interactions,
+    /// The training listeners' sessions in play order (the sequence models read them).
+    sessions: Sessions,
     /// Histories of the new listeners, as training artist indices with play counts.
     new: Vec<Vec<(u32, f32)>>,
 }
@@ -39,21 +42,35 @@ fn data() -> &'static Data {
             ..SynthConfig::tiny()
         }
         .with_seed(5);
-        let counts = Synthetic::generate(&config).unwrap().sessions().to_counts();
+        let all = Synthetic::generate(&config).unwrap().sessions().clone();
+        let counts = all.to_counts();
         let cut = counts.n_users() as u32 - 6;
+        let sessions = all.filter(|_, _| true, |s, _| s.user < cut);
         let mut train = counts.clone();
         train.retain(|r| r.user < cut);
         let mut new = vec![Vec::new(); 6];
         for r in counts.iter().filter(|r| r.user >= cut) {
             new[(r.user - cut) as usize].push((r.item, r.weight));
         }
-        Data { train, new }
+        Data {
+            train,
+            sessions,
+            new,
+        }
     })
 }
 
 fn fit(registry: &Registry, name: &str, json: Option<&str>, train: &Interactions) -> AnyModel {
     registry
         .fit(name, json, &TrainingData::new(train), &NoProgress)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Fits with the training sessions, as `artist2vec fit` does for data with play order.
+fn fit_all(registry: &Registry, name: &str, d: &Data) -> AnyModel {
+    let data = TrainingData::with_sessions(&d.train, &d.sessions).unwrap();
+    registry
+        .fit(name, None, &data, &NoProgress)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -67,7 +84,7 @@ fn every_registered_model_saves_loads_and_answers_identically() {
     let users: Vec<u32> = (0..d.train.n_users() as u32).collect();
     for family in registry.families() {
         let name = family.name();
-        let m = fit(&registry, name, None, &d.train);
+        let m = fit_all(&registry, name, d);
         assert_eq!(m.kind(), name);
         let path = dir.join(format!("{name}.a2v"));
         m.save(&path).unwrap();
@@ -117,7 +134,7 @@ fn every_registered_model_folds_in_new_listeners() {
     let d = data();
     for family in registry.families() {
         let name = family.name();
-        let m = fit(&registry, name, None, &d.train);
+        let m = fit_all(&registry, name, d);
         assert!(m.folds_in(), "{name} cannot fold in new listeners");
         for h in &d.new {
             let recs = m.recommend(&Query::History(h), 10, true).unwrap();
