@@ -24,7 +24,9 @@ RAYON_NUM_THREADS=$THREADS taskset -c 0-$((THREADS - 1)) \
 if [ -z "${SKIP_TORCH:-}" ]; then
     if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
         python3 -m venv "$VENV"
-        "$VENV/bin/pip" install --quiet torch --index-url https://download.pytorch.org/whl/cpu
+        # The CPU-only wheel index when it is reachable, else PyPI's wheel (larger: CUDA libraries).
+        "$VENV/bin/pip" install --quiet torch --index-url https://download.pytorch.org/whl/cpu \
+            || "$VENV/bin/pip" install --quiet torch
     fi
     echo "load average before training: $(cut -d' ' -f1-3 /proc/loadavg)"
     taskset -c 0-$((THREADS - 1)) "$VENV/bin/python" examples/bench_gru.py \
