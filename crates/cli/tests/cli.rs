@@ -673,9 +673,19 @@ fn session_models_from_a_planted_order_to_compare() {
     ]);
     assert!(o.status.success(), "{:?}", text(&o));
     assert!(d.join("synth/successors.tsv").is_file());
-    let bad = run(&["synth", "--sequential-order", "1.5", "--out", &format!("{ds}/x")]);
+    let bad = run(&[
+        "synth",
+        "--sequential-order",
+        "1.5",
+        "--out",
+        &format!("{ds}/x"),
+    ]);
     assert!(!bad.status.success());
-    assert!(text(&bad).1.contains("sequential_order"), "{:?}", text(&bad));
+    assert!(
+        text(&bad).1.contains("sequential_order"),
+        "{:?}",
+        text(&bad)
+    );
     let o = run(&[
         "--quiet",
         "split",
@@ -687,7 +697,10 @@ fn session_models_from_a_planted_order_to_compare() {
     ]);
     assert!(o.status.success(), "{:?}", text(&o));
     let test = std::fs::read_to_string(d.join("split/test.tsv")).unwrap();
-    assert!(test.starts_with("user\titem\tweight\ttimestamp"), "{test:.80}");
+    assert!(
+        test.starts_with("user\titem\tweight\ttimestamp"),
+        "{test:.80}"
+    );
     let mut evals = Vec::new();
     for (model, config) in [("markov", "{}"), ("session-cooc", r#"{"window": 3}"#)] {
         let out = format!("{ds}/{model}.a2v");
@@ -717,7 +730,13 @@ fn session_models_from_a_planted_order_to_compare() {
         ]);
         let (stdout, err) = text(&o);
         assert!(o.status.success(), "{model}: {err}");
-        for key in ["map@20", "precision@1", "precision@5", "hit_rate@20", "mrr@20"] {
+        for key in [
+            "map@20",
+            "precision@1",
+            "precision@5",
+            "hit_rate@20",
+            "mrr@20",
+        ] {
             assert!(stdout.contains(key), "{key} missing:\n{stdout}");
         }
         evals.push(eval);
@@ -746,6 +765,10 @@ fn session_models_from_a_planted_order_to_compare() {
         &format!("{ds}/m.a2v"),
     ]);
     assert!(!o.status.success());
-    assert!(text(&o).1.contains("sessions in play order"), "{:?}", text(&o));
+    assert!(
+        text(&o).1.contains("sessions in play order"),
+        "{:?}",
+        text(&o)
+    );
     std::fs::remove_dir_all(&d).unwrap();
 }

@@ -1,6 +1,6 @@
 use artist2vec_core::{
-    Model, NoProgress, Play, Query, Recommender, Registered, Sessions, SimilarArtists,
-    TrainingData, Vocabulary,
+    NoProgress, Play, Query, Recommender, Registered, Sessions, SimilarArtists, TrainingData,
+    Vocabulary,
 };
 
 use super::*;
