@@ -76,7 +76,8 @@ pub struct Gru4RecConfig {
     /// Stop after this many epochs without a better validation MRR (default 3; 0 = never).
     pub patience: usize,
     /// Seed of the initialisation, the session order, dropout and sampling (default 42). The
-    /// same seed and data give the same model on the CPU backend.
+    /// same seed and data give the same model on the CPU backend (burn's CPU generator is
+    /// process-wide: not while another burn model trains in the same process).
     pub seed: u64,
 }
 

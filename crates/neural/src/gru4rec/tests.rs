@@ -4,6 +4,10 @@ use artist2vec_data::synth::{SynthConfig, Synthetic};
 use super::*;
 use crate::CpuBackend;
 
+/// burn's CPU backend draws initial weights and dropout masks from one process-wide generator:
+/// the tests that train take turns, so a seed gives the same model whatever else runs.
+static BURN_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Small generated sessions with a strong planted order (every play follows the previous
 /// artist's successor with probability 0.8).
 fn data() -> Synthetic {
@@ -33,6 +37,7 @@ fn small() -> Gru4RecConfig {
 }
 
 fn fit(config: &Gru4RecConfig, d: &Synthetic) -> Gru4RecModel {
+    let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
     let sessions = d.sessions();
     let rows = sessions.to_counts();
     config
@@ -95,7 +100,10 @@ fn same_seed_same_model_and_registry_round_trip() {
     let reg = crate::registry();
     let json = serde_json::to_string(&c).unwrap();
     let data = TrainingData::with_sessions(&rows, sessions).unwrap();
-    let m = reg.fit("gru", Some(&json), &data, &NoProgress).unwrap();
+    let m = {
+        let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
+        reg.fit("gru", Some(&json), &data, &NoProgress).unwrap()
+    };
     assert_eq!(m.kind(), "gru4rec");
     let path = std::env::temp_dir().join(format!("a2v-gru-{}.bin", std::process::id()));
     m.save(&path).unwrap();
