@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use artist2vec::core::{
-    AnyModel, ArtistContent, Interactions, NoProgress, Query, Recommender, Registry,
+    AnyModel, ArtistContent, Interactions, NoProgress, Query, Recommender, Registry, Sessions,
     SimilarArtists, TrainingData,
 };
 use artist2vec::data::{SynthConfig, Synthetic};
@@ -26,6 +26,8 @@ fn registry() -> Registry {
 struct Data {
     train: Interactions,
     content: ArtistContent,
+    /// The training listeners' sessions in play order (the sequence models read them).
+    sessions: Sessions,
     /// Histories of the new listeners, as training artist indices with play counts.
     new: Vec<Vec<(u32, f32)>>,
 }
@@ -44,8 +46,10 @@ fn data() -> &'static Data {
         .with_seed(5);
         let generated = Synthetic::generate(&config).unwrap();
         let content = generated.dataset.content().unwrap();
-        let counts = generated.sessions().to_counts();
+        let all = generated.sessions().clone();
+        let counts = all.to_counts();
         let cut = counts.n_users() as u32 - 6;
+        let sessions = all.filter(|_, _| true, |s, _| s.user < cut);
         let mut train = counts.clone();
         train.retain(|r| r.user < cut);
         let mut new = vec![Vec::new(); 6];
@@ -55,6 +59,7 @@ fn data() -> &'static Data {
         Data {
             train,
             content,
+            sessions,
             new,
         }
     })
@@ -66,11 +71,14 @@ fn fit(registry: &Registry, name: &str, json: Option<&str>, train: &Interactions
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// [`fit`] on the shared data with its tags attached, so that content models fit too.
-fn fit_with_content(registry: &Registry, name: &str, d: &Data) -> AnyModel {
-    let train = TrainingData::new(&d.train).with_content(&d.content);
+/// Fits with the training sessions (as `artist2vec fit` does for data with play order) and the
+/// tags attached, so that sequence and content models fit too.
+fn fit_all(registry: &Registry, name: &str, d: &Data) -> AnyModel {
+    let data = TrainingData::with_sessions(&d.train, &d.sessions)
+        .unwrap()
+        .with_content(&d.content);
     registry
-        .fit(name, None, &train, &NoProgress)
+        .fit(name, None, &data, &NoProgress)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -84,7 +92,7 @@ fn every_registered_model_saves_loads_and_answers_identically() {
     let users: Vec<u32> = (0..d.train.n_users() as u32).collect();
     for family in registry.families() {
         let name = family.name();
-        let m = fit_with_content(&registry, name, d);
+        let m = fit_all(&registry, name, d);
         assert_eq!(m.kind(), name);
         let path = dir.join(format!("{name}.a2v"));
         m.save(&path).unwrap();
@@ -134,7 +142,7 @@ fn every_registered_model_folds_in_new_listeners() {
     let d = data();
     for family in registry.families() {
         let name = family.name();
-        let m = fit_with_content(&registry, name, d);
+        let m = fit_all(&registry, name, d);
         assert!(m.folds_in(), "{name} cannot fold in new listeners");
         for h in &d.new {
             let recs = m.recommend(&Query::History(h), 10, true).unwrap();

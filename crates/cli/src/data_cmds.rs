@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use artist2vec::data::formats::{DatasetStats, Format, load_any};
 use artist2vec::data::split::{
-    Split, cold_start_artists, global_time_split, hide_one_of_top_n, leave_last_n, random_holdout,
-    users_of, write_split_dir,
+    Split, cold_start_artists, global_time_split, hide_one_of_top_n, last_sessions, leave_last_n,
+    random_holdout, users_of, write_split_dir,
 };
 use artist2vec::data::synth::{SynthConfig, Synthetic};
 use artist2vec::data::{Dataset, Mode, PrepareConfig, prepare as run_prepare};
@@ -49,6 +49,11 @@ pub struct SynthArgs {
     /// A JSON SynthConfig overriding the preset.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Planted sequential order: probability that a play follows the previous artist's fixed
+    /// successor within its genre (0 = off; overrides the config's `sequential_order`). The
+    /// successors are written to `successors.tsv`.
+    #[arg(long)]
+    sequential_order: Option<f64>,
 }
 
 pub fn synth(ui: &Ui, a: SynthArgs) -> Result<()> {
@@ -59,8 +64,21 @@ pub fn synth(ui: &Ui, a: SynthArgs) -> Result<()> {
         .with_context(|| format!("{}: not a SynthConfig JSON", p.display()))?,
         None => a.preset.config().with_seed(a.seed),
     };
+    let cfg = match a.sequential_order {
+        Some(p) => cfg.with_sequential_order(p),
+        None => cfg,
+    };
     let s = ui.step("generate", |_| Ok(Synthetic::generate(&cfg)?))?;
     let paths = ui.step("write every format", |_| Ok(s.write_all(&a.out)?))?;
+    if !s.artist_successor.is_empty() {
+        let items = s.dataset.artists();
+        let mut text = String::from("artist\tsuccessor\n");
+        for (a, &b) in s.artist_successor.iter().enumerate() {
+            text.push_str(&format!("{}\t{}\n", items.id(a as u32), items.id(b)));
+        }
+        let p = a.out.join("successors.tsv");
+        std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
+    }
     std::fs::write(
         a.out.join("synth_config.json"),
         serde_json::to_string_pretty(&cfg)?,
@@ -225,6 +243,9 @@ pub enum Method {
     Time,
     /// Each user's last n plays by time go to test.
     LeaveLast,
+    /// The last --fraction of the sessions by start time go to test (default 0.2); both
+    /// parts are plays with timestamps, for session models and `evaluate-sessions`.
+    LastSessions,
     /// Per-user random holdout (make_split.py's procedure).
     Holdout,
     /// Hide one of each user's top-n artists (protocol 3).
@@ -246,7 +267,7 @@ pub struct SplitArgs {
     /// Seed of the random choices.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Test fraction (holdout) or held-out artist fraction (cold-start).
+    /// Test fraction (holdout, last-sessions) or held-out artist fraction (cold-start).
     #[arg(long, default_value_t = 0.2)]
     fraction: f64,
     /// n of leave-last (default 1) or hide-top (default 6).
@@ -278,6 +299,15 @@ fn make_split(d: &Dataset, a: &SplitArgs) -> Result<Split> {
             global_time_split(s, a.quantiles[0], a.quantiles[1])?.split
         }
         Method::LeaveLast => leave_last_n(&d.interactions, a.n.unwrap_or(1))?,
+        Method::LastSessions => {
+            let Some(s) = &d.sessions else {
+                bail!(
+                    "the last-sessions split needs sessions; {} has none",
+                    d.source
+                )
+            };
+            last_sessions(s, a.fraction)?
+        }
         Method::Holdout => random_holdout(&counts(), a.fraction, a.min_items.unwrap_or(5), a.seed)?,
         Method::HideTop => hide_one_of_top_n(
             &counts(),

@@ -8,6 +8,7 @@ mod demo;
 mod eval_cmds;
 mod model_cmds;
 mod progress;
+mod session_cmds;
 
 use std::path::PathBuf;
 
@@ -42,6 +43,9 @@ enum Command {
     Demo(data_cmds::DemoArgs),
     /// Score any tool's recommendations against a test split (as evaluate.py does).
     Evaluate(eval_cmds::EvaluateArgs),
+    /// Session protocol: the next play at every step of test sessions, for any fitted model
+    /// (MAP@20, precision@1/5/10/20, hit rate and MRR), written for `compare`.
+    EvaluateSessions(session_cmds::EvaluateSessionsArgs),
     /// Compare evaluated models: means, 95 % CIs, paired Wilcoxon p-values, corrected p-values.
     Compare(eval_cmds::CompareArgs),
     /// Fit a model on a training TSV and save it.
@@ -65,6 +69,7 @@ fn main() {
         Command::Stats(a) => data_cmds::stats(&ui, a),
         Command::Demo(a) => data_cmds::demo(&ui, a),
         Command::Evaluate(a) => eval_cmds::evaluate(&ui, a),
+        Command::EvaluateSessions(a) => session_cmds::evaluate_sessions(&ui, a),
         Command::Compare(a) => eval_cmds::compare(&ui, a),
         Command::Fit(a) => model_cmds::fit(&ui, a),
         Command::Recommend(a) => model_cmds::recommend(&ui, a),

@@ -902,6 +902,121 @@ fn content_model_serves_an_artist_known_only_from_its_tags() {
     assert!(
         err.contains("bad.tsv:1") && err.contains("positive"),
         "{err}"
+/// The session chain from the user's side: generated sessions with a planted order, a time
+/// split that keeps play order, two session models fitted from the split TSV, the session
+/// protocol, and a paired comparison of the per-session scores.
+#[test]
+fn session_models_from_a_planted_order_to_compare() {
+    let d = tmp("sessions");
+    let ds = d.to_str().unwrap();
+    let o = run(&[
+        "--quiet",
+        "synth",
+        "--preset",
+        "tiny",
+        "--sequential-order",
+        "0.7",
+        "--out",
+        &format!("{ds}/synth"),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(d.join("synth/successors.tsv").is_file());
+    let bad = run(&[
+        "synth",
+        "--sequential-order",
+        "1.5",
+        "--out",
+        &format!("{ds}/x"),
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad).1.contains("sequential_order"),
+        "{:?}",
+        text(&bad)
+    );
+    let o = run(&[
+        "--quiet",
+        "split",
+        &format!("{ds}/synth/idomaar"),
+        "--method",
+        "last-sessions",
+        "--out",
+        &format!("{ds}/split"),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let test = std::fs::read_to_string(d.join("split/test.tsv")).unwrap();
+    assert!(
+        test.starts_with("user\titem\tweight\ttimestamp"),
+        "{test:.80}"
+    );
+    let mut evals = Vec::new();
+    for (model, config) in [("markov", "{}"), ("session-cooc", r#"{"window": 3}"#)] {
+        let out = format!("{ds}/{model}.a2v");
+        let o = run(&[
+            "--quiet",
+            "fit",
+            "--model",
+            model,
+            "--config",
+            config,
+            "--train",
+            &format!("{ds}/split/train.tsv"),
+            "--out",
+            &out,
+        ]);
+        assert!(o.status.success(), "{model}: {:?}", text(&o));
+        let eval = format!("{ds}/eval_{model}.json");
+        let o = run(&[
+            "--quiet",
+            "evaluate-sessions",
+            "--model",
+            &out,
+            "--test",
+            &format!("{ds}/split/test.tsv"),
+            "--out",
+            &eval,
+        ]);
+        let (stdout, err) = text(&o);
+        assert!(o.status.success(), "{model}: {err}");
+        for key in [
+            "map@20",
+            "precision@1",
+            "precision@5",
+            "hit_rate@20",
+            "mrr@20",
+        ] {
+            assert!(stdout.contains(key), "{key} missing:\n{stdout}");
+        }
+        evals.push(eval);
+    }
+    let o = run(&["compare", &evals[0], &evals[1], "--metric", "mrr@20"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    // Without timestamps there is no play order: a clear error.
+    std::fs::write(d.join("plain.tsv"), "user\titem\tweight\nu\ta\t1\n").unwrap();
+    let o = run(&[
+        "evaluate-sessions",
+        "--model",
+        &format!("{ds}/markov.a2v"),
+        "--test",
+        &format!("{ds}/plain.tsv"),
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("timestamp"), "{:?}", text(&o));
+    // A session model refuses training data without play order.
+    let o = run(&[
+        "fit",
+        "--model",
+        "markov",
+        "--train",
+        &format!("{ds}/plain.tsv"),
+        "--out",
+        &format!("{ds}/m.a2v"),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).1.contains("sessions in play order"),
+        "{:?}",
+        text(&o)
     );
     std::fs::remove_dir_all(&d).unwrap();
 }

@@ -19,6 +19,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::DataError;
 
+mod sessions;
+
+pub use sessions::last_sessions;
+
 /// A split into parts that share vocabularies.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Split {

@@ -10,6 +10,9 @@
 //!   play; plays repeat (the same track straight again, the same artist, or an artist from the
 //!   user's past), and a share of plays stop before 30 seconds;
 //! - tags are drawn mostly from the artist's genre's tags (a few artists have none);
+//! - with [`SynthConfig::sequential_order`] `p > 0`, a play follows the previous play's artist's
+//!   planted successor (a fixed cycle per genre) with probability `p`, so play order carries
+//!   information beyond the genres;
 //! - playlists (some empty) and loves follow the users' genres; all times fall in a span of
 //!   about 14 months.
 //!
@@ -110,6 +113,9 @@ pub struct Synthetic {
     pub artist_genre: Vec<u32>,
     /// Ground truth: each user's genres with their weights (summing to 1).
     pub user_genres: Vec<Vec<(u32, f32)>>,
+    /// Ground truth of the planted order ([`SynthConfig::sequential_order`]): the artist that
+    /// follows each artist within its genre's cycle; empty when the option is off.
+    pub artist_successor: Vec<u32>,
     /// The track catalogue.
     pub tracks: SynthTracks,
     /// MusicBrainz-style id of each artist (empty for about 10 %, as in Last.fm data).

@@ -207,6 +207,55 @@ pub struct EvalReport {
 }
 
 impl EvalReport {
+    /// A report of a protocol's per-unit scores (e.g. the session protocol's per-sequence
+    /// scores), so that `artist2vec compare` reads it like any evaluation: `users` are the
+    /// units, `per_user` and `mean` hold every metric of `scores`, `k` is the largest cut-off,
+    /// `test` and `recs` name the test data and the model; the bookkeeping counts are 0 and
+    /// what the protocol left out is kept under the extra key `skipped`.
+    pub fn from_protocol(
+        scores: &crate::protocols::ProtocolScores,
+        k: usize,
+        test: &str,
+        model: &str,
+    ) -> Self {
+        let per_user = MetricMap(
+            scores
+                .metrics
+                .iter()
+                .map(|(key, s)| (key.clone(), s.values.clone()))
+                .collect(),
+        );
+        let mean = MetricMap(scores.means());
+        let mut extra = serde_json::Map::new();
+        extra.insert("unit".into(), scores.unit.clone().into());
+        extra.insert(
+            "skipped".into(),
+            serde_json::to_value(&scores.skipped).unwrap_or_default(),
+        );
+        EvalReport {
+            k: k.max(1),
+            train: String::new(),
+            test: test.to_owned(),
+            recs: model.to_owned(),
+            n_test_users: scores.units().len(),
+            n_users_without_recs: 0,
+            n_users_with_fewer_than_k: 0,
+            leakage_items: 0,
+            leakage_users: 0,
+            duplicates: 0,
+            rows_beyond_k: 0,
+            recs_for_non_test_users: 0,
+            coverage_items: 0,
+            catalogue_items: 0,
+            coverage: 0.0,
+            mean,
+            users: scores.units().to_vec(),
+            per_user,
+            extra,
+            warnings: Vec::new(),
+        }
+    }
+
     /// The mean of `metric` (looked up as `name@K`), if the report has it.
     pub fn mean_of(&self, metric: Metric) -> Option<f64> {
         self.mean.get(&metric.key(self.k)).copied()

@@ -119,6 +119,7 @@ mod popularity;
 mod registry;
 mod rng;
 mod rp3beta;
+pub mod sequence;
 mod svd;
 mod user_knn;
 mod wmf;
@@ -133,6 +134,10 @@ pub use persist::model_kind_of;
 pub use popularity::{Popularity, PopularityBy, PopularityConfig};
 pub use registry::registry;
 pub use rp3beta::{Rp3beta, Rp3betaConfig};
+pub use sequence::{
+    Markov, MarkovConfig, SessionCooc, SessionCoocConfig, SessionKnn, SessionKnnConfig,
+    SessionModel,
+};
 pub use svd::{CoocTransform, Svd, SvdConfig};
 pub use user_knn::{UserKnn, UserKnnConfig};
 pub use wmf::{Wmf, WmfConfig};

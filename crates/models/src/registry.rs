@@ -3,19 +3,23 @@
 use artist2vec_core::Registry;
 
 use crate::{
-    AlsConfig, BprConfig, EaseConfig, ItemKnnConfig, PopularityConfig, Rp3betaConfig, SvdConfig,
-    UserKnnConfig, WmfConfig,
+    AlsConfig, BprConfig, EaseConfig, ItemKnnConfig, MarkovConfig, PopularityConfig, Rp3betaConfig,
+    SessionCoocConfig, SessionKnnConfig, SvdConfig, UserKnnConfig, WmfConfig,
 };
 
 /// The classical model families, in the order of the results table: `popularity`, `item-knn`,
-/// `user-knn`, `svd`, `als`, `wmf`, `bpr`, `ease`, `rp3beta`. The umbrella crate's registry adds
+/// `user-knn`, `svd`, `als`, `wmf`, `bpr`, `ease`, `rp3beta`, then the sequence baselines
+/// `markov`, `session-cooc`, `session-knn` (they need sessions in play order). The umbrella crate's registry adds
 /// skip-gram and the neural models after them.
 ///
 /// ```
 /// let names = artist2vec_models::registry().names();
 /// assert_eq!(
 ///     names,
-///     ["popularity", "item-knn", "user-knn", "svd", "als", "wmf", "bpr", "ease", "rp3beta"]
+///     [
+///         "popularity", "item-knn", "user-knn", "svd", "als", "wmf", "bpr", "ease", "rp3beta",
+///         "markov", "session-cooc", "session-knn"
+///     ]
 /// );
 /// ```
 pub fn registry() -> Registry {
@@ -29,4 +33,7 @@ pub fn registry() -> Registry {
         .with::<BprConfig>()
         .with::<EaseConfig>()
         .with::<Rp3betaConfig>()
+        .with::<MarkovConfig>()
+        .with::<SessionCoocConfig>()
+        .with::<SessionKnnConfig>()
 }

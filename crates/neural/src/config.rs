@@ -64,6 +64,11 @@ pub struct BurnSkipGramConfig {
     pub seed: u64,
     /// How the trained model scores listeners (default [`Scoring::Output`]).
     pub scoring: Scoring,
+    /// Score a new listener's history (`Query::History`, in play order) from its last
+    /// `history_last` plays only (default 0: the whole history). With 1, the scores are the
+    /// last artist's input vector · every output vector: skip-gram's next-artist prediction,
+    /// the sequence baseline of the session protocol.
+    pub history_last: usize,
 }
 
 impl Default for BurnSkipGramConfig {
@@ -83,6 +88,7 @@ impl Default for BurnSkipGramConfig {
             order: Order::Auto,
             seed: 1,
             scoring: Scoring::Output,
+            history_last: 0,
         }
     }
 }

@@ -8,6 +8,10 @@
 //!   no retraining) and an artist tower, trained on leave-one-out examples with the in-batch
 //!   sampled softmax and its log-Q correction, or the seed notebook's cosine-embedding loss;
 //!   see the [`two_tower`] module.
+//! - **GRU4Rec** ([`Gru4RecConfig`] → [`Gru4RecModel`]; `gru4rec`, alias `gru`, in the
+//!   registry): a GRU over the plays of a session, trained session-parallel with the softmax
+//!   over the next artist at every step, the best validation epoch kept; serves a listener's
+//!   history in play order; see the [`gru4rec`] module.
 //!
 //! The skip-gram:
 //!
@@ -99,14 +103,17 @@
 mod config;
 mod corpus;
 mod error;
+pub mod gru4rec;
 mod model;
 mod sgns;
+mod tensors;
 mod train;
 pub mod two_tower;
 
 pub use artist2vec_skipgram::{Order, Scoring, SkipGramInput, TrainedSkipGram, Window};
 pub use config::BurnSkipGramConfig;
 pub use error::{MAX_TRAINING_BYTES, NeuralError, Result};
+pub use gru4rec::{Gru4RecConfig, Gru4RecInput, Gru4RecModel, Gru4RecStats, GruLoss};
 pub use model::{BurnSkipGramModel, registry, tuned_config};
 pub use sgns::{BurnSkipGram, sgns_loss};
 pub use train::TrainingStats;

@@ -203,11 +203,12 @@ pub fn tuned_config() -> BurnSkipGramConfig {
         .with_batch_size(256)
 }
 
-/// This crate's model families for the core registry: `burn-skipgram`, `two-tower`.
+/// This crate's model families for the core registry: `burn-skipgram`, `two-tower`, `gru4rec`.
 pub fn registry() -> Registry {
     Registry::new()
         .with::<BurnSkipGramConfig>()
         .with::<crate::TwoTowerConfig>()
+        .with::<crate::Gru4RecConfig>()
 }
 
 #[cfg(test)]

@@ -213,6 +213,11 @@ pub struct SkipGramConfig {
     /// number of updates, but the output rows of a window stay in cache: much faster on large
     /// vocabularies. Default `false`: word2vec's exact per-pair update order.
     pub shared_negatives: bool,
+    /// Score a new listener's history (`Query::History`, in play order) from its last
+    /// `history_last` plays only (default 0: the whole history). With 1, the scores are the
+    /// last artist's input vector · every output vector: skip-gram's next-artist prediction,
+    /// the sequence baseline of the session protocol.
+    pub history_last: usize,
 }
 
 impl Default for SkipGramConfig {
@@ -234,13 +239,15 @@ impl Default for SkipGramConfig {
             sigmoid: Sigmoid::Table,
             scoring: Scoring::Output,
             shared_negatives: false,
+            history_last: 0,
         }
     }
 }
 
 /// Writes what every skip-gram trainer's configuration shares, for a configuration struct with
 /// the shared fields (`dim`, `window`, `shrink_window`, `negative`, `ns_exponent`, `sample`,
-/// `min_count`, `alpha`, `min_alpha`, `epochs`, `order`, `seed`, `scoring`) and a `Default`:
+/// `min_count`, `alpha`, `min_alpha`, `epochs`, `order`, `seed`, `scoring`, `history_last`) and a
+/// `Default`:
 /// `new(dim)`, their `with_*` setters, a private `check_shared` that validates them (returning
 /// the error type's `Config { field, value, expected }` variant) and the
 /// [`SkipGramSettings`](crate::SkipGramSettings) implementation. `@set` writes one more setter.
@@ -294,6 +301,8 @@ macro_rules! __skipgram_config {
                 with_seed, seed: u64);
             $crate::__skipgram_config!(@set /// Sets [`scoring`](Self::scoring).
                 with_scoring, scoring: $crate::Scoring);
+            $crate::__skipgram_config!(@set /// Sets [`history_last`](Self::history_last).
+                with_history_last, history_last: usize);
 
             /// Checks the fields every skip-gram trainer shares, in declaration order.
             fn check_shared(&self) -> ::std::result::Result<(), $err> {
@@ -363,6 +372,10 @@ macro_rules! __skipgram_config {
 
             fn set_scoring(&mut self, scoring: $crate::Scoring) {
                 self.scoring = scoring;
+            }
+
+            fn history_last(&self) -> usize {
+                self.history_last
             }
         }
     };

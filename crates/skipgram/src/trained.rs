@@ -34,6 +34,11 @@ pub trait SkipGramSettings: Clone + Debug + Send + Sync {
 
     /// Changes how the trained model scores listeners.
     fn set_scoring(&mut self, scoring: Scoring);
+
+    /// A new listener's history is scored from its last this many plays (0: all of it).
+    fn history_last(&self) -> usize {
+        0
+    }
 }
 
 /// A trained skip-gram (item2vec) model, whichever trainer produced it (`C` is the trainer's
@@ -287,7 +292,14 @@ impl<C: SkipGramSettings> TrainedSkipGram<C> {
                 }
             }
             Query::History(h) => {
-                for &(i, w) in h.iter() {
+                let h: &[(u32, f32)] = h;
+                let n = self.config.history_last();
+                let recent = if n == 0 {
+                    h
+                } else {
+                    &h[h.len().saturating_sub(n)..]
+                };
+                for &(i, w) in recent.iter() {
                     add(i, w)?;
                 }
             }

@@ -61,6 +61,13 @@ pub struct SynthConfig {
     pub start_time: i64,
     /// Length of the time span in days (default 425, about 14 months).
     pub span_days: u32,
+    /// Planted sequential order: the probability that a play (after a session's first) is the
+    /// planted successor of the previous play's artist instead of the usual draw (default 0:
+    /// off, and the data is exactly what it was before the option existed). Within each genre
+    /// the artists form one fixed cycle in a seeded random order
+    /// ([`Synthetic::artist_successor`](super::Synthetic::artist_successor)), so session models
+    /// can be shown to learn play order.
+    pub sequential_order: f64,
 }
 
 impl Default for SynthConfig {
@@ -102,6 +109,7 @@ impl SynthConfig {
             n_loves: 40,
             start_time: DEFAULT_START_TIME,
             span_days: 425,
+            sequential_order: 0.0,
         }
     }
 
@@ -265,6 +273,11 @@ impl SynthConfig {
         self.span_days = d;
         self
     }
+    /// Sets the probability of the planted successor ([`sequential_order`](Self::sequential_order)).
+    pub fn with_sequential_order(mut self, p: f64) -> Self {
+        self.sequential_order = p;
+        self
+    }
 
     /// Checks every value before any work.
     ///
@@ -323,6 +336,7 @@ impl SynthConfig {
             ("multi_artist_tracks", self.multi_artist_tracks),
             ("tag_noise", self.tag_noise),
             ("empty_playlists", self.empty_playlists),
+            ("sequential_order", self.sequential_order),
         ] {
             if !(0.0..=1.0).contains(&p) {
                 return bad(format!(

@@ -18,6 +18,8 @@ struct Genres {
     cum: Vec<Vec<f64>>,
     /// Global popularity of each artist (Zipf weight × genre share).
     weight: Vec<f64>,
+    /// The planted successor of each artist (empty when `sequential_order` is 0).
+    successor: Vec<u32>,
 }
 
 impl Genres {
@@ -89,10 +91,16 @@ impl Synthetic {
             }
             cum.push(cumulative(&w));
         }
+        let successor = if c.sequential_order > 0.0 {
+            planted_successors(&members, c.n_artists, &mut rng_for(seed, 7, 0))
+        } else {
+            Vec::new()
+        };
         let gs = Genres {
             members,
             cum,
             weight,
+            successor,
         };
 
         let mut names_rng = rng_for(seed, 2, 0);
@@ -298,6 +306,7 @@ impl Synthetic {
         });
         Ok(Self {
             config: c.clone(),
+            artist_successor: gs.successor,
             dataset,
             genres,
             artist_genre,
@@ -372,25 +381,34 @@ fn gen_user(
         let mut genre = pick_genre(mixture, rng);
         let mut prev: Option<u32> = None;
         for _ in 0..len {
+            let planted = match prev {
+                Some(p) if c.sequential_order > 0.0 => (rng.random::<f64>() < c.sequential_order)
+                    .then(|| gs.successor[tracks.artist[p as usize] as usize]),
+                _ => None,
+            };
             let x: f64 = rng.random();
-            let track = match prev {
-                Some(p) if x < c.repeat_track => p,
-                Some(p) if x < c.repeat_track + c.same_artist => {
-                    pick_track(first_track, tracks.artist[p as usize], rng)
-                }
-                _ if x < c.repeat_track + c.same_artist + c.favorite && !history.is_empty() => {
-                    let a = history[rng.random_range(0..history.len())];
-                    pick_track(first_track, a, rng)
-                }
-                _ => {
-                    if rng.random::<f64>() < c.drift {
-                        genre = if rng.random::<f64>() < 0.1 {
-                            rng.random_range(0..gs.members.len())
-                        } else {
-                            pick_genre(mixture, rng)
-                        };
+            let track = if let Some(a) = planted {
+                pick_track(first_track, a, rng)
+            } else {
+                match prev {
+                    Some(p) if x < c.repeat_track => p,
+                    Some(p) if x < c.repeat_track + c.same_artist => {
+                        pick_track(first_track, tracks.artist[p as usize], rng)
                     }
-                    pick_track(first_track, gs.pick(genre, rng), rng)
+                    _ if x < c.repeat_track + c.same_artist + c.favorite && !history.is_empty() => {
+                        let a = history[rng.random_range(0..history.len())];
+                        pick_track(first_track, a, rng)
+                    }
+                    _ => {
+                        if rng.random::<f64>() < c.drift {
+                            genre = if rng.random::<f64>() < 0.1 {
+                                rng.random_range(0..gs.members.len())
+                            } else {
+                                pick_genre(mixture, rng)
+                            };
+                        }
+                        pick_track(first_track, gs.pick(genre, rng), rng)
+                    }
                 }
             };
             let full = tracks.duration[track as usize];
@@ -413,6 +431,23 @@ fn gen_user(
         earliest = t + SESSION_SEPARATION_SECS + rng.random_range(0..600);
     }
     out
+}
+
+/// The planted order: within each genre, its artists in a seeded random order form one cycle;
+/// `successor[a]` is the artist after `a` (itself in a genre of one artist).
+fn planted_successors(members: &[Vec<u32>], n_artists: usize, rng: &mut StdRng) -> Vec<u32> {
+    let mut successor: Vec<u32> = (0..n_artists as u32).collect();
+    for m in members {
+        let mut order = m.clone();
+        for i in (1..order.len()).rev() {
+            let j = rng.random_range(0..=i);
+            order.swap(i, j);
+        }
+        for (k, &a) in order.iter().enumerate() {
+            successor[a as usize] = order[(k + 1) % order.len()];
+        }
+    }
+    successor
 }
 
 fn make_tags(
@@ -528,6 +563,42 @@ mod tests {
             .unwrap();
         let one = pool.install(|| Synthetic::generate(&cfg)).unwrap();
         assert_eq!(many, one);
+    }
+
+    #[test]
+    fn planted_order_follows_the_successor_cycle() {
+        let off = Synthetic::generate(&SynthConfig::tiny().with_seed(5)).unwrap();
+        assert!(off.artist_successor.is_empty());
+        let cfg = SynthConfig::tiny().with_seed(5).with_sequential_order(0.6);
+        let on = Synthetic::generate(&cfg).unwrap();
+        assert_eq!(on, Synthetic::generate(&cfg).unwrap(), "seeded");
+        let succ = &on.artist_successor;
+        assert_eq!(succ.len(), cfg.n_artists);
+        // The successor stays in the genre, and every genre is one cycle.
+        for (a, &b) in succ.iter().enumerate() {
+            assert_eq!(on.artist_genre[a], on.artist_genre[b as usize]);
+        }
+        let mut in_deg = vec![0; cfg.n_artists];
+        for &b in succ {
+            in_deg[b as usize] += 1;
+        }
+        assert!(in_deg.iter().all(|&d| d == 1), "a permutation");
+        // Share of consecutive plays that follow the planted order: about 0.6 (plus chance)
+        // with the option, near chance without it.
+        let share = |d: &Synthetic, succ: &[u32]| {
+            let (mut hit, mut n) = (0usize, 0usize);
+            for s in d.sessions().iter() {
+                for w in s.items.windows(2) {
+                    n += 1;
+                    hit += usize::from(succ[w[0] as usize] == w[1]);
+                }
+            }
+            hit as f64 / n as f64
+        };
+        let with = share(&on, succ);
+        let without = share(&off, succ);
+        assert!(with > 0.55 && with < 0.75, "planted share {with}");
+        assert!(without < 0.1, "chance share {without}");
     }
 
     #[test]

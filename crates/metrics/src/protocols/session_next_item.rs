@@ -3,6 +3,8 @@
 
 use std::sync::Mutex;
 
+use rayon::prelude::*;
+
 use artist2vec_core::{CoreError, Query, Recommender};
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +89,73 @@ pub fn session_next_item<R: Recommender + ?Sized, S: AsRef<[u32]>>(
             (Metric::HitRate.key(k), with_ids(r.hit_rate, &ids)),
             ("accuracy".into(), with_ids(r.accuracy, &ids)),
         ],
+        skipped,
+    })
+}
+
+/// Protocol 5 at several cut-offs in one pass: like [`session_next_item`] with
+/// `k = max(cutoffs)`, every step's list computed once, and per sequence, for every cut-off
+/// `c`, `map@c` (= `mrr@c`: 1 / rank within the top `c`, one relevant artist), `mrr@c`,
+/// `precision@c` (hit / c) and `hit_rate@c` — the table of the GRU4Rec notebook (MAP@20,
+/// P@1/5/10/20, HR@20, MRR@20). `config.k` is ignored.
+///
+/// # Errors
+/// As [`session_next_item`]; [`MetricsError::InvalidK`](crate::MetricsError::InvalidK) for no
+/// cut-off or a cut-off of 0.
+pub fn session_next_item_at<R: Recommender + ?Sized, S: AsRef<[u32]>>(
+    model: &R,
+    sequences: &[S],
+    trained: Option<&[bool]>,
+    config: &SessionNextItemConfig,
+    cutoffs: &[usize],
+) -> Result<ProtocolScores> {
+    let k = cutoffs.iter().copied().max().unwrap_or(0);
+    check_k(k)?;
+    if let Some(&c) = cutoffs.iter().find(|&&c| c == 0) {
+        check_k(c)?;
+    }
+    let (ids, seqs, skipped) =
+        prepare_sequences(sequences, config.remove_repeats, trained, model.n_items())?;
+    // Per sequence, the rank (1-based, 0 = beyond k) of the next artist at every step.
+    let ranks: Vec<Vec<usize>> = seqs
+        .par_iter()
+        .map(|s| {
+            (0..s.len() - 1)
+                .map(|t| {
+                    let history: Vec<(u32, f32)> = s[..=t].iter().map(|&a| (a, 1.0)).collect();
+                    let list =
+                        model.recommend(&Query::History(&history), k, config.exclude_history)?;
+                    Ok(list
+                        .iter()
+                        .position(|n| n.item == s[t + 1])
+                        .map_or(0, |p| p + 1))
+                })
+                .collect::<std::result::Result<Vec<usize>, CoreError>>()
+        })
+        .collect::<std::result::Result<_, CoreError>>()
+        .map_err(core)?;
+    let per = |f: &dyn Fn(usize) -> f64| Scores {
+        ids: ids.clone(),
+        values: ranks
+            .iter()
+            .map(|r| r.iter().map(|&x| f(x)).sum::<f64>() / r.len() as f64)
+            .collect(),
+    };
+    let mut metrics = Vec::new();
+    let mut sorted = cutoffs.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    for &c in &sorted {
+        let rr = move |r: usize| if r > 0 && r <= c { 1.0 / r as f64 } else { 0.0 };
+        let hit = move |r: usize| if r > 0 && r <= c { 1.0 } else { 0.0 };
+        metrics.push((Metric::Map.key(c), per(&rr)));
+        metrics.push((Metric::Mrr.key(c), per(&rr)));
+        metrics.push((Metric::Precision.key(c), per(&|r| hit(r) / c as f64)));
+        metrics.push((Metric::HitRate.key(c), per(&hit)));
+    }
+    Ok(ProtocolScores {
+        unit: "sequence".into(),
+        metrics,
         skipped,
     })
 }

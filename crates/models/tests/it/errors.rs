@@ -134,8 +134,13 @@ fn empty_training_sets_and_negative_counts_are_refused() {
 #[test]
 fn registry_names_and_json_configs() {
     let registry = artist2vec_models::registry();
-    assert_eq!(registry.names(), ALL);
-    for kind in ALL {
+    let sequence = ["markov", "session-cooc", "session-knn"];
+    assert_eq!(
+        registry.names(),
+        [ALL.as_slice(), sequence.as_slice()].concat()
+    );
+    for kind in ALL.iter().chain(&sequence) {
+        let kind = *kind;
         let family = registry.get(kind).unwrap();
         assert_eq!(family.name(), kind);
         assert_eq!(family.file_kind(), kind);

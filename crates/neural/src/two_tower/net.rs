@@ -10,6 +10,7 @@ use rand_distr::{Distribution, Normal};
 use super::batch::Batch;
 use super::config::{Loss, Score, TwoTowerConfig};
 use super::towers::{Dense, UserTower};
+use crate::tensors::{floats, read};
 
 /// Rows scaled to unit length (`x / sqrt(|x|² + 1e-12)`), along the last dimension.
 fn unit<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, D> {
@@ -117,21 +118,6 @@ fn int1<B: Backend>(ix: &[u32], device: &B::Device) -> Tensor<B, 1, Int> {
 
 fn int_col<B: Backend>(ix: &[u32], device: &B::Device) -> Tensor<B, 2, Int> {
     int1::<B>(ix, device).reshape([ix.len(), 1])
-}
-
-fn floats<B: Backend, const D: usize>(
-    v: Vec<f32>,
-    shape: [usize; D],
-    device: &B::Device,
-) -> Tensor<B, D> {
-    Tensor::from_data(TensorData::new(v, shape), device)
-}
-
-fn read<B: Backend, const D: usize>(t: Tensor<B, D>) -> Vec<f32> {
-    t.into_data()
-        .convert::<f32>()
-        .into_vec::<f32>()
-        .expect("converted to f32 above")
 }
 
 impl<B: Backend> Param<B> {

@@ -1,0 +1,403 @@
+//! Training: session-parallel mini-batches, Adam, validation after each epoch, the best epoch
+//! kept.
+
+use std::time::Instant;
+
+use artist2vec_core::{Interactions, Observer, Progress, Sessions};
+use burn::module::AutodiffModule;
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::{AdamConfig, GradientsParams, Optimizer};
+use burn::tensor::backend::AutodiffBackend;
+use burn::tensor::{ElementConversion, Tensor};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use super::model::{Gru4RecModel, Gru4RecStats, Lists};
+use super::net::GruNet;
+use super::{Gru4RecConfig, GruLoss};
+use crate::error::{NeuralError, Result};
+use crate::tensors::{floats, ints};
+
+/// Reports progress within an epoch every this many mini-batches.
+const REPORT_EVERY: u64 = 16;
+
+/// Training sequences (cut to `max_len`, at least two plays) and the validation sequences.
+struct Prepared {
+    train: Vec<Vec<u32>>,
+    validation: Vec<Vec<u32>>,
+}
+
+fn prepare(sessions: &Sessions, config: &Gru4RecConfig) -> Result<Prepared> {
+    let mut order: Vec<usize> = (0..sessions.len()).collect();
+    order.sort_by_key(|&i| (sessions.get(i).start(), i));
+    let cut = |i: usize| {
+        let s = sessions.get(i).items;
+        s[s.len().saturating_sub(config.max_len)..].to_vec()
+    };
+    let n_val = (order.len() as f64 * config.validation_fraction).round() as usize;
+    let (tr, va) = order.split_at(order.len() - n_val);
+    let train: Vec<Vec<u32>> = tr
+        .iter()
+        .map(|&i| cut(i))
+        .filter(|s| s.len() >= 2)
+        .collect();
+    let mut validation: Vec<Vec<u32>> = va
+        .iter()
+        .map(|&i| cut(i))
+        .filter(|s| s.len() >= 2)
+        .collect();
+    // The latest sessions, at most `validation_sessions` of them.
+    let drop = validation.len().saturating_sub(config.validation_sessions);
+    validation.drain(..drop);
+    if train.is_empty() {
+        return Err(NeuralError::NoTrainingData(
+            "no training session with two plays (after holding out the validation sessions)".into(),
+        ));
+    }
+    if n_val > 0 && validation.is_empty() {
+        return Err(NeuralError::NoTrainingData(
+            "no validation session with two plays: lower validation_fraction to 0 or give more \
+             sessions"
+                .into(),
+        ));
+    }
+    Ok(Prepared { train, validation })
+}
+
+/// One mini-batch on the host: `lanes × steps` inputs and, for the positions holding a play,
+/// their flat index and next play.
+struct Batch {
+    steps: usize,
+    inputs: Vec<u32>,
+    positions: Vec<u32>,
+    targets: Vec<u32>,
+    /// 1 for a lane that goes on with its session, 0 for one that starts a new one.
+    keep: Vec<f32>,
+}
+
+/// The session-parallel batcher: each lane walks through one session; a finished lane takes
+/// the next session of the epoch's order.
+struct Lanes<'a> {
+    sessions: &'a [Vec<u32>],
+    order: Vec<usize>,
+    next: usize,
+    /// (session, position of the next input) per lane; `None` when the epoch ran out.
+    lanes: Vec<Option<(usize, usize)>>,
+    steps: usize,
+}
+
+impl<'a> Lanes<'a> {
+    fn new(sessions: &'a [Vec<u32>], order: Vec<usize>, lanes: usize, steps: usize) -> Self {
+        Self {
+            sessions,
+            order,
+            next: 0,
+            lanes: vec![None; lanes],
+            steps,
+        }
+    }
+
+    fn batch(&mut self) -> Option<Batch> {
+        let mut keep = vec![1.0f32; self.lanes.len()];
+        for (l, lane) in self.lanes.iter_mut().enumerate() {
+            let done = match lane {
+                Some((s, p)) => *p + 1 >= self.sessions[*s].len(),
+                None => true,
+            };
+            if done {
+                keep[l] = 0.0;
+                *lane = self.order.get(self.next).map(|&s| (s, 0));
+                self.next += 1;
+            }
+        }
+        let advance = |lane: &Option<(usize, usize)>| {
+            lane.map_or(0, |(s, p)| (self.sessions[s].len() - 1 - p).min(self.steps))
+        };
+        let t = self.lanes.iter().map(advance).max().unwrap_or(0);
+        if t == 0 {
+            return None;
+        }
+        let mut b = Batch {
+            steps: t,
+            inputs: vec![0; self.lanes.len() * t],
+            positions: Vec::new(),
+            targets: Vec::new(),
+            keep,
+        };
+        for (l, lane) in self.lanes.iter_mut().enumerate() {
+            let Some((s, p)) = lane else { continue };
+            let seq = &self.sessions[*s];
+            let n = (seq.len() - 1 - *p).min(self.steps);
+            for j in 0..n {
+                b.inputs[l * t + j] = seq[*p + j];
+                b.positions.push((l * t + j) as u32);
+                b.targets.push(seq[*p + j + 1]);
+            }
+            *p += n;
+        }
+        Some(b)
+    }
+}
+
+/// Popularity-sampled negatives (`count^0.75`) by inverse transform on the cumulative weights.
+struct Sampler {
+    cum: Vec<f64>,
+}
+
+impl Sampler {
+    fn new(counts: &[u64]) -> Self {
+        let mut acc = 0.0;
+        let cum = counts
+            .iter()
+            .map(|&c| {
+                acc += (c as f64).powf(0.75);
+                acc
+            })
+            .collect();
+        Self { cum }
+    }
+
+    fn draw(&self, rng: &mut StdRng) -> u32 {
+        let total = self.cum.last().copied().unwrap_or(0.0);
+        let x = rng.random::<f64>() * total;
+        self.cum
+            .partition_point(|&c| c <= x)
+            .min(self.cum.len() - 1) as u32
+    }
+}
+
+/// The softmax candidates of a sampled batch: its distinct targets and `negatives` draws,
+/// deduplicated; the targets rewritten as positions among them.
+fn candidates(
+    targets: &mut [u32],
+    negatives: usize,
+    sampler: &Sampler,
+    n_items: usize,
+    rng: &mut StdRng,
+) -> Vec<u32> {
+    let mut slot = vec![u32::MAX; n_items];
+    let mut cands = Vec::new();
+    let mut add = |a: u32, cands: &mut Vec<u32>| {
+        if slot[a as usize] == u32::MAX {
+            slot[a as usize] = cands.len() as u32;
+            cands.push(a);
+        }
+        slot[a as usize]
+    };
+    for t in targets.iter_mut() {
+        *t = add(*t, &mut cands);
+    }
+    for _ in 0..negatives {
+        add(sampler.draw(rng), &mut cands);
+    }
+    cands
+}
+
+/// Trains on `sessions` (over the vocabularies of `rows`) with backend `B`.
+pub(crate) fn train<B: AutodiffBackend>(
+    config: &Gru4RecConfig,
+    rows: &Interactions,
+    sessions: &Sessions,
+    device: &B::Device,
+    observer: &dyn Observer,
+) -> Result<Gru4RecModel> {
+    config.validate()?;
+    let n_items = sessions.items.len();
+    if rows.n_items() != n_items || rows.n_users() != sessions.users.len() {
+        return Err(artist2vec_core::CoreError::Shape(format!(
+            "sessions over {} users × {n_items} artists, rows over {} × {}",
+            sessions.users.len(),
+            rows.n_users(),
+            rows.n_items()
+        ))
+        .into());
+    }
+    if n_items == 0 {
+        return Err(NeuralError::NoTrainingData("no artists".into()));
+    }
+    let prep = prepare(sessions, config)?;
+    let start = Instant::now();
+    B::seed(device, config.seed);
+    let mut rng = StdRng::seed_from_u64(config.seed);
+    let mut net = GruNet::<B>::new(config, n_items, device);
+    let mut optim = AdamConfig::new()
+        .with_epsilon(1e-8)
+        .with_weight_decay(
+            (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay)),
+        )
+        .init();
+    let mut counts = vec![0u64; n_items];
+    for s in &prep.train {
+        for &a in s {
+            counts[a as usize] += 1;
+        }
+    }
+    let sampler = Sampler::new(&counts);
+    let (listeners, seen, recent) = user_lists(rows, sessions, config.max_len);
+    let mut stats = Gru4RecStats {
+        backend: B::name(device),
+        sessions: (prep.train.len(), prep.validation.len()),
+        positions: prep.train.iter().map(|s| s.len() as u64 - 1).sum(),
+        ..Gru4RecStats::default()
+    };
+    let build = |net: &GruNet<B>, stats: Gru4RecStats| {
+        Gru4RecModel::new(
+            config.clone(),
+            rows.users.clone(),
+            rows.items.clone(),
+            net.valid().weights(),
+            listeners.clone(),
+            seen.clone(),
+            recent.clone(),
+            stats,
+        )
+    };
+    let batches_per_epoch = estimate_batches(&prep.train, config);
+    let mut best: Option<(f64, Gru4RecModel)> = None;
+    let mut since_best = 0usize;
+    let mut done_batches = 0u64;
+    for epoch in 0..config.epochs {
+        let t0 = Instant::now();
+        let mut order: Vec<usize> = (0..prep.train.len()).collect();
+        order.shuffle(&mut rng);
+        let mut lanes = Lanes::new(&prep.train, order, config.batch_size, config.steps);
+        let h = config.hidden;
+        let b = config.batch_size;
+        let mut states: Vec<Tensor<B, 2>> = (0..config.layers)
+            .map(|_| Tensor::zeros([b, h], device))
+            .collect();
+        let (mut loss_sum, mut n_pos) = (0.0f64, 0u64);
+        while let Some(mut batch) = lanes.batch() {
+            let t = batch.steps;
+            let keep = floats::<B, 2>(batch.keep.clone(), [b, 1], device);
+            let inputs = ints::<B, 2>(&batch.inputs, [b, t], device);
+            let n = batch.positions.len();
+            let positions = ints::<B, 1>(&batch.positions, [n], device);
+            let cands = match config.loss {
+                GruLoss::Full => None,
+                GruLoss::Sampled => Some(candidates(
+                    &mut batch.targets,
+                    config.negatives,
+                    &sampler,
+                    n_items,
+                    &mut rng,
+                )),
+            };
+            let targets = ints::<B, 2>(&batch.targets, [n, 1], device);
+            let cands = cands.map(|c| ints::<B, 1>(&c, [c.len()], device));
+            let input_states = states
+                .iter()
+                .map(|s| s.clone().detach().mul(keep.clone()))
+                .collect();
+            let (hidden, last) = net.forward(inputs, input_states);
+            let loss = net.loss(hidden, positions, targets, cands);
+            let value: f64 = loss.clone().into_scalar().elem::<f64>();
+            if !value.is_finite() {
+                return Err(NeuralError::Diverged { epoch, loss: value });
+            }
+            loss_sum += value * n as f64;
+            n_pos += n as u64;
+            let grads = GradientsParams::from_grads(loss.backward(), &net);
+            net = optim.step(config.lr, net, grads);
+            states = last.into_iter().map(|s| s.detach()).collect();
+            done_batches += 1;
+            if done_batches % REPORT_EVERY == 0 {
+                observer.progress(&Progress {
+                    stage: "gru4rec batches",
+                    done: done_batches,
+                    total: Some(batches_per_epoch * config.epochs as u64),
+                    value: Some(("loss", value)),
+                });
+            }
+        }
+        let mean = loss_sum / n_pos.max(1) as f64;
+        if !mean.is_finite() {
+            return Err(NeuralError::Diverged { epoch, loss: mean });
+        }
+        stats.epoch_loss.push(mean);
+        stats.epoch_seconds.push(t0.elapsed().as_secs_f64());
+        observer.progress(&Progress {
+            stage: "gru4rec epoch",
+            done: epoch as u64 + 1,
+            total: Some(config.epochs as u64),
+            value: Some(("loss", mean)),
+        });
+        if prep.validation.is_empty() {
+            continue;
+        }
+        let model = build(&net, Gru4RecStats::default())
+            .map_err(|_| NeuralError::Diverged { epoch, loss: mean })?;
+        let mrr = model.next_play_mrr(&prep.validation, config.validation_k);
+        stats.validation.push(mrr);
+        observer.progress(&Progress {
+            stage: "gru4rec validation",
+            done: epoch as u64 + 1,
+            total: Some(config.epochs as u64),
+            value: Some(("mrr", mrr)),
+        });
+        if best.as_ref().is_none_or(|(m, _)| mrr > *m) {
+            best = Some((mrr, model));
+            stats.best_epoch = epoch + 1;
+            since_best = 0;
+        } else {
+            since_best += 1;
+            if config.patience > 0 && since_best >= config.patience {
+                break;
+            }
+        }
+    }
+    stats.seconds = start.elapsed().as_secs_f64();
+    match best {
+        Some((_, mut model)) => {
+            model.set_stats(stats);
+            Ok(model)
+        }
+        None => {
+            stats.best_epoch = stats.epoch_loss.len();
+            let epoch = stats.best_epoch.saturating_sub(1);
+            let loss = stats.epoch_loss.last().copied().unwrap_or(f64::NAN);
+            build(&net, stats).map_err(|_| NeuralError::Diverged { epoch, loss })
+        }
+    }
+}
+
+/// Mini-batches of an epoch, roughly (for the progress bar): positions over lanes × steps.
+fn estimate_batches(train: &[Vec<u32>], config: &Gru4RecConfig) -> u64 {
+    let longest = train.iter().map(Vec::len).max().unwrap_or(2) as u64;
+    let per_lane = train.len().div_ceil(config.batch_size) as u64;
+    per_lane * (longest - 1).div_ceil(config.steps as u64).max(1) / 2 + 1
+}
+
+/// Listeners per artist, each user's seen artists (sorted) and last `max_len` plays.
+fn user_lists(
+    rows: &Interactions,
+    sessions: &Sessions,
+    max_len: usize,
+) -> (Vec<u32>, Lists, Lists) {
+    let (nu, ni) = (rows.n_users(), rows.n_items());
+    let mut seen: Vec<Vec<u32>> = vec![Vec::new(); nu];
+    for r in rows.iter() {
+        seen[r.user as usize].push(r.item);
+    }
+    let mut listeners = vec![0u32; ni];
+    for s in &mut seen {
+        s.sort_unstable();
+        s.dedup();
+        for &a in s.iter() {
+            listeners[a as usize] += 1;
+        }
+    }
+    let mut order: Vec<usize> = (0..sessions.len()).collect();
+    order.sort_by_key(|&i| (sessions.get(i).user, sessions.get(i).start(), i));
+    let mut recent: Vec<Vec<u32>> = vec![Vec::new(); nu];
+    for i in order {
+        let s = sessions.get(i);
+        let r = &mut recent[s.user as usize];
+        r.extend_from_slice(s.items);
+        if r.len() > max_len {
+            r.drain(..r.len() - max_len);
+        }
+    }
+    (listeners, Lists::from_vecs(seen), Lists::from_vecs(recent))
+}

@@ -1,0 +1,82 @@
+//! GRU4Rec training speed on generated sessions (issue 14): epoch time of the burn trainer on
+//! the CPU backend, and the sessions written for the PyTorch reference (`bench_gru.py`).
+//!
+//! ```text
+//! RAYON_NUM_THREADS=2 cargo run --release -p artist2vec-examples --example bench_gru -- \
+//!     [--plays 1000000] [--artists 5000] [--epochs 1] [--out /tmp/a2v-bench-gru]
+//! ```
+//!
+//! The model is the notebook's variant (the registry defaults: embedding 128, GRU 128,
+//! cross-entropy over every artist at every step, Adam, batch 200, sessions cut to 150 plays),
+//! without validation, so an epoch is training only. Prints one JSON line.
+
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use artist2vec::core::NoProgress;
+use artist2vec::data::synth::{SynthConfig, Synthetic};
+use artist2vec_neural::{CpuBackend, Gru4RecConfig, Gru4RecInput};
+
+fn main() -> Result<()> {
+    let (mut plays, mut artists, mut epochs) = (1_000_000usize, 5_000usize, 1usize);
+    let mut out: Option<String> = None;
+    let v: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < v.len() {
+        let val = v
+            .get(i + 1)
+            .with_context(|| format!("{} needs a value", v[i]))?;
+        match v[i].as_str() {
+            "--plays" => plays = val.parse()?,
+            "--artists" => artists = val.parse()?,
+            "--epochs" => epochs = val.parse()?,
+            "--out" => out = Some(val.clone()),
+            o => bail!("unknown option {o}"),
+        }
+        i += 2;
+    }
+    let config = SynthConfig {
+        n_users: (plays / 100).max(10),
+        n_artists: artists,
+        n_tracks: artists * 4,
+        n_sessions: plays / 12,
+        n_plays: plays,
+        ..SynthConfig::small()
+    }
+    .with_sequential_order(0.5);
+    let data = Synthetic::generate(&config)?;
+    let sessions = data.sessions();
+    let rows = sessions.to_counts();
+    if let Some(dir) = &out {
+        std::fs::create_dir_all(dir)?;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(format!("{dir}/sessions.txt"))?);
+        for s in sessions.iter() {
+            let line: Vec<String> = s.items.iter().map(u32::to_string).collect();
+            writeln!(f, "{}", line.join(" "))?;
+        }
+    }
+    let gru = Gru4RecConfig::default()
+        .with_epochs(epochs)
+        .with_validation_fraction(0.0);
+    let t = Instant::now();
+    let model = gru.fit_on::<CpuBackend>(
+        &Gru4RecInput::new(&rows, sessions),
+        &Default::default(),
+        &NoProgress,
+    )?;
+    let s = model.stats();
+    let per_epoch = s.epoch_seconds.iter().sum::<f64>() / s.epoch_seconds.len().max(1) as f64;
+    println!(
+        "{{\"trainer\": \"artist2vec-burn-ndarray\", \"plays\": {plays}, \"artists\": {artists}, \
+         \"sessions\": {}, \"positions\": {}, \"epochs\": {}, \"epoch_seconds\": {per_epoch:.2}, \
+         \"positions_per_second\": {:.0}, \"fit_seconds\": {:.2}, \"loss\": {:?}}}",
+        sessions.len(),
+        s.positions,
+        s.epoch_loss.len(),
+        s.positions as f64 / per_epoch,
+        t.elapsed().as_secs_f64(),
+        s.epoch_loss
+    );
+    Ok(())
+}
