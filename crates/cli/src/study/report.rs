@@ -501,6 +501,7 @@ pub fn write_outputs(
             m.scores
                 .skipped
                 .iter()
+                .filter(|(_, n)| *n > 0)
                 .map(move |(w, n)| format!("{}: {n} {w}", m.name))
         })
         .collect();

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use artist2vec::core::{AnyModel, Interactions, Recommender};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use artist2vec::core::{AnyModel, CoreError, Interactions, Neighbor, Recommender, SimilarArtists};
 use artist2vec::metrics::Scores;
 use artist2vec::metrics::protocols::{
     NextArtistConfig, ProtocolScores, SessionNextItemConfig, SubsampleConfig, cold_start,
@@ -174,8 +176,38 @@ fn evaluate(
             }
             pick(session_next_item(model, seqs, Some(&trained), &cfg)?)?
         }
-        ProtocolSpec::ColdStart { k } => pick(cold_start(model, &p.train_listens, test, *k)?)?,
+        ProtocolSpec::ColdStart { k } => {
+            let lenient = NoVectorIsEmpty {
+                model,
+                missing: AtomicUsize::new(0),
+            };
+            let mut s = pick(cold_start(&lenient, &p.train_listens, test, *k)?)?;
+            s.skipped.push((
+                "cold artists without a content vector (no neighbours: scored 0)".into(),
+                lenient.missing.load(Ordering::Relaxed),
+            ));
+            s
+        }
     })
+}
+
+/// A content model whose missing vectors (an artist without tags) give empty neighbour lists
+/// instead of an error, counted.
+struct NoVectorIsEmpty<'a> {
+    model: &'a AnyModel,
+    missing: AtomicUsize,
+}
+
+impl SimilarArtists for NoVectorIsEmpty<'_> {
+    fn similar(&self, artist: u32, k: usize) -> Result<Vec<Neighbor>, CoreError> {
+        match self.model.similar(artist, k) {
+            Err(CoreError::Invalid(_)) => {
+                self.missing.fetch_add(1, Ordering::Relaxed);
+                Ok(Vec::new())
+            }
+            r => r,
+        }
+    }
 }
 
 fn mean_scores(s: &ProtocolScores, positions: &[u32]) -> ProtocolScores {

@@ -280,54 +280,71 @@ mod tests {
     use rand::rngs::StdRng;
     use serde_json::Value;
 
-    /// A 2-D problem with a narrow optimum at x = 0.8 (log scale) and choice "b".
+    /// A 2-D problem with a narrow optimum at x = 0.8 (log scale), y = 3, and a penalty for
+    /// choices other than "b".
     fn objective(d: &[Draw]) -> f64 {
-        let x = match d[0] {
-            Draw::Num(x) => x,
-            _ => unreachable!(),
+        let (Draw::Num(x), Draw::Num(y), Draw::Index(c)) = (d[0], d[1], d[2]) else {
+            unreachable!()
         };
-        let c = match d[1] {
-            Draw::Index(i) => i,
-            _ => unreachable!(),
-        };
-        -(x - 0.8f64.ln()).powi(2) - if c == 1 { 0.0 } else { 0.5 }
+        -(x - 0.8f64.ln()).powi(2) - (y - 3.0).powi(2) / 10.0 - if c == 1 { 0.0 } else { 0.5 }
     }
 
-    fn best_after(tpe: bool, seed: u64, trials: usize) -> f64 {
+    /// The best score of each run, and how often "b" was drawn in the last half.
+    fn search(tpe: bool, seed: u64, trials: usize) -> (f64, usize) {
         let x = Domain::Float {
             low: 0.01,
             high: 100.0,
             log: true,
         };
+        let y = Domain::Float {
+            low: -10.0,
+            high: 10.0,
+            log: false,
+        };
         let c = Domain::Choice {
             values: vec![Value::from("a"), Value::from("b"), Value::from("c")],
         };
-        let domains = [&x, &c];
+        let domains = [&x, &y, &c];
         let mut rng = StdRng::seed_from_u64(seed);
         let mut hist: Vec<Observation> = Vec::new();
-        for _ in 0..trials {
+        let mut b_late = 0;
+        for t in 0..trials {
             let d = if tpe {
                 tpe_draws(&domains, &hist, &TpeOptions::default(), &mut rng)
             } else {
                 random_draws(&domains, &mut rng)
             };
+            if t >= trials / 2 && d[2] == Draw::Index(1) {
+                b_late += 1;
+            }
             let score = objective(&d);
             hist.push(Observation { draws: d, score });
         }
-        hist.iter()
+        let best = hist
+            .iter()
             .map(|o| o.score)
-            .fold(f64::NEG_INFINITY, f64::max)
+            .fold(f64::NEG_INFINITY, f64::max);
+        (best, b_late)
     }
 
     #[test]
     fn tpe_beats_random_search_on_average() {
-        let (mut t, mut r) = (0.0, 0.0);
-        for seed in 0..20 {
-            t += best_after(true, seed, 40);
-            r += best_after(false, seed, 40);
+        let (mut t, mut r, mut tb, mut rb) = (0.0, 0.0, 0, 0);
+        let seeds = 30;
+        for seed in 0..seeds {
+            let (a, ab) = search(true, seed, 60);
+            let (b, bb) = search(false, seed, 60);
+            t += a;
+            r += b;
+            tb += ab;
+            rb += bb;
         }
         assert!(t > r, "tpe {t} vs random {r}");
-        assert!(t / 20.0 > -0.01, "tpe mean best {}", t / 20.0);
+        // The model concentrates on the good choice more than a uniform draw does.
+        assert!(
+            tb > rb,
+            "tpe drew the best choice {tb} times in late trials, random {rb}"
+        );
     }
 
     #[test]
