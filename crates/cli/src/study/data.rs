@@ -122,7 +122,8 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
             sessions: None,
         };
         let fraction = e.validation.as_ref().map_or(0.2, |v| v.fraction);
-        let validation = Some(carve_validation(&train, fraction, seed ^ 0x5eed)?);
+        // A validation part only where one can be carved (tune needs it; run does not).
+        let validation = carve_validation(&train, fraction, seed ^ 0x5eed).ok();
         return Ok(Prepared {
             train,
             train_listens: sp.train,
@@ -261,7 +262,7 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
             };
             Prepared {
                 train_listens: tr.rows.clone(),
-                validation: Some(carve_validation(&tr, fraction, vseed)?),
+                validation: carve_validation(&tr, fraction, vseed).ok(),
                 train: tr,
                 test: sp.test,
                 test_sessions: None,
@@ -279,15 +280,19 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
                 rows: sp.train,
                 sessions: sessions.as_ref().map(|s| without_pairs(s, &hidden)),
             };
-            let vsp = hide_one_of_top_n(&tr.rows, top_n, min_artists, vseed)?;
-            let vhidden = pairs(&vsp.test);
-            let vtr = Train {
-                rows: vsp.train,
-                sessions: tr.sessions.as_ref().map(|s| without_pairs(s, &vhidden)),
-            };
+            let validation = hide_one_of_top_n(&tr.rows, top_n, min_artists, vseed)
+                .ok()
+                .map(|vsp| {
+                    let vhidden = pairs(&vsp.test);
+                    let vtr = Train {
+                        rows: vsp.train,
+                        sessions: tr.sessions.as_ref().map(|s| without_pairs(s, &vhidden)),
+                    };
+                    (vtr, vsp.test)
+                });
             Prepared {
                 train_listens: tr.rows.clone(),
-                validation: Some((vtr, vsp.test)),
+                validation,
                 train: tr,
                 test: sp.test,
                 test_sessions: None,
