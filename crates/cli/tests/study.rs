@@ -329,3 +329,37 @@ fn bad_experiment_files_are_clear_errors() {
         assert!(!err.contains("panicked"), "case {i}: {err}");
     }
 }
+
+#[test]
+fn data_replaces_the_generated_data_with_a_real_file_layout() {
+    let d = tmp("data");
+    let exp = d.join("tiny.json");
+    std::fs::write(&exp, TINY.replace(r#""trials": 4"#, r#""trials": 2"#)).unwrap();
+    let o = run(&[
+        "--quiet",
+        "synth",
+        "--preset",
+        "tiny",
+        "--out",
+        d.join("synth").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let idomaar = d.join("synth/idomaar");
+    let out = d.join("out");
+    let o = run(&[
+        "--quiet",
+        "run",
+        exp.to_str().unwrap(),
+        "--data",
+        idomaar.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains(&format!("{} read as", idomaar.display())),
+        "{report}"
+    );
+    assert!(!report.contains("generated 30Music-like data"), "{report}");
+}

@@ -102,7 +102,7 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
     let base = file.parent().unwrap_or(Path::new("."));
     let mut summary = Vec::new();
     let seed = e.seed;
-    if let Some(dir) = &e.data.split_dir {
+    if let (Some(dir), None) = (&e.data.split_dir, data_path) {
         let dir = resolve(base, dir)?;
         let mut sp = read_split_dir(&dir)?;
         if let Some(n) = &e.data.names {
@@ -133,7 +133,11 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
             summary,
         });
     }
-    let mut data = if let Some(c) = e.synth_config()? {
+    let synth = match data_path {
+        Some(_) => None,
+        None => e.synth_config()?,
+    };
+    let mut data = if let Some(c) = synth {
         summary.push(format!(
             "generated 30Music-like data (seed {}): {} users, {} artists in {} genres, {} sessions, {} plays",
             c.seed, c.n_users, c.n_artists, c.n_genres, c.n_sessions, c.n_plays
@@ -187,7 +191,9 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
     let fraction = e.validation.as_ref().map_or(0.2, |v| v.fraction);
     let vseed = seed ^ 0x5eed;
     let p = match e.split {
-        SplitSpec::Given => unreachable!("checked: given goes with split_dir"),
+        SplitSpec::Given => bail!(
+            "split \"given\" reads the split directory of data.split_dir; --data cannot replace it"
+        ),
         SplitSpec::Time { train, validation } => {
             let s = need_sessions()?;
             let sp = global_time_split(&s, train, validation)?;
