@@ -9,6 +9,7 @@ mod eval_cmds;
 mod model_cmds;
 mod progress;
 mod session_cmds;
+mod study;
 
 use std::path::PathBuf;
 
@@ -56,6 +57,10 @@ enum Command {
     Similar(model_cmds::SimilarArgs),
     /// Print a model's default configuration as JSON (or list the models).
     Config(model_cmds::ConfigArgs),
+    /// Search a model's hyper-parameters on a validation split (TPE or random search).
+    Tune(study::tune::TuneArgs),
+    /// Run an experiment file: data, split, models, protocol, significance; writes a report.
+    Run(study::run::RunArgs),
 }
 
 fn main() {
@@ -75,6 +80,8 @@ fn main() {
         Command::Recommend(a) => model_cmds::recommend(&ui, a),
         Command::Similar(a) => model_cmds::similar(&ui, a),
         Command::Config(a) => model_cmds::config(a),
+        Command::Tune(a) => study::tune::tune_cmd(&ui, a),
+        Command::Run(a) => study::run::run_cmd(&ui, a),
     };
     if let Err(e) = res {
         eprintln!("error: {}", error_chain(&e));

@@ -18,7 +18,7 @@ use crate::progress::Ui;
 
 /// Reads `id\tname…` lines (a header line starting with a non-number id such as `id` is skipped),
 /// as hetrec's `artists.dat`, and names the vocabulary's entries. Returns how many were named.
-fn apply_names(vocab: &mut Vocabulary, path: &Path) -> Result<usize> {
+pub(crate) fn apply_names(vocab: &mut Vocabulary, path: &Path) -> Result<usize> {
     let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut n = 0;
     for (i, line) in BufReader::new(f).split(b'\n').enumerate() {
@@ -145,11 +145,11 @@ fn with_validation(
 }
 
 /// What `fit` trains on.
-struct Training {
-    rows: Interactions,
-    sessions: Option<Sessions>,
+pub(crate) struct Training {
+    pub(crate) rows: Interactions,
+    pub(crate) sessions: Option<Sessions>,
     /// The training dataset's own tags, when it has some.
-    content: Option<ArtistContent>,
+    pub(crate) content: Option<ArtistContent>,
 }
 
 /// Reads `--content`: a dataset with tags (directory, .a2vd, …) or `artist<TAB>tag[<TAB>count]`
@@ -218,7 +218,7 @@ fn read_content(ui: &Ui, path: &Path) -> Result<ArtistContent> {
     Ok(content)
 }
 
-fn read_training(ui: &Ui, path: &Path, gap_minutes: u32) -> Result<Training> {
+pub(crate) fn read_training(ui: &Ui, path: &Path, gap_minutes: u32) -> Result<Training> {
     let split_tsv = matches!(detect(path), Ok(Format::Tsv) | Err(_)) && is_split_tsv(path)?;
     if split_tsv {
         let mut rows = Interactions::default();
