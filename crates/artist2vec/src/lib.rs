@@ -66,6 +66,7 @@ pub use artist2vec_neural as neural;
 pub use artist2vec_skipgram as skipgram;
 pub use artist2vec_sparse as sparse;
 pub use artist2vec_stats as stats;
+pub use artist2vec_viz as viz;
 
 /// Every model family of the workspace, in the order of the results table: the classical models
 /// of `artist2vec-models`, skip-gram (`artist2vec-skipgram`), and with the `neural` feature the

@@ -6,6 +6,7 @@
 mod data_cmds;
 mod demo;
 mod eval_cmds;
+mod map_cmd;
 mod model_cmds;
 mod progress;
 
@@ -52,6 +53,8 @@ enum Command {
     Similar(model_cmds::SimilarArgs),
     /// Print a model's default configuration as JSON (or list the models).
     Config(model_cmds::ConfigArgs),
+    /// Draw a 2-D map (UMAP) of a model's artists: an interactive HTML page and an SVG.
+    Map(map_cmd::MapArgs),
 }
 
 fn main() {
@@ -70,6 +73,7 @@ fn main() {
         Command::Recommend(a) => model_cmds::recommend(&ui, a),
         Command::Similar(a) => model_cmds::similar(&ui, a),
         Command::Config(a) => model_cmds::config(a),
+        Command::Map(a) => map_cmd::map(&ui, a),
     };
     if let Err(e) = res {
         eprintln!("error: {}", error_chain(&e));

@@ -17,7 +17,7 @@ use crate::progress::Ui;
 
 /// Reads `id\tname…` lines (a header line starting with a non-number id such as `id` is skipped),
 /// as hetrec's `artists.dat`, and names the vocabulary's entries. Returns how many were named.
-fn apply_names(vocab: &mut Vocabulary, path: &Path) -> Result<usize> {
+pub(crate) fn apply_names(vocab: &mut Vocabulary, path: &Path) -> Result<usize> {
     let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut n = 0;
     for (i, line) in BufReader::new(f).split(b'\n').enumerate() {
