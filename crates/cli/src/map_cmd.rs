@@ -7,7 +7,9 @@ use anyhow::{Context, Result, bail};
 use artist2vec::core::{Interactions, Model};
 use artist2vec::data::split::read_tsv_into;
 use artist2vec::data::synth::read_ground_truth;
-use artist2vec::viz::{ArtistMap, Groups, MapSettings, Source, project_model};
+use artist2vec::viz::{
+    ArtistMap, Groups, MapSettings, Source, project_model, project_model_subset,
+};
 use clap::Args;
 
 use crate::model_cmds::apply_names;
@@ -49,6 +51,11 @@ pub struct MapArgs {
     /// UMAP epochs (default: 500 up to 10,000 artists, 200 above).
     #[arg(long)]
     epochs: Option<usize>,
+    /// Only artists with at least this many training listeners (1 = every artist). Factor
+    /// models place an artist heard by one or two listeners next to whatever those listeners
+    /// played; leaving them out gives a clearer map.
+    #[arg(long, default_value_t = 1)]
+    min_listeners: u32,
     /// Seed: the same model and seed give the same map.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -71,9 +78,36 @@ pub fn map(ui: &Ui, a: MapArgs) -> Result<()> {
         let named = apply_names(&mut items, p)?;
         ui.say(format!("{named} artist names from {}", p.display()));
     }
-    let n = items.len();
+    let listeners = model.listeners();
+    let kept: Vec<u32> = (0..items.len() as u32)
+        .filter(|&i| {
+            listeners
+                .get(i as usize)
+                .is_none_or(|&l| l >= a.min_listeners)
+        })
+        .collect();
+    if kept.len() < 2 {
+        bail!(
+            "only {} of {} artists have at least {} listeners: nothing to map (lower --min-listeners)",
+            kept.len(),
+            items.len(),
+            a.min_listeners
+        );
+    }
+    let n = kept.len();
+    if n < items.len() {
+        ui.say(format!(
+            "{n} of {} artists have at least {} training listeners",
+            items.len(),
+            a.min_listeners
+        ));
+    }
     let (coords, source) = ui.step(&format!("UMAP of {n} artists"), |_| {
-        Ok(project_model(&model, &settings)?)
+        Ok(if n == items.len() {
+            project_model(&model, &settings)?
+        } else {
+            project_model_subset(&model, &settings, &kept)?
+        })
     })?;
     ui.say(match source {
         Source::Vectors => format!(
@@ -86,7 +120,8 @@ pub fn map(ui: &Ui, a: MapArgs) -> Result<()> {
             model.kind()
         ),
     });
-    let names: Vec<String> = (0..n as u32).map(|i| items.name(i).to_owned()).collect();
+    let names: Vec<String> = kept.iter().map(|&i| items.name(i).to_owned()).collect();
+    let pick = |all: Vec<f64>| kept.iter().map(|&i| all[i as usize]).collect::<Vec<f64>>();
     let title = a.title.clone().unwrap_or_else(|| {
         format!(
             "{} — {}",
@@ -98,16 +133,18 @@ pub fn map(ui: &Ui, a: MapArgs) -> Result<()> {
     });
     let mut map = ArtistMap::new(title, names, coords)?;
     map = match &a.plays {
-        Some(p) => map.with_plays("plays", plays_from_tsv(&*model, p)?)?,
+        Some(p) => map.with_plays("plays", pick(plays_from_tsv(&*model, p)?))?,
         None => map.with_plays(
             "listeners",
-            model.listeners().iter().map(|&l| f64::from(l)).collect(),
+            pick(listeners.iter().map(|&l| f64::from(l)).collect()),
         )?,
     };
     if let Some(p) = &a.genres {
-        let (groups, known) = genres(&*model, p)?;
+        let (mut groups, known) = genres(&*model, p)?;
+        groups.of = kept.iter().map(|&i| groups.of[i as usize]).collect();
         ui.say(format!(
-            "{known} of {n} artists have a genre in {} ({} genres)",
+            "{known} of {} artists have a genre in {} ({} genres)",
+            items.len(),
             p.display(),
             groups.names.len()
         ));

@@ -133,6 +133,53 @@ fn map_writes_html_and_svg_for_vector_and_neighbour_models() {
             .contains("\"listeners\"")
     );
 
+    // Only artists with enough listeners, from vectors and from neighbour lists.
+    let listeners = |a: usize| {
+        (0..80)
+            .filter(|u| u % 4 == a / 12 && (0..8).any(|i| (u * 5 + i * 7) % 12 == a % 12))
+            .count()
+    };
+    // The highest threshold that keeps at least 4 artists (and not all of them).
+    let (t, many) = (1..=20)
+        .rev()
+        .map(|t| (t, (0..48).filter(|&a| listeners(a) >= t).count()))
+        .find(|&(_, m)| m >= 4)
+        .unwrap();
+    assert!(many < 48, "{t} {many}");
+    let t = t.to_string();
+    for m in ["als.a2v", "knn.a2v"] {
+        let (out, err) = ok(&run(&[
+            "map",
+            "--model",
+            &p(m),
+            "--out",
+            &p("few.html"),
+            "--min-listeners",
+            &t,
+            "--neighbors",
+            "4",
+        ]));
+        assert!(out.contains(&format!("({many} artists)")), "{out}");
+        assert!(
+            err.contains(&format!("{many} of 48 artists have at least {t}")),
+            "{err}"
+        );
+    }
+    let o = run(&[
+        "map",
+        "--model",
+        &p("als.a2v"),
+        "--out",
+        &p("c.html"),
+        "--min-listeners",
+        "1000",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("lower --min-listeners"),
+        "{err}"
+    );
+
     // Popularity has nothing to map; bad files are named.
     ok(&run(&[
         "--quiet",

@@ -99,6 +99,12 @@ impl KnnGraph {
         check_k(n, k)?;
         let all: Vec<u32> = (0..n as u32).collect();
         let lists = model.similar_batch(&all, k)?;
+        Ok(Self::from_scored_lists(n, k, &lists))
+    }
+
+    /// [`from_similar`](Self::from_similar) from lists already fetched: `lists[i]` holds point
+    /// `i`'s neighbours (indices into `0..n`) with model scores, best first.
+    pub fn from_scored_lists(n: usize, k: usize, lists: &[Vec<artist2vec_core::Neighbor>]) -> Self {
         let mut indices = vec![u32::MAX; n * k];
         let mut distances = vec![f32::INFINITY; n * k];
         for (i, list) in lists.iter().enumerate() {
@@ -118,12 +124,12 @@ impl KnnGraph {
                 distances[i * k + j] = ((best - nb.score) / scale).max(0.0);
             }
         }
-        Ok(Self {
+        Self {
             n,
             k,
             indices,
             distances,
-        })
+        }
     }
 
     fn from_lists(

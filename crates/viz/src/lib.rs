@@ -57,6 +57,7 @@ pub use map::{ArtistMap, Groups, palette};
 
 use artist2vec_core::registry::AnyModel;
 use artist2vec_core::{Embeddings, Recommender};
+use rayon::prelude::*;
 
 use umap::{Init, Umap, UmapConfig};
 
@@ -163,6 +164,79 @@ pub fn project_model(
     let config = settings.umap(n);
     config.validate()?;
     let graph = KnnGraph::from_similar(model, n, config.n_neighbors - 1)?;
+    Ok((
+        Umap::new(config).fit(&graph, Init::Random)?,
+        Source::Neighbours,
+    ))
+}
+
+/// [`project_model`] for some of the model's artists only (`artists`: dense indices, distinct):
+/// the coordinates of `artists[i]` are at `2i`, `2i + 1`. Maps of factor models are clearer
+/// without the artists heard by one or two listeners, which sit next to whatever those
+/// listeners played (the CLI's `map --min-listeners`). Neighbours are searched among the
+/// chosen artists only.
+///
+/// # Errors
+/// As [`project_model`]; [`VizError::Invalid`] for an index out of range or repeated.
+pub fn project_model_subset(
+    model: &AnyModel,
+    settings: &MapSettings,
+    artists: &[u32],
+) -> Result<(Vec<f32>, Source), VizError> {
+    let n_all = model.n_items();
+    let mut keep = vec![false; n_all];
+    for &a in artists {
+        match keep.get_mut(a as usize) {
+            Some(k) if !*k => *k = true,
+            Some(_) => return Err(VizError::Invalid(format!("artist {a} is listed twice"))),
+            None => {
+                return Err(VizError::Invalid(format!(
+                    "artist {a} out of range: the model has {n_all} artists"
+                )));
+            }
+        }
+    }
+    let n = artists.len();
+    if n < 2 {
+        return Err(VizError::Invalid(format!(
+            "a map needs at least 2 artists, found {n}"
+        )));
+    }
+    if let Some(table) = model.artist_vectors() {
+        let dim = table.dim();
+        let mut vocab = artist2vec_core::Vocabulary::new();
+        let mut data = Vec::with_capacity(n * dim);
+        for &a in artists {
+            vocab.insert(table.vocab().id(a));
+            data.extend_from_slice(table.row(a)?);
+        }
+        let sub = Embeddings::new(vocab, dim, data)?;
+        return Ok((project_embeddings(&sub, settings)?, Source::Vectors));
+    }
+    if model.similarity().is_none() {
+        return project_model(model, settings);
+    }
+    let config = settings.umap(n);
+    config.validate()?;
+    let k = config.n_neighbors - 1;
+    let mut position = vec![u32::MAX; n_all];
+    for (i, &a) in artists.iter().enumerate() {
+        position[a as usize] = i as u32;
+    }
+    let lists: Vec<Vec<artist2vec_core::Neighbor>> = artists
+        .par_iter()
+        .map(|&a| {
+            let list = model.similar_where(a, k, &|j| keep[j as usize])?;
+            Ok(list
+                .into_iter()
+                .map(|nb| artist2vec_core::Neighbor {
+                    item: position[nb.item as usize],
+                    score: nb.score,
+                })
+                .collect())
+        })
+        .collect::<Result<_, artist2vec_core::CoreError>>()?;
+    let graph = KnnGraph::from_scored_lists(n, k, &lists);
     Ok((
         Umap::new(config).fit(&graph, Init::Random)?,
         Source::Neighbours,

@@ -94,19 +94,19 @@ try {
     else if (Math.abs(cx - width / 2) > 2 || Math.abs(cy - height / 2) > 2) fail(`the searched artist is at (${cx}, ${cy}), not centred`, result);
     else console.log(JSON.stringify(result));
   } else if (mode === "perf") {
-    // Pan (drag) and zoom (wheel) for 240 frames, each step waiting for the next frame.
+    // Pan (drag) and zoom (wheel) for 160 frames, each step waiting for the next frame.
     await page.evaluate(() => { window.a2vMap.frames.length = 0; window.__rafTimes = []; const tick = (t) => { window.__rafTimes.push(t); if (!window.__stopRaf) requestAnimationFrame(tick); }; requestAnimationFrame(tick); });
     const next = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
     const cx = width / 2, cy = height / 2;
     await page.mouse.move(cx, cy);
     await page.mouse.down();
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i < 80; i++) {
       await page.mouse.move(cx + 200 * Math.sin(i / 10), cy + 150 * Math.cos(i / 13));
       await next();
     }
     await page.mouse.up();
-    for (let i = 0; i < 120; i++) {
-      await page.mouse.wheel(0, i < 60 ? -60 : 60);
+    for (let i = 0; i < 80; i++) {
+      await page.mouse.wheel(0, i < 40 ? -60 : 60);
       await next();
     }
     const { draws, raf } = await page.evaluate(() => { window.__stopRaf = true; return { draws: Array.from(window.a2vMap.frames), raf: window.__rafTimes }; });
@@ -119,7 +119,7 @@ try {
       consoleErrors: errors,
     };
     if (errors.length) fail("console errors: " + errors.join(" | "), result);
-    else if (draws.length < 100) fail(`only ${draws.length} frames were drawn for 240 pan/zoom steps`, result);
+    else if (draws.length < 80) fail(`only ${draws.length} frames were drawn for 160 pan/zoom steps`, result);
     else console.log(JSON.stringify(result));
   } else if (mode === "shot") {
     const [out, , , name] = rest;
