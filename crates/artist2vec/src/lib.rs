@@ -70,6 +70,7 @@ pub use artist2vec_neural as neural;
 pub use artist2vec_skipgram as skipgram;
 pub use artist2vec_sparse as sparse;
 pub use artist2vec_stats as stats;
+pub use artist2vec_viz as viz;
 
 pub mod hybrid;
 

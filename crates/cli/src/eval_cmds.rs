@@ -27,7 +27,7 @@ pub struct EvaluateArgs {
     /// Cut-off K.
     #[arg(long, default_value_t = 10)]
     k: usize,
-    /// Where to write the per-user JSON (default: eval_<recs name>.json in the current directory).
+    /// Where to write the per-user JSON (default: `eval_<recs name>.json` in the current directory).
     #[arg(long)]
     out: Option<PathBuf>,
 }

@@ -6,6 +6,7 @@
 mod data_cmds;
 mod demo;
 mod eval_cmds;
+mod map_cmd;
 mod model_cmds;
 mod progress;
 mod session_cmds;
@@ -61,6 +62,8 @@ enum Command {
     Tune(study::tune::TuneArgs),
     /// Run an experiment file: data, split, models, protocol, significance; writes a report.
     Run(study::run::RunArgs),
+    /// Draw a 2-D map (UMAP) of a model's artists: an interactive HTML page and an SVG.
+    Map(map_cmd::MapArgs),
 }
 
 fn main() {
@@ -82,6 +85,7 @@ fn main() {
         Command::Config(a) => model_cmds::config(a),
         Command::Tune(a) => study::tune::tune_cmd(&ui, a),
         Command::Run(a) => study::run::run_cmd(&ui, a),
+        Command::Map(a) => map_cmd::map(&ui, a),
     };
     if let Err(e) = res {
         eprintln!("error: {}", error_chain(&e));

@@ -16,7 +16,7 @@
 //! rounded down to a multiple of 8, lane `l` (0..8) sums `x[t]·y[t]` over `t = l, l + 8, … < f8`
 //! in that order; the lanes are reduced as `((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7))`;
 //! then the remaining dimensions `f8..dim` are added in order. On x86-64 CPUs with AVX2 and FMA
-//! ([`cpu::has_avx2_fma`](crate::cpu::has_avx2_fma)) every multiply-add is fused, elsewhere none
+//! ([`cpu::has_avx2_fma`]) every multiply-add is fused, elsewhere none
 //! is. So on one machine the blocked top-k of a model returns exactly what scoring each user with
 //! [`dot_scores`] and selecting with [`top_k`](crate::topk::top_k) returns — whatever the block
 //! sizes or the number of threads — and ties are broken the same way (lower artist id first,
