@@ -805,6 +805,9 @@ fn hybrid_tunes_on_a_validation_split_from_the_command_line() {
     let (_, err) = text(&o);
     assert!(!o.status.success());
     assert!(err.contains("does not tune"), "{err}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
 #[test]
 fn content_model_serves_an_artist_known_only_from_its_tags() {
     let d = tmp("content");
@@ -902,6 +905,10 @@ fn content_model_serves_an_artist_known_only_from_its_tags() {
     assert!(
         err.contains("bad.tsv:1") && err.contains("positive"),
         "{err}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
 /// The session chain from the user's side: generated sessions with a planted order, a time
 /// split that keeps play order, two session models fitted from the split TSV, the session
 /// protocol, and a paired comparison of the per-session scores.
