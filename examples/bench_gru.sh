@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# GRU4Rec epoch time: artist2vec's burn trainer (CPU, ndarray) vs a PyTorch reference of the same
-# architecture (examples/bench_gru.py), same generated sessions, same thread count, in one run.
+# Epoch times of the burn models: artist2vec's GRU4Rec and two-tower trainers (CPU, ndarray) vs
+# PyTorch references of the same architectures (examples/bench_gru.py, bench_two_tower.py),
+# same generated plays, same thread count, in one run.
 # Not part of CI. The PyTorch side runs in a venv made here (pip, CPU wheel).
 #
 #   PLAYS=1000000 THREADS=2 examples/bench_gru.sh
 #
 # Environment: PLAYS (1000000), ARTISTS (5000), EPOCHS (1), THREADS (2), DIR (/tmp/a2v-bench-gru),
-# VENV (/tmp/a2v-torch-venv), SKIP_TORCH (unset).
+# VENV (/tmp/a2v-torch-venv), SKIP_TORCH (unset), MODEL (both: gru, two-tower or both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PLAYS=${PLAYS:-1000000}
@@ -14,13 +15,14 @@ ARTISTS=${ARTISTS:-5000}
 EPOCHS=${EPOCHS:-1}
 THREADS=${THREADS:-2}
 DIR=${DIR:-/tmp/a2v-bench-gru}
+MODEL=${MODEL:-both}
 VENV=${VENV:-/tmp/a2v-torch-venv}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/artist2vec/target}
 cargo build --release -p artist2vec-examples --example bench_gru
 echo "load average before training: $(cut -d' ' -f1-3 /proc/loadavg)"
 RAYON_NUM_THREADS=$THREADS taskset -c 0-$((THREADS - 1)) \
     "$CARGO_TARGET_DIR/release/examples/bench_gru" --plays "$PLAYS" --artists "$ARTISTS" \
-    --epochs "$EPOCHS" --out "$DIR"
+    --epochs "$EPOCHS" --out "$DIR" --model "$MODEL"
 if [ -z "${SKIP_TORCH:-}" ]; then
     if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
         python3 -m venv "$VENV"
@@ -28,7 +30,14 @@ if [ -z "${SKIP_TORCH:-}" ]; then
         "$VENV/bin/pip" install --quiet torch --index-url https://download.pytorch.org/whl/cpu \
             || "$VENV/bin/pip" install --quiet torch
     fi
-    echo "load average before training: $(cut -d' ' -f1-3 /proc/loadavg)"
-    taskset -c 0-$((THREADS - 1)) "$VENV/bin/python" examples/bench_gru.py \
-        "$DIR/sessions.txt" "$EPOCHS" "$THREADS"
+    if [ "$MODEL" != two-tower ]; then
+        echo "load average before training: $(cut -d' ' -f1-3 /proc/loadavg)"
+        taskset -c 0-$((THREADS - 1)) "$VENV/bin/python" examples/bench_gru.py \
+            "$DIR/sessions.txt" "$EPOCHS" "$THREADS"
+    fi
+    if [ "$MODEL" != gru ]; then
+        echo "load average before training: $(cut -d' ' -f1-3 /proc/loadavg)"
+        taskset -c 0-$((THREADS - 1)) "$VENV/bin/python" examples/bench_two_tower.py \
+            "$DIR/rows.tsv" "$EPOCHS" "$THREADS"
+    fi
 fi

@@ -60,6 +60,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("model", model),
     ("word2vec", word2vec),
     ("config", config),
+    ("experiment", experiment),
 ];
 
 /// A scratch directory of this process and thread, emptied and created anew.
@@ -364,4 +365,12 @@ pub fn config(data: &[u8]) {
     let family = families[o as usize % families.len()];
     let json = String::from_utf8_lossy(rest);
     check(family.check_config_json(&json));
+}
+
+/// Experiment files of `artist2vec run` (and `tune`): parsed and checked as the command does
+/// before any work (JSON shape, sizes against their caps, model names and configurations
+/// against the registry).
+pub fn experiment(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    check(artist2vec_cli::check_experiment_json(&text));
 }

@@ -1,22 +1,12 @@
 //! `artist2vec`: the command-line tool.
 //!
 //! Every command reads and writes files other tools can use (TSV splits, JSON reports) or the
-//! canonical binary dataset (`.a2vd`, documented in `docs/dataset-format.md`).
+//! canonical binary dataset (`.a2vd`, documented in `docs/dataset-format.md`). The commands
+//! live in the `artist2vec_cli` library of this package; this is their dispatch.
 
-mod data_cmds;
-mod demo;
-mod eval_cmds;
-mod map_cmd;
-mod model_cmds;
-mod progress;
-mod session_cmds;
-mod study;
-
-use std::path::PathBuf;
-
+use artist2vec_cli::progress::Ui;
+use artist2vec_cli::{data_cmds, error_chain, eval_cmds, map_cmd, model_cmds, session_cmds, study};
 use clap::{Parser, Subcommand};
-
-use progress::Ui;
 
 /// Learn, use and judge vectors of music artists.
 #[derive(Parser)]
@@ -91,26 +81,4 @@ fn main() {
         eprintln!("error: {}", error_chain(&e));
         std::process::exit(1);
     }
-}
-
-/// The error and its causes, each cause named once: a cause whose message is already part of
-/// what is printed (errors that repeat their source's message) is left out.
-fn error_chain(e: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in e.chain() {
-        let msg = cause.to_string();
-        if out.contains(&msg) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&msg);
-    }
-    out
-}
-
-/// A scratch directory under the system temp dir, unique per process.
-pub fn scratch_dir(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("artist2vec-{name}-{}", std::process::id()))
 }

@@ -312,6 +312,11 @@ fn bad_experiment_files_are_clear_errors() {
             &TINY.replace("\"low\": 0.1", "\"low\": -1"),
             "regularization",
         ),
+        // A generated dataset that would not fit in memory is refused before any work.
+        (
+            &TINY.replace("\"n_plays\": 4000", "\"n_plays\": 4000000000"),
+            "n_plays (4000000000) is over the generator's limit",
+        ),
     ];
     for (i, (body, want)) in cases.iter().enumerate() {
         let f = d.join("bad.json");
@@ -362,4 +367,79 @@ fn data_replaces_the_generated_data_with_a_real_file_layout() {
         "{report}"
     );
     assert!(!report.contains("generated 30Music-like data"), "{report}");
+}
+
+#[test]
+fn cold_start_fits_content_models_on_the_plays_with_the_tags() {
+    let d = tmp("cold");
+    let exp = d.join("cold.json");
+    let spec = r#"{
+  "name": "cold",
+  "seed": 3,
+  "data": {"synth": {"preset": "tiny", "n_users": 80, "n_artists": 120, "n_sessions": 600, "n_plays": 6000, "n_tags": 12}},
+  "split": {"kind": "cold_start", "fraction": 0.1},
+  "protocol": {"kind": "cold_start", "k": 5},
+  "metrics": ["map@5"],
+  "models": [
+    {"name": "content", "model": "content", "config": {"base_config": {"factors": 8, "iterations": 4}}, "fit_on": "plays"},
+    {"name": "tag-knn", "model": "item-knn", "config": {"k": 50, "weighting": {"kind": "tfidf"}}}
+  ],
+  "reference": "tag-knn",
+  "significance": {"design": "paired", "test": "wilcoxon"}
+}"#;
+    std::fs::write(&exp, spec).unwrap();
+    let out = d.join("out");
+    let o = run(&[
+        "--quiet",
+        "run",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let models = v["models"].as_array().expect("a model list");
+    let content = models
+        .iter()
+        .find(|m| m["name"] == "content")
+        .expect("the content entry");
+    assert_eq!(content["model"], "content", "{content}");
+    // The content model learned from plays: its file is a content model and every cold
+    // artist got neighbours from its tags (none skipped for a missing vector).
+    let m = run(&[
+        "similar",
+        "--model",
+        out.join("models/content.a2v").to_str().unwrap(),
+        "--artist",
+        "0",
+        "--k",
+        "3",
+    ]);
+    assert!(m.status.success(), "{}", text(&m));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("(fitted on the training plays with the artists' tags)"),
+        "{report}"
+    );
+
+    // A refitting subsample design is refused for cold start, with the reason.
+    let bad = spec.replace(
+        r#""significance": {"design": "paired", "test": "wilcoxon"}"#,
+        r#""significance": {"design": "subsample", "unit": "users", "runs": 3, "fraction": 0.5, "test": "mann_whitney"}"#,
+    );
+    std::fs::write(&exp, bad).unwrap();
+    let o = run(&[
+        "--quiet",
+        "run",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("cold-start protocol refits on no subsample"),
+        "{}",
+        text(&o)
+    );
 }

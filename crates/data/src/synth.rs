@@ -48,7 +48,7 @@ mod write;
 
 use crate::Dataset;
 
-pub use config::SynthConfig;
+pub use config::{MAX_SYNTH_ITEMS, MAX_SYNTH_PLAYS, SynthConfig};
 pub use write::{MpdSource, SynthPaths, read_ground_truth};
 
 /// 2014-01-01T00:00:00Z, the start of the 30Music collection period.

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use artist2vec::core::{AnyModel, Interactions, Sessions};
+use artist2vec::core::{AnyModel, ArtistContent, Interactions, Sessions};
 use serde_json::Value;
 
 /// Two FNV-1a 64-bit hashes with different offset bases (128 bits).
@@ -76,6 +76,28 @@ pub fn data_key(
                     h.u64(t as u64);
                 }
             }
+        }
+    }
+    format!("{:016x}{:016x}", h.0[0], h.0[1])
+}
+
+/// The key of a fit with artist content attached: `key` (from [`data_key`]) and the content
+/// (artist ids, feature ids, weights).
+pub fn content_key(key: &str, c: &ArtistContent) -> String {
+    let mut h = Fnv::new();
+    h.str(key);
+    for v in [&c.artists, &c.features] {
+        h.u64(v.len() as u64);
+        for id in v.ids() {
+            h.str(id);
+        }
+    }
+    for a in 0..c.artists.len() as u32 {
+        let f = c.features_of(a);
+        h.u64(f.len() as u64);
+        for &(x, w) in f {
+            h.u64(u64::from(x));
+            h.u64(u64::from(w.to_bits()));
         }
     }
     format!("{:016x}{:016x}", h.0[0], h.0[1])

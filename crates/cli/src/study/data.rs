@@ -5,13 +5,13 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use artist2vec::core::{Interactions, Sessions, TrainingData};
+use artist2vec::core::{ArtistContent, Interactions, Sessions, TrainingData};
 use artist2vec::data::split::{
     cold_start_artists, global_time_split, hide_one_of_top_n, random_holdout, read_split_dir,
 };
 use artist2vec::data::{Dataset, Mode, Synthetic, formats::load_any, prepare::prepare};
 
-use super::experiment::{Experiment, SplitSpec, resolve};
+use super::experiment::{Experiment, FitOn, SplitSpec, resolve};
 
 /// One training set: rows, and sessions in play order when known.
 #[derive(Debug, Clone)]
@@ -46,6 +46,26 @@ pub struct Prepared {
     pub validation: Option<(Train, Interactions)>,
     /// A line per fact, for the report.
     pub summary: Vec<String>,
+    /// Cold start: the artists' tags as content features (every artist, the cold ones
+    /// included), attached to the training plays of a model entry with `"fit_on": "plays"`.
+    pub content: Option<ArtistContent>,
+}
+
+impl Prepared {
+    /// What model entry `fit_on` is fitted on: the protocol's training table, or the training
+    /// plays with the artists' content attached (the same thing outside cold start).
+    pub fn train_for(&self, fit_on: FitOn) -> (Train, Option<&ArtistContent>) {
+        match (fit_on, &self.content) {
+            (FitOn::Plays, Some(c)) => (
+                Train {
+                    rows: self.train_listens.clone(),
+                    sessions: None,
+                },
+                Some(c),
+            ),
+            _ => (self.train.clone(), None),
+        }
+    }
 }
 
 /// Play counts of a dataset (sessions aggregated when it has them).
@@ -131,6 +151,7 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
             test_sessions: None,
             validation,
             summary,
+            content: None,
         });
     }
     let synth = match data_path {
@@ -219,6 +240,7 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
                 test: sp.split.test,
                 test_sessions: Some(sp.test_sessions),
                 summary,
+                content: None,
             }
         }
         SplitSpec::LastSessions { fraction: f } => {
@@ -248,6 +270,7 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
                 test: b.to_counts(),
                 test_sessions: Some(b),
                 summary,
+                content: None,
             }
         }
         SplitSpec::RandomHoldout {
@@ -273,6 +296,7 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
                 test: sp.test,
                 test_sessions: None,
                 summary,
+                content: None,
             }
         }
         SplitSpec::HideOneOfTop { top_n, min_artists } => {
@@ -303,6 +327,7 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
                 test: sp.test,
                 test_sessions: None,
                 summary,
+                content: None,
             }
         }
         SplitSpec::ColdStart { fraction: f } => {
@@ -310,23 +335,23 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
                 "the cold-start protocol needs artist tags (generated data or a source with tags)",
             )?;
             let sp = cold_start_artists(&all, f, seed)?;
-            let mut content = Interactions::new(tags.tags.clone(), all.items.clone(), false);
+            let mut table = Interactions::new(tags.tags.clone(), all.items.clone(), false);
             for (a, ts) in tags.by_artist.iter().enumerate() {
                 for &t in ts {
-                    content.push(t, a as u32, 1.0, None);
+                    table.push(t, a as u32, 1.0, None);
                 }
             }
             let cold: HashSet<u32> = sp.test.item_col().iter().copied().collect();
             summary.push(format!(
-                "{:.0} % of artists are cold ({} with test rows); models are fitted on the tag × artist table ({} tags, {} links) of every artist",
+                "{:.0} % of artists are cold ({} with test rows); models are fitted on the tag × artist table ({} tags, {} links) of every artist (entries with \"fit_on\": \"plays\" on the training plays with every artist's tags)",
                 f * 100.0,
                 cold.len(),
                 tags.tags.len(),
-                content.len()
+                table.len()
             ));
             Prepared {
                 train: Train {
-                    rows: content,
+                    rows: table,
                     sessions: None,
                 },
                 train_listens: sp.train,
@@ -334,6 +359,7 @@ pub fn prepare_data(e: &Experiment, file: &Path, data_path: Option<&Path>) -> Re
                 test_sessions: None,
                 validation: None,
                 summary,
+                content: data.content(),
             }
         }
     };

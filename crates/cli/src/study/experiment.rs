@@ -215,6 +215,30 @@ pub struct ModelSpec {
     /// Tune it first, on the validation split only; the best configuration is then fitted.
     #[serde(default)]
     pub tune: Option<TuneSpec>,
+    /// What it is fitted on (matters for cold start only, where the protocol's table is the
+    /// tag × artist table): `"table"` (default) or `"plays"`, the training plays with every
+    /// artist's tags attached — for content models such as `content`, which learn from
+    /// listening data and map tags onto it.
+    #[serde(default, skip_serializing_if = "FitOn::is_table")]
+    pub fit_on: FitOn,
+}
+
+/// What a model entry is fitted on ([`ModelSpec::fit_on`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FitOn {
+    /// The protocol's training table (for cold start the tag × artist table).
+    #[default]
+    Table,
+    /// The training plays, with the artists' content (tags) attached.
+    Plays,
+}
+
+impl FitOn {
+    /// The default.
+    pub fn is_table(&self) -> bool {
+        *self == FitOn::Table
+    }
 }
 
 /// Paired test on per-unit scores.
@@ -348,6 +372,17 @@ impl Experiment {
         Ok(e)
     }
 
+    /// An experiment from the text of its file, checked ([`check`](Self::check)).
+    ///
+    /// # Errors
+    /// The JSON's line and column, or what [`check`](Self::check) refuses.
+    pub fn parse(text: &str) -> Result<Experiment> {
+        let e: Experiment = serde_json::from_str(text)
+            .map_err(|e| anyhow::anyhow!("{}:{}: {}", e.line(), e.column(), e))?;
+        e.check()?;
+        Ok(e)
+    }
+
     /// Everything that can be checked before any work.
     pub fn check(&self) -> Result<()> {
         let d = &self.data;
@@ -355,6 +390,7 @@ impl Experiment {
         if sources.iter().filter(|&&b| b).count() != 1 {
             bail!("data: give exactly one of \"synth\", \"path\" and \"split_dir\"");
         }
+        self.synth_config()?;
         if matches!(self.split, SplitSpec::Given) != d.split_dir.is_some() {
             bail!("split: \"kind\": \"given\" goes with data.split_dir, and only with it");
         }
@@ -464,6 +500,13 @@ impl Experiment {
             frac("significance.fraction", *fraction)?;
             if *unit == Unit::Sessions && self.data.split_dir.is_some() {
                 bail!("significance.unit \"sessions\" needs data with sessions (synth or path)");
+            }
+            if *unit != Unit::TestUnits && matches!(self.protocol, ProtocolSpec::ColdStart { .. }) {
+                bail!(
+                    "significance: the cold-start protocol refits on no subsample (its models \
+                     are fitted on the tag table or on the plays); use the paired design or \
+                     \"unit\": \"test_units\""
+                );
             }
         }
         if let Some(n) = &self.neighbours {

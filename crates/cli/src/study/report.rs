@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::data::Prepared;
 use super::experiment::{
-    Experiment, ModelSpec, PairedTest, ProtocolSpec, RunsTest, Side, SignificanceSpec, Unit,
+    Experiment, FitOn, ModelSpec, PairedTest, ProtocolSpec, RunsTest, Side, SignificanceSpec, Unit,
 };
 use super::score::MetricSpec;
 
@@ -462,9 +462,13 @@ pub fn write_outputs(
         } else {
             String::new()
         };
+        let fit_on = match e.models.iter().find(|x| x.name == m.name).map(|x| x.fit_on) {
+            Some(FitOn::Plays) => " (fitted on the training plays with the artists' tags)",
+            _ => "",
+        };
         let _ = writeln!(
             r,
-            "| {} | {} | `{}`{tuned} |",
+            "| {} | {} | `{}`{tuned}{fit_on} |",
             m.name,
             m.model,
             serde_json::to_string(&m.config)?

@@ -9,7 +9,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use artist2vec::core::{AnyModel, CoreError, Interactions, Neighbor, Recommender, SimilarArtists};
+use artist2vec::core::{
+    AnyModel, ArtistContent, CoreError, Interactions, Neighbor, Recommender, SimilarArtists,
+};
 use artist2vec::metrics::Scores;
 use artist2vec::metrics::protocols::{
     NextArtistConfig, ProtocolScores, SessionNextItemConfig, SubsampleConfig, cold_start,
@@ -19,7 +21,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 
-use super::cache::{Cache, data_key};
+use super::cache::{Cache, content_key, data_key};
 use super::data::{Prepared, Train, prepare_data, subset_train};
 use super::experiment::{Experiment, ModelSpec, ProtocolSpec, SignificanceSpec, Unit};
 use super::report::{ModelResult, Outcome, Timing, write_outputs};
@@ -76,16 +78,29 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Fits through the registry, or loads the cached fit.
-    fn fit(&mut self, label: &str, model: &str, config: &str, train: &Train) -> Result<AnyModel> {
+    fn fit(
+        &mut self,
+        label: &str,
+        model: &str,
+        config: &str,
+        train: &Train,
+        content: Option<&ArtistContent>,
+    ) -> Result<AnyModel> {
         let registry = artist2vec::registry();
         let family = registry.get(model)?;
-        let key = data_key(&train.rows, train.sessions.as_ref(), family.name(), config);
+        let mut key = data_key(&train.rows, train.sessions.as_ref(), family.name(), config);
+        if let Some(c) = content {
+            key = content_key(&key, c);
+        }
         self.bar.set_message(format!("fit {label}"));
         let t = Instant::now();
         let (m, cached) = match self.cache.load(&key)? {
             Some(m) => (m, true),
             None => {
-                let data = train.data()?;
+                let mut data = train.data()?;
+                if let Some(c) = content {
+                    data = data.with_content(c);
+                }
                 let m = self.bar.suspend(|| {
                     self.ui.step(&format!("fit {label}"), |obs| {
                         Ok(family.fit(Some(config), &data, obs)?)
@@ -353,7 +368,8 @@ pub fn run_cmd(ui: &Ui, a: RunArgs) -> Result<()> {
     let mut results: Vec<ModelResult> = Vec::new();
     let mut fitted: Vec<AnyModel> = Vec::new();
     for (m, cfg) in e.models.iter().zip(&configs) {
-        let model = ctx.fit(&m.name, &m.model, cfg, &p.train)?;
+        let (train, content) = p.train_for(m.fit_on);
+        let model = ctx.fit(&m.name, &m.model, cfg, &train, content)?;
         model.save(&models_dir.join(format!("{}.a2v", m.name)))?;
         let t = Instant::now();
         let scores = evaluate(&e, &p, &p.test, test_seq.as_deref(), &model)
@@ -433,7 +449,7 @@ pub fn run_cmd(ui: &Ui, a: RunArgs) -> Result<()> {
                             };
                             let label = format!("{model} (subsample {})", run + 1);
                             let fitted =
-                                ctx.fit(&label, &e.models[i].model, &configs[i], &train)?;
+                                ctx.fit(&label, &e.models[i].model, &configs[i], &train, None)?;
                             let sub_p = Prepared {
                                 train: train.clone(),
                                 train_listens: train.rows.clone(),
@@ -441,6 +457,7 @@ pub fn run_cmd(ui: &Ui, a: RunArgs) -> Result<()> {
                                 test_sessions: None,
                                 validation: None,
                                 summary: Vec::new(),
+                                content: None,
                             };
                             evaluate(&e, &sub_p, &test, test_seq.as_deref(), &fitted)
                         },

@@ -6,6 +6,12 @@ use serde::{Deserialize, Serialize};
 use super::DEFAULT_START_TIME;
 use crate::DataError;
 
+/// The most plays (and loved tracks, and playlist entries) [`SynthConfig::validate`] accepts:
+/// 400 million, 13 × 30Music, about 16 GB generated.
+pub const MAX_SYNTH_PLAYS: usize = 400_000_000;
+/// The most tracks (and tags, and playlists) [`SynthConfig::validate`] accepts: 100 million.
+pub const MAX_SYNTH_ITEMS: usize = 100_000_000;
+
 /// Configuration of the generator. Sizes are exact; probabilities are per play unless said.
 ///
 /// Deserialising fills missing fields from [`SynthConfig::small`], so a JSON file only needs the
@@ -283,6 +289,9 @@ impl SynthConfig {
     ///
     /// # Errors
     /// [`DataError::Invalid`] naming the first bad value.
+    ///
+    /// Counts are capped ([`MAX_SYNTH_PLAYS`], [`MAX_SYNTH_ITEMS`]) so that a configuration
+    /// that passes fits in memory on one machine.
     pub fn validate(&self) -> Result<(), DataError> {
         let bad = |m: String| Err(DataError::Invalid(m));
         if self.n_users == 0 || self.n_artists == 0 || self.n_genres == 0 {
@@ -317,6 +326,30 @@ impl SynthConfig {
         }
         if self.n_tracks > u32::MAX as usize / 2 || self.n_plays > u32::MAX as usize {
             return bad("synth: n_tracks and n_plays must fit in 32 bits".into());
+        }
+        // Every count is held in memory at once: caps well above 30Music's scale (31 M plays,
+        // 5.6 M tracks) that keep a generated dataset within about 16 GB.
+        for (name, n, cap) in [
+            ("n_plays", self.n_plays, MAX_SYNTH_PLAYS),
+            ("n_tracks", self.n_tracks, MAX_SYNTH_ITEMS),
+            ("n_tags", self.n_tags, MAX_SYNTH_ITEMS),
+            ("n_playlists", self.n_playlists, MAX_SYNTH_ITEMS),
+            ("n_loves", self.n_loves, MAX_SYNTH_PLAYS),
+            ("tags_per_artist", self.tags_per_artist, 1_000),
+            ("playlist_len", self.playlist_len, 100_000),
+        ] {
+            if n > cap {
+                return bad(format!(
+                    "synth: {name} ({n}) is over the generator's limit of {cap}"
+                ));
+            }
+        }
+        if self.n_playlists.saturating_mul(self.playlist_len) > MAX_SYNTH_PLAYS {
+            return bad(format!(
+                "synth: n_playlists × playlist_len ({} × {}) is over the generator's limit of \
+                 {MAX_SYNTH_PLAYS} playlist entries",
+                self.n_playlists, self.playlist_len
+            ));
         }
         if self.genres_per_user == 0 {
             return bad("synth: genres_per_user must be positive".into());
