@@ -6,6 +6,7 @@
 //! ```text
 //! cargo run --release -p artist2vec-examples --example gru_sessions -- [--seed 42]
 //!     [--order 0.5] [--users 600] [--artists 800] [--plays 100000] [--epochs 10]
+//!     [--gru '{"lr": 0.003}']   (more GRU4Rec configuration, merged over the epochs)
 //! ```
 //!
 //! Data: the seeded generator with `sequential_order` (the probability that a play is the
@@ -30,6 +31,7 @@ struct Args {
     artists: usize,
     plays: usize,
     epochs: usize,
+    gru: String,
 }
 
 fn args() -> Result<Args> {
@@ -40,6 +42,7 @@ fn args() -> Result<Args> {
         artists: 800,
         plays: 100_000,
         epochs: 10,
+        gru: String::new(),
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -54,6 +57,7 @@ fn args() -> Result<Args> {
             "--artists" => a.artists = val.parse()?,
             "--plays" => a.plays = val.parse()?,
             "--epochs" => a.epochs = val.parse()?,
+            "--gru" => a.gru = val.clone(),
             o => bail!("unknown option {o}"),
         }
         i += 2;
@@ -103,7 +107,13 @@ fn main() -> Result<()> {
     );
     let td = TrainingData::with_sessions(&rows, &train)?;
     let reg = registry();
-    let gru_config = format!("{{\"epochs\": {}}}", a.epochs);
+    let mut gru: serde_json::Map<String, serde_json::Value> = if a.gru.is_empty() {
+        serde_json::Map::new()
+    } else {
+        serde_json::from_str(&a.gru).context("--gru: a JSON object")?
+    };
+    gru.entry("epochs").or_insert(a.epochs.into());
+    let gru_config = serde_json::Value::Object(gru).to_string();
     let models: Vec<(&str, &str, Option<&str>)> = vec![
         ("markov", "markov", None),
         ("cooc last 5", "session-cooc", None),
