@@ -671,7 +671,8 @@ mod tests {
             // SAFETY: inside the 5 values.
             unsafe {
                 local.set4(1, [1.0, 2.0, 3.0, 4.0]);
-                local.set1(0, local.get1(4) + local.get4(1)[0]);
+                let v = local.get1(4) + local.get4(1)[0];
+                local.set1(0, v);
             }
             assert_eq!(local, [5.0, 1.0, 2.0, 3.0, 4.0]);
         }
