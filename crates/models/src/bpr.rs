@@ -13,7 +13,7 @@ use crate::common::{factor_recommender, model_common, vectors_common};
 use crate::error::check;
 use crate::factors::{Tables, decode_tables};
 use crate::kernels::multiversion;
-use crate::kernels::{dot_rows, madd, prefetch_row};
+use crate::kernels::{dot_rows, madd, prefetch, prefetch_row};
 use crate::persist::Stored;
 use crate::rng::Rng;
 use crate::{ModelError, Result};
@@ -237,16 +237,34 @@ multiversion! {
         let mut done = 0;
         while done < samples {
             let len = SAMPLE_BATCH.min(samples - done);
-            for b in batch[..len].iter_mut() {
+            for (s, b) in batch[..len].iter_mut().enumerate() {
                 let li = rng.below(nnz);
                 *b = (li, pool[rng.below(pool.len())] as usize);
+                if s < ENTRY_AHEAD {
+                    prefetch(&userids[li..li + 1]);
+                    prefetch(&indices[li..li + 1]);
+                }
             }
             for s in 0..len {
+                // Two stages: the sample's entry (listener and artist ids, random places in
+                // the pair arrays) `ENTRY_AHEAD` samples ahead, then, `PREFETCH_AHEAD` ahead,
+                // its three vectors and the listener's row of artists that the negative is
+                // looked up in.
+                if s + ENTRY_AHEAD < len {
+                    let li = batch[s + ENTRY_AHEAD].0;
+                    prefetch(&userids[li..li + 1]);
+                    prefetch(&indices[li..li + 1]);
+                }
                 if s + PREFETCH_AHEAD < len {
                     let (li, j) = batch[s + PREFETCH_AHEAD];
-                    prefetch_row(&x, userids[li] as usize);
+                    let u = userids[li] as usize;
+                    prefetch_row(&x, u);
                     prefetch_row(&y, indices[li] as usize);
                     prefetch_row(&y, j);
+                    if verify {
+                        let row = &indices[indptr[u]..indptr[u + 1]];
+                        prefetch(&row[..row.len().min(MAX_ROW_PREFETCH)]);
+                    }
                 }
                 let (li, j) = batch[s];
                 let u = userids[li] as usize;
@@ -268,6 +286,11 @@ multiversion! {
 const SAMPLE_BATCH: usize = 64;
 /// How far ahead the vectors of a sample are prefetched.
 const PREFETCH_AHEAD: usize = 4;
+/// How far ahead the entry (listener, artist) of a sample is prefetched.
+const ENTRY_AHEAD: usize = 12;
+/// The most artists of a listener's row prefetched for the negative's lookup (the binary
+/// search of longer rows starts in the middle anyway).
+const MAX_ROW_PREFETCH: usize = 256;
 
 /// One BPR update for listener `u`, played artist `i` and negative `j`; `None` when the
 /// sample is skipped, else whether it was already ranked correctly. The three rows are read

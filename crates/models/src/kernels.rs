@@ -54,16 +54,21 @@ pub(crate) use multiversion;
 
 /// Asks the CPU to bring `row` into the cache ahead of use (a no-op on other architectures).
 #[inline(always)]
-pub(crate) fn prefetch(row: &[f32]) {
+pub(crate) fn prefetch<T>(row: &[T]) {
     #[cfg(target_arch = "x86_64")]
-    for line in row.chunks(16) {
-        // SAFETY: `_mm_prefetch` only hints the cache; SSE is part of the x86-64 baseline, and the
-        // address is that of a live slice.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                line.as_ptr().cast(),
-            )
-        };
+    {
+        let (p, bytes) = (row.as_ptr().cast::<u8>(), size_of_val(row));
+        let mut off = 0;
+        while off < bytes {
+            // SAFETY: `_mm_prefetch` only hints the cache; SSE is part of the x86-64 baseline,
+            // and the address is inside a live slice.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    p.wrapping_add(off).cast(),
+                )
+            };
+            off += 64;
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = row;
