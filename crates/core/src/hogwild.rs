@@ -170,6 +170,20 @@ impl<'a> HogwildRows<'a> {
         copy::<false>(&mut self.row(i), &v[..self.dim]);
     }
 
+    /// [`store`](Self::store) by AVX instructions, for AVX kernels.
+    ///
+    /// # Safety
+    /// The CPU has AVX.
+    ///
+    /// # Panics
+    /// As [`store`](Self::store).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    #[inline]
+    pub unsafe fn store_avx(&self, i: usize, v: &[f32]) {
+        copy::<true>(&mut self.row(i), &v[..self.dim]);
+    }
+
     /// Adds `delta[..dim]` to row `i`, element by element (a load and a store each: an update
     /// by another thread between the two is lost, as in Hogwild).
     ///

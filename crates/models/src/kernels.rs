@@ -9,7 +9,7 @@
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) use artist2vec_core::cpu::has_avx2_fma;
-use artist2vec_core::hogwild::Lanes;
+use artist2vec_core::hogwild::{HogwildRows, Lanes};
 
 /// Compiles a kernel generic over `const FMA: bool` twice and picks one at run time: `fn $name`
 /// calls the kernel with `FMA = true`, compiled with AVX2 + FMA, when the CPU supports them, and
@@ -95,6 +95,29 @@ pub(crate) fn prefetch_row(rows: &artist2vec_core::hogwild::HogwildRows<'_>, i: 
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (rows, i);
+}
+
+/// Copies row `i` of a shared table into `out` (AVX copies when `FMA`: SSE-encoded copies
+/// inside AVX code are slow).
+#[inline(always)]
+pub(crate) fn load_row<const FMA: bool>(rows: &HogwildRows<'_>, i: usize, out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if FMA {
+        // SAFETY: as in `dot`: `FMA = true` only runs with AVX2 and FMA.
+        return unsafe { rows.load_avx(i, out) };
+    }
+    rows.load(i, out)
+}
+
+/// Writes `v` over row `i` of a shared table (AVX copies when `FMA`).
+#[inline(always)]
+pub(crate) fn store_row<const FMA: bool>(rows: &HogwildRows<'_>, i: usize, v: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if FMA {
+        // SAFETY: as in `dot`: `FMA = true` only runs with AVX2 and FMA.
+        return unsafe { rows.store_avx(i, v) };
+    }
+    rows.store(i, v)
 }
 
 /// `a * b + c`, fused when `FMA`.
