@@ -425,6 +425,7 @@ impl LanesMut for [f32] {
 
 impl SharedRow<'_> {
     /// The address of cell `k` (derived from the shared reference to the cells).
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
     #[inline(always)]
     fn cell_ptr(&self, k: usize) -> *const AtomicU32 {
         self.cells.as_ptr().wrapping_add(k)
