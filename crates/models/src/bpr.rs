@@ -3,7 +3,7 @@
 //! (listener, artist) pair, a random negative drawn from the same pairs (so proportionally to
 //! popularity), skipped when the listener played it.
 
-use artist2vec_core::hogwild::HogwildRows;
+use artist2vec_core::hogwild::{HogwildRows, Lanes, LanesMut, SharedRow};
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::{CoreError, Embeddings, Fit, Interactions, Observer, Progress};
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use crate::common::{factor_recommender, model_common, vectors_common};
 use crate::error::check;
 use crate::factors::{Tables, decode_tables};
 use crate::kernels::multiversion;
-use crate::kernels::{dot, madd, prefetch_row};
+use crate::kernels::{dot_rows, madd, prefetch, prefetch_row};
 use crate::persist::Stored;
 use crate::rng::Rng;
 use crate::{ModelError, Result};
@@ -229,8 +229,6 @@ multiversion! {
         rng: &mut Rng,
     ) -> (u64, u64) {
         let nnz = indices.len();
-        let f1 = y.dim();
-        let mut rows = vec![0f32; 3 * f1];
         let (mut correct, mut skipped) = (0u64, 0u64);
         // Samples are drawn a batch ahead (in the same order as one at a time), so that the vectors
         // of upcoming samples can be prefetched while the current one is updated: the updates are
@@ -239,22 +237,39 @@ multiversion! {
         let mut done = 0;
         while done < samples {
             let len = SAMPLE_BATCH.min(samples - done);
-            for b in batch[..len].iter_mut() {
+            for (s, b) in batch[..len].iter_mut().enumerate() {
                 let li = rng.below(nnz);
                 *b = (li, pool[rng.below(pool.len())] as usize);
+                if s < ENTRY_AHEAD {
+                    prefetch(&userids[li..li + 1]);
+                    prefetch(&indices[li..li + 1]);
+                }
             }
             for s in 0..len {
+                // Two stages: the sample's entry (listener and artist ids, random places in
+                // the pair arrays) `ENTRY_AHEAD` samples ahead, then, `PREFETCH_AHEAD` ahead,
+                // its three vectors and the listener's row of artists that the negative is
+                // looked up in.
+                if s + ENTRY_AHEAD < len {
+                    let li = batch[s + ENTRY_AHEAD].0;
+                    prefetch(&userids[li..li + 1]);
+                    prefetch(&indices[li..li + 1]);
+                }
                 if s + PREFETCH_AHEAD < len {
                     let (li, j) = batch[s + PREFETCH_AHEAD];
-                    prefetch_row(&x, userids[li] as usize);
+                    let u = userids[li] as usize;
+                    prefetch_row(&x, u);
                     prefetch_row(&y, indices[li] as usize);
                     prefetch_row(&y, j);
+                    if verify {
+                        let row = &indices[indptr[u]..indptr[u + 1]];
+                        prefetch(&row[..row.len().min(MAX_ROW_PREFETCH)]);
+                    }
                 }
                 let (li, j) = batch[s];
                 let u = userids[li] as usize;
                 let i = indices[li] as usize;
-                let step =
-                    bpr_step::<FMA>(&x, &y, &mut rows, u, i, j, indptr, indices, lr, reg, verify);
+                let step = bpr_step::<FMA>(&x, &y, u, i, j, indptr, indices, lr, reg, verify);
                 if let Some(ok) = step {
                     correct += ok as u64;
                 } else {
@@ -271,15 +286,20 @@ multiversion! {
 const SAMPLE_BATCH: usize = 64;
 /// How far ahead the vectors of a sample are prefetched.
 const PREFETCH_AHEAD: usize = 4;
+/// How far ahead the entry (listener, artist) of a sample is prefetched.
+const ENTRY_AHEAD: usize = 12;
+/// The most artists of a listener's row prefetched for the negative's lookup (the binary
+/// search of longer rows starts in the middle anyway).
+const MAX_ROW_PREFETCH: usize = 256;
 
 /// One BPR update for listener `u`, played artist `i` and negative `j`; `None` when the
-/// sample is skipped, else whether it was already ranked correctly. The three rows are copied
-/// into `rows` (`3 × f1` scratch), updated there and written back.
+/// sample is skipped, else whether it was already ranked correctly. The three rows are read
+/// and updated in place in the shared tables ([`SharedRow`]), with the arithmetic of the
+/// single-threaded trainer.
 #[inline(always)]
 fn bpr_step<const FMA: bool>(
     x: &HogwildRows<'_>,
     y: &HogwildRows<'_>,
-    rows: &mut [f32],
     u: usize,
     i: usize,
     j: usize,
@@ -289,8 +309,6 @@ fn bpr_step<const FMA: bool>(
     reg: f32,
     verify: bool,
 ) -> Option<bool> {
-    let f1 = y.dim();
-    let f = f1 - 1;
     if verify
         && indices[indptr[u]..indptr[u + 1]]
             .binary_search(&(j as u32))
@@ -301,26 +319,82 @@ fn bpr_step<const FMA: bool>(
     if i == j {
         return None;
     }
-    let (xu, rest) = rows.split_at_mut(f1);
-    let (yi, yj) = rest.split_at_mut(f1);
-    let (yj, xu) = (&mut yj[..f1], &mut xu[..f1]);
-    x.load(u, xu);
-    y.load(i, yi);
-    y.load(j, yj);
-    let score = dot::<FMA>(xu, yi) - dot::<FMA>(xu, yj);
+    let (mut xu, mut yi, mut yj) = (x.row(u), y.row(i), y.row(j));
+    let score = dot_rows::<FMA>(&xu, &yi) - dot_rows::<FMA>(&xu, &yj);
     let z = 1.0 / (1.0 + score.exp());
-    for t in 0..f {
-        let (xt, it, jt) = (xu[t], yi[t], yj[t]);
-        xu[t] = madd::<FMA>(lr, madd::<FMA>(z, it - jt, -reg * xt), xt);
-        yi[t] = madd::<FMA>(lr, madd::<FMA>(z, xt, -reg * it), it);
-        yj[t] = madd::<FMA>(lr, madd::<FMA>(-z, xt, -reg * jt), jt);
-    }
-    yi[f] += lr * (z - reg * yi[f]);
-    yj[f] += lr * (-z - reg * yj[f]);
-    x.store(u, xu);
-    y.store(i, yi);
-    y.store(j, yj);
+    bpr_update::<FMA>(&mut xu, &mut yi, &mut yj, z, lr, reg);
     Some(z < 0.5)
+}
+
+/// The gradient step of [`bpr_step`] on the three rows (`i != j`, so they are distinct), with
+/// `z = σ(−score)`: every factor of the three vectors, then the two artist biases (the last
+/// column; the listener's is the constant 1). Element by element, in blocks of 8 (AVX) or 4.
+#[inline(always)]
+fn bpr_update<const FMA: bool>(
+    xu: &mut SharedRow<'_>,
+    yi: &mut SharedRow<'_>,
+    yj: &mut SharedRow<'_>,
+    z: f32,
+    lr: f32,
+    reg: f32,
+) {
+    let f = xu.len() - 1;
+    assert!(yi.len() == f + 1 && yj.len() == f + 1);
+    let step = |xt: f32, it: f32, jt: f32| {
+        (
+            madd::<FMA>(lr, madd::<FMA>(z, it - jt, -reg * xt), xt),
+            madd::<FMA>(lr, madd::<FMA>(z, xt, -reg * it), it),
+            madd::<FMA>(lr, madd::<FMA>(-z, xt, -reg * jt), jt),
+        )
+    };
+    let mut t = 0;
+    #[cfg(target_arch = "x86_64")]
+    if FMA {
+        use std::arch::x86_64::*;
+        // SAFETY: `FMA = true` only runs with AVX2 and FMA (`multiversion!`); `t + 8 <= f` is
+        // inside all three rows.
+        unsafe {
+            let (vlr, vz, vnz) = (_mm256_set1_ps(lr), _mm256_set1_ps(z), _mm256_set1_ps(-z));
+            let vnreg = _mm256_set1_ps(-reg);
+            while t + 8 <= f {
+                let (xt, it, jt) = (xu.avx8(t), yi.avx8(t), yj.avx8(t));
+                let gx = _mm256_fmadd_ps(vz, _mm256_sub_ps(it, jt), _mm256_mul_ps(vnreg, xt));
+                let gi = _mm256_fmadd_ps(vz, xt, _mm256_mul_ps(vnreg, it));
+                let gj = _mm256_fmadd_ps(vnz, xt, _mm256_mul_ps(vnreg, jt));
+                xu.set_avx8(t, _mm256_fmadd_ps(vlr, gx, xt));
+                yi.set_avx8(t, _mm256_fmadd_ps(vlr, gi, it));
+                yj.set_avx8(t, _mm256_fmadd_ps(vlr, gj, jt));
+                t += 8;
+            }
+        }
+    }
+    while t + 4 <= f {
+        // SAFETY: `t + 4 <= f`, inside all three rows.
+        unsafe {
+            let (xt, it, jt) = (xu.get4(t), yi.get4(t), yj.get4(t));
+            let (mut xn, mut inew, mut jn) = ([0f32; 4], [0f32; 4], [0f32; 4]);
+            for l in 0..4 {
+                (xn[l], inew[l], jn[l]) = step(xt[l], it[l], jt[l]);
+            }
+            xu.set4(t, xn);
+            yi.set4(t, inew);
+            yj.set4(t, jn);
+        }
+        t += 4;
+    }
+    // SAFETY (all accesses below): `t < f`, and `f` is the last column of all three rows.
+    unsafe {
+        while t < f {
+            let (xn, inew, jn) = step(xu.get1(t), yi.get1(t), yj.get1(t));
+            xu.set1(t, xn);
+            yi.set1(t, inew);
+            yj.set1(t, jn);
+            t += 1;
+        }
+        let (bi, bj) = (yi.get1(f), yj.get1(f));
+        yi.set1(f, bi + lr * (z - reg * bi));
+        yj.set1(f, bj + lr * (-z - reg * bj));
+    }
 }
 
 fn vectors_without_bias(data: &TrainData, y: &[f32], f: usize) -> Result<Embeddings, CoreError> {

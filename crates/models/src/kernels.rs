@@ -9,6 +9,7 @@
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) use artist2vec_core::cpu::has_avx2_fma;
+use artist2vec_core::hogwild::{HogwildRows, Lanes};
 
 /// Compiles a kernel generic over `const FMA: bool` twice and picks one at run time: `fn $name`
 /// calls the kernel with `FMA = true`, compiled with AVX2 + FMA, when the CPU supports them, and
@@ -53,16 +54,21 @@ pub(crate) use multiversion;
 
 /// Asks the CPU to bring `row` into the cache ahead of use (a no-op on other architectures).
 #[inline(always)]
-pub(crate) fn prefetch(row: &[f32]) {
+pub(crate) fn prefetch<T>(row: &[T]) {
     #[cfg(target_arch = "x86_64")]
-    for line in row.chunks(16) {
-        // SAFETY: `_mm_prefetch` only hints the cache; SSE is part of the x86-64 baseline, and the
-        // address is that of a live slice.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                line.as_ptr().cast(),
-            )
-        };
+    {
+        let (p, bytes) = (row.as_ptr().cast::<u8>(), size_of_val(row));
+        let mut off = 0;
+        while off < bytes {
+            // SAFETY: `_mm_prefetch` only hints the cache; SSE is part of the x86-64 baseline,
+            // and the address is inside a live slice.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    p.wrapping_add(off).cast(),
+                )
+            };
+            off += 64;
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = row;
@@ -91,6 +97,29 @@ pub(crate) fn prefetch_row(rows: &artist2vec_core::hogwild::HogwildRows<'_>, i: 
     let _ = (rows, i);
 }
 
+/// Copies row `i` of a shared table into `out` (AVX copies when `FMA`: SSE-encoded copies
+/// inside AVX code are slow).
+#[inline(always)]
+pub(crate) fn load_row<const FMA: bool>(rows: &HogwildRows<'_>, i: usize, out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if FMA {
+        // SAFETY: as in `dot`: `FMA = true` only runs with AVX2 and FMA.
+        return unsafe { rows.load_avx(i, out) };
+    }
+    rows.load(i, out)
+}
+
+/// Writes `v` over row `i` of a shared table (AVX copies when `FMA`).
+#[inline(always)]
+pub(crate) fn store_row<const FMA: bool>(rows: &HogwildRows<'_>, i: usize, v: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if FMA {
+        // SAFETY: as in `dot`: `FMA = true` only runs with AVX2 and FMA.
+        return unsafe { rows.store_avx(i, v) };
+    }
+    rows.store(i, v)
+}
+
 /// `a * b + c`, fused when `FMA`.
 #[inline(always)]
 pub(crate) fn madd<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
@@ -101,29 +130,51 @@ pub(crate) fn madd<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
 #[inline(always)]
 pub(crate) fn dot<const FMA: bool>(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
+    dot_rows::<FMA>(&a[..n], &b[..n])
+}
+
+/// [`dot`] of two rows of equal length, each a local slice or a row of a shared table read in
+/// place ([`Lanes`]): the same arithmetic either way.
+///
+/// # Panics
+/// If the lengths differ.
+#[inline(always)]
+pub(crate) fn dot_rows<const FMA: bool>(
+    a: &(impl Lanes + ?Sized),
+    b: &(impl Lanes + ?Sized),
+) -> f32 {
+    assert_eq!(a.len(), b.len());
     #[cfg(target_arch = "x86_64")]
     if FMA {
         // SAFETY: `FMA = true` is only instantiated inside functions compiled with AVX2 and FMA
         // by `multiversion!`, which calls them only after detecting both features.
-        return unsafe { avx::dot(&a[..n], &b[..n]) };
+        return unsafe { avx::dot(a, b) };
     }
-    portable_dot(&a[..n], &b[..n])
+    portable_dot(a, b)
 }
 
-/// The portable dot product: eight accumulators, pairwise reduction.
+/// The portable dot product of two rows of equal length: eight accumulators, pairwise
+/// reduction.
 #[inline(always)]
-fn portable_dot(a: &[f32], b: &[f32]) -> f32 {
+fn portable_dot(a: &(impl Lanes + ?Sized), b: &(impl Lanes + ?Sized)) -> f32 {
+    let n = a.len();
     let mut acc = [0f32; 8];
-    let mut ca = a.chunks_exact(8);
-    let mut cb = b.chunks_exact(8);
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        for j in 0..8 {
-            acc[j] += x[j] * y[j];
+    let mut i = 0;
+    while i + 8 <= n {
+        for h in [0, 4] {
+            // SAFETY: i + h + 4 <= n, inside both.
+            let (x, y) = unsafe { (a.get4(i + h), b.get4(i + h)) };
+            for j in 0..4 {
+                acc[h + j] += x[j] * y[j];
+            }
         }
+        i += 8;
     }
     let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
-        s += x * y;
+    while i < n {
+        // SAFETY: i < n, inside both.
+        s += unsafe { a.get1(i) * b.get1(i) };
+        i += 1;
     }
     s
 }
@@ -146,6 +197,8 @@ pub(crate) fn axpy<const FMA: bool>(alpha: f32, x: &[f32], y: &mut [f32]) {
 mod avx {
     use std::arch::x86_64::*;
 
+    use artist2vec_core::hogwild::Lanes;
+
     /// Sum of the eight lanes of `v`.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
@@ -158,37 +211,33 @@ mod avx {
         _mm_cvtss_f32(s)
     }
 
-    /// Dot product of two slices of equal length.
+    /// Dot product of two rows of equal length (local or shared, see [`Lanes`]).
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
+    pub(super) fn dot(a: &(impl Lanes + ?Sized), b: &(impl Lanes + ?Sized)) -> f32 {
         let n = a.len();
         debug_assert_eq!(n, b.len());
-        let (pa, pb) = (a.as_ptr(), b.as_ptr());
         let mut acc = [_mm256_setzero_ps(); 4];
         let mut i = 0;
         // SAFETY (all loads below): `i + 8 <= n` or `i + 32 <= n` is checked before reading
-        // eight (or 32) floats at offset `i` of slices of length `n`.
+        // eight (or 32) floats at offset `i` of rows of length `n`; AVX is enabled.
         unsafe {
             while i + 32 <= n {
-                for (k, a) in acc.iter_mut().enumerate() {
-                    let x = _mm256_loadu_ps(pa.add(i + 8 * k));
-                    let y = _mm256_loadu_ps(pb.add(i + 8 * k));
-                    *a = _mm256_fmadd_ps(x, y, *a);
+                for (k, acc) in acc.iter_mut().enumerate() {
+                    *acc = _mm256_fmadd_ps(a.avx8(i + 8 * k), b.avx8(i + 8 * k), *acc);
                 }
                 i += 32;
             }
             while i + 8 <= n {
-                let x = _mm256_loadu_ps(pa.add(i));
-                let y = _mm256_loadu_ps(pb.add(i));
-                acc[0] = _mm256_fmadd_ps(x, y, acc[0]);
+                acc[0] = _mm256_fmadd_ps(a.avx8(i), b.avx8(i), acc[0]);
                 i += 8;
             }
         }
         let v = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
         let mut s = hsum(v);
         while i < n {
-            s = a[i].mul_add(b[i], s);
+            // SAFETY: i < n.
+            s = unsafe { a.get1(i).mul_add(b.get1(i), s) };
             i += 1;
         }
         s

@@ -17,7 +17,7 @@ use crate::common::{factor_recommender, model_common, vectors_common};
 use crate::error::check;
 use crate::factors::Factors;
 use crate::kernels::multiversion;
-use crate::kernels::{axpy, cholesky, cholesky_solve, dot, madd};
+use crate::kernels::{axpy, cholesky, cholesky_solve, dot, load_row, madd, store_row};
 use crate::persist::Stored;
 use crate::rng::Rng;
 use crate::{ModelError, Result};
@@ -226,10 +226,10 @@ multiversion! {
             let u = userids[p] as usize;
             let i = indices[p] as usize;
             // The listener's vector stays in `xu` through the positive and its negatives.
-            x.load(u, xu);
-            y.load(i, yi);
+            load_row::<FMA>(&x, u, xu);
+            load_row::<FMA>(&y, i, yi);
             let e = sgd_step::<FMA>(xu, yi, weights[p], 1.0, lr, reg);
-            y.store(i, yi);
+            store_row::<FMA>(&y, i, yi);
             loss += (weights[p] * e * e) as f64;
             let row = &indices[indptr[u]..indptr[u + 1]];
             for _ in 0..negatives {
@@ -237,11 +237,11 @@ multiversion! {
                 if row.binary_search(&(j as u32)).is_ok() {
                     continue;
                 }
-                y.load(j, yi);
+                load_row::<FMA>(&y, j, yi);
                 sgd_step::<FMA>(xu, yi, 1.0, 0.0, lr, reg);
-                y.store(j, yi);
+                store_row::<FMA>(&y, j, yi);
             }
-            x.store(u, xu);
+            store_row::<FMA>(&x, u, xu);
         }
         loss
     }

@@ -12,7 +12,8 @@
 //! 30Music. Settings as `examples/bench_skipgram.sh`: 100 d, window 5 (shrinking), 5 negatives,
 //! sample 1e-3, min_count 5, `--epochs` (1), `--threads` (2), `--seed` (1);
 //! `--shared-negatives 1` for the minibatch path. Prints one JSON line: effective words,
-//! training seconds, words per second and a checksum of the vectors (equal across versions
+//! training seconds, words per second, the CPU seconds of the fit (all threads; the fairer
+//! measure on a shared machine) and a checksum of the vectors (equal across versions
 //! of the trainer that compute the same thing, with `--threads 1`).
 
 use std::collections::HashMap;
@@ -22,6 +23,19 @@ use artist2vec_skipgram::{SkipGramConfig, Window};
 
 fn arg(opts: &HashMap<String, String>, k: &str, d: &str) -> String {
     opts.get(k).cloned().unwrap_or_else(|| d.to_owned())
+}
+
+/// User + system CPU seconds of the process so far (all threads): on a shared machine the
+/// fairer measure than wall-clock time.
+fn cpu_seconds() -> f64 {
+    // SAFETY: `getrusage` fills the zeroed struct it is given.
+    let ru = unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut ru);
+        ru
+    };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 * 1e-6;
+    t(ru.ru_utime) + t(ru.ru_stime)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -79,7 +93,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_threads(threads)
         .with_seed(seed)
         .with_shared_negatives(shared);
+    let cpu0 = cpu_seconds();
     let model = config.fit(&sessions)?;
+    let fit_cpu = cpu_seconds() - cpu0;
     let st = model.stats();
     let checksum: f64 = model
         .input_vectors()
@@ -91,7 +107,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "{{\"effective_words\": {}, \"seconds\": {:.3}, \"words_per_second\": {:.0}, \
          \"threads\": {}, \"kernel\": \"{}\", \"vocab\": {}, \"shared_negatives\": {shared}, \
-         \"checksum\": {checksum:?}}}",
+         \"fit_cpu_s\": {fit_cpu:.3}, \"checksum\": {checksum:?}}}",
         st.effective_words, st.seconds, st.words_per_second, st.threads, st.kernel, st.vocab_size
     );
     Ok(())

@@ -12,26 +12,46 @@
 //! those rows early ([`prefetch_bytes`], [`NegativeQueue`], and the trainer's prefetches of
 //! the next centre and context rows) and backing the matrices with huge pages.
 
+use artist2vec_core::hogwild::{HogwildRows, Lanes, LanesMut};
+
 /// The arithmetic of the loop: `a * b + c`, and the dot product and `y += a * x` built on it.
+///
+/// The kernels are generic over where the values are ([`Lanes`]): local buffers or rows of
+/// the shared matrices ([`SharedRow`](artist2vec_core::hogwild::SharedRow)), which they read
+/// and write in place (relaxed atomic accesses, vector instructions on x86-64). The arithmetic
+/// and its order are the same either way.
 pub(crate) trait Arith {
     fn madd(a: f32, b: f32, c: f32) -> f32;
 
-    /// Dot product with 16 independent accumulators (two AVX registers, four SSE registers).
+    /// Copies row `i` of `rows` into `out`.
     #[inline(always)]
-    fn dot(a: &[f32], b: &[f32]) -> f32 {
+    fn load(rows: &HogwildRows<'_>, i: usize, out: &mut [f32]) {
+        rows.load(i, out);
+    }
+
+    /// Dot product of `a` and `b[..a.len()]` with 16 independent accumulators (two AVX
+    /// registers, four SSE registers).
+    #[inline(always)]
+    fn dot<X: Lanes + ?Sized, Y: Lanes + ?Sized>(a: &X, b: &Y) -> f32 {
         let n = a.len();
-        let b = &b[..n];
+        assert!(b.len() >= n);
         let mut acc = [0f32; LANES];
-        let (ac, at) = a.split_at(n / LANES * LANES);
-        let (bc, bt) = b.split_at(n / LANES * LANES);
-        for (x, y) in ac.chunks_exact(LANES).zip(bc.chunks_exact(LANES)) {
-            for j in 0..LANES {
-                acc[j] = Self::madd(x[j], y[j], acc[j]);
+        let mut i = 0;
+        while i + LANES <= n {
+            for q in 0..LANES / 4 {
+                // SAFETY: i + 4q + 4 <= n, inside both.
+                let (x, y) = unsafe { (a.get4(i + 4 * q), b.get4(i + 4 * q)) };
+                for j in 0..4 {
+                    acc[4 * q + j] = Self::madd(x[j], y[j], acc[4 * q + j]);
+                }
             }
+            i += LANES;
         }
         let mut tail = 0f32;
-        for (x, y) in at.iter().zip(bt) {
-            tail = Self::madd(*x, *y, tail);
+        while i < n {
+            // SAFETY: i < n, inside both.
+            tail = unsafe { Self::madd(a.get1(i), b.get1(i), tail) };
+            i += 1;
         }
         // Pairwise reduction of the accumulators.
         let mut w = LANES;
@@ -44,12 +64,52 @@ pub(crate) trait Arith {
         acc[0] + tail
     }
 
-    /// `y += a * x`.
+    /// `y += a * x[..y.len()]`.
     #[inline(always)]
-    fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
-        let x = &x[..y.len()];
-        for (yi, xi) in y.iter_mut().zip(x) {
-            *yi = Self::madd(a, *xi, *yi);
+    fn axpy<Y: LanesMut + ?Sized, X: Lanes + ?Sized>(y: &mut Y, a: f32, x: &X) {
+        let n = y.len();
+        assert!(x.len() >= n);
+        let mut i = 0;
+        while i + 4 <= n {
+            // SAFETY: i + 4 <= n, inside both.
+            unsafe {
+                let (xv, yv) = (x.get4(i), y.get4(i));
+                y.set4(i, std::array::from_fn(|j| Self::madd(a, xv[j], yv[j])));
+            }
+            i += 4;
+        }
+        while i < n {
+            // SAFETY: i < n, inside both.
+            unsafe { y.set1(i, Self::madd(a, x.get1(i), y.get1(i))) };
+            i += 1;
+        }
+    }
+
+    /// The update of one target, in one pass over the output row `out` (read and written
+    /// once): `work += g * out`, then `out += g * h`, element by element — what `axpy(work, g,
+    /// out)` followed by `axpy(out, g, h)` computes, since `out` aliases neither.
+    #[inline(always)]
+    fn update<O: LanesMut + ?Sized>(work: &mut [f32], out: &mut O, g: f32, h: &[f32]) {
+        let n = work.len();
+        assert!(out.len() >= n && h.len() >= n);
+        let mut i = 0;
+        while i + 4 <= n {
+            // SAFETY: i + 4 <= n, inside all three.
+            unsafe {
+                let (o, w, x) = (out.get4(i), work.get4(i), h.get4(i));
+                work.set4(i, std::array::from_fn(|j| Self::madd(g, o[j], w[j])));
+                out.set4(i, std::array::from_fn(|j| Self::madd(g, x[j], o[j])));
+            }
+            i += 4;
+        }
+        while i < n {
+            // SAFETY: i < n, inside all three.
+            unsafe {
+                let o = out.get1(i);
+                work.set1(i, Self::madd(g, o, work.get1(i)));
+                out.set1(i, Self::madd(g, h.get1(i), o));
+            }
+            i += 1;
         }
     }
 }
@@ -63,9 +123,9 @@ impl Arith for Plain {
     }
 }
 
-/// Fused multiply-add, with the dot product and `axpy` written in AVX + FMA intrinsics on
-/// x86-64 (the compiler's own vectorisation of the generic loops splits them into 64-bit
-/// pieces there).
+/// Fused multiply-add, with the dot product, `axpy` and the target update written in AVX +
+/// FMA intrinsics on x86-64 (the compiler's own vectorisation of the generic loops splits them
+/// into 64-bit pieces there).
 ///
 /// Only used inside functions compiled with the `avx` and `fma` target features, run on CPUs
 /// that have them (elsewhere `mul_add` would be a slow library call, and the intrinsics
@@ -80,45 +140,45 @@ impl Arith for Fused {
         a.mul_add(b, c)
     }
 
+    #[inline(always)]
+    fn load(rows: &HogwildRows<'_>, i: usize, out: &mut [f32]) {
+        // SAFETY: `Fused` only runs on CPUs with AVX and FMA (see the type).
+        unsafe { rows.load_avx(i, out) };
+    }
+
     /// Four 8-lane accumulators over blocks of 32, then blocks of 8 and 4, then single values.
     #[inline(always)]
-    fn dot(a: &[f32], b: &[f32]) -> f32 {
+    fn dot<X: Lanes + ?Sized, Y: Lanes + ?Sized>(a: &X, b: &Y) -> f32 {
         use std::arch::x86_64::*;
         let n = a.len();
-        let b = &b[..n];
-        let (pa, pb) = (a.as_ptr(), b.as_ptr());
-        // SAFETY: `Fused` only runs on CPUs with AVX and FMA (see the type); every load reads
-        // `i..i + width` with `i + width <= n`, inside both slices.
+        assert!(b.len() >= n);
+        // SAFETY: `Fused` only runs on CPUs with AVX and FMA (see the type); every access
+        // reads `i..i + width` with `i + width <= n`, inside both.
         unsafe {
             let mut acc = [_mm256_setzero_ps(); 4];
             let mut i = 0;
             while i + 32 <= n {
                 for (k, r) in acc.iter_mut().enumerate() {
                     let o = i + 8 * k;
-                    *r =
-                        _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(o)), _mm256_loadu_ps(pb.add(o)), *r);
+                    *r = _mm256_fmadd_ps(a.avx8(o), b.avx8(o), *r);
                 }
                 i += 32;
             }
             while i + 8 <= n {
-                acc[0] = _mm256_fmadd_ps(
-                    _mm256_loadu_ps(pa.add(i)),
-                    _mm256_loadu_ps(pb.add(i)),
-                    acc[0],
-                );
+                acc[0] = _mm256_fmadd_ps(a.avx8(i), b.avx8(i), acc[0]);
                 i += 8;
             }
             let s = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
             let mut q = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps::<1>(s));
             if i + 4 <= n {
-                q = _mm_fmadd_ps(_mm_loadu_ps(pa.add(i)), _mm_loadu_ps(pb.add(i)), q);
+                q = _mm_fmadd_ps(a.avx4(i), b.avx4(i), q);
                 i += 4;
             }
             q = _mm_add_ps(q, _mm_movehl_ps(q, q));
             q = _mm_add_ss(q, _mm_movehdup_ps(q));
             let mut r = _mm_cvtss_f32(q);
             while i < n {
-                r = (*pa.add(i)).mul_add(*pb.add(i), r);
+                r = a.get1(i).mul_add(b.get1(i), r);
                 i += 1;
             }
             r
@@ -126,31 +186,58 @@ impl Arith for Fused {
     }
 
     #[inline(always)]
-    fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
+    fn axpy<Y: LanesMut + ?Sized, X: Lanes + ?Sized>(y: &mut Y, a: f32, x: &X) {
         use std::arch::x86_64::*;
         let n = y.len();
-        let x = &x[..n];
-        let (py, px) = (y.as_mut_ptr(), x.as_ptr());
-        // SAFETY: as in `dot`: AVX + FMA are there, and every access is inside both slices.
+        assert!(x.len() >= n);
+        // SAFETY: as in `dot`: AVX + FMA are there, and every access is inside both.
         unsafe {
             let va = _mm256_set1_ps(a);
             let mut i = 0;
             while i + 8 <= n {
-                let v = _mm256_fmadd_ps(va, _mm256_loadu_ps(px.add(i)), _mm256_loadu_ps(py.add(i)));
-                _mm256_storeu_ps(py.add(i), v);
+                y.set_avx8(i, _mm256_fmadd_ps(va, x.avx8(i), y.avx8(i)));
                 i += 8;
             }
             if i + 4 <= n {
-                let v = _mm_fmadd_ps(
-                    _mm256_castps256_ps128(va),
-                    _mm_loadu_ps(px.add(i)),
-                    _mm_loadu_ps(py.add(i)),
+                y.set_avx4(
+                    i,
+                    _mm_fmadd_ps(_mm256_castps256_ps128(va), x.avx4(i), y.avx4(i)),
                 );
-                _mm_storeu_ps(py.add(i), v);
                 i += 4;
             }
             while i < n {
-                *py.add(i) = a.mul_add(*px.add(i), *py.add(i));
+                y.set1(i, a.mul_add(x.get1(i), y.get1(i)));
+                i += 1;
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn update<O: LanesMut + ?Sized>(work: &mut [f32], out: &mut O, g: f32, h: &[f32]) {
+        use std::arch::x86_64::*;
+        let n = work.len();
+        assert!(out.len() >= n && h.len() >= n);
+        // SAFETY: as in `dot`: AVX + FMA are there, and every access is inside all three.
+        unsafe {
+            let vg = _mm256_set1_ps(g);
+            let mut i = 0;
+            while i + 8 <= n {
+                let o = out.avx8(i);
+                work.set_avx8(i, _mm256_fmadd_ps(vg, o, work.avx8(i)));
+                out.set_avx8(i, _mm256_fmadd_ps(vg, h.avx8(i), o));
+                i += 8;
+            }
+            if i + 4 <= n {
+                let g4 = _mm256_castps256_ps128(vg);
+                let o = out.avx4(i);
+                work.set_avx4(i, _mm_fmadd_ps(g4, o, work.avx4(i)));
+                out.set_avx4(i, _mm_fmadd_ps(g4, h.avx4(i), o));
+                i += 4;
+            }
+            while i < n {
+                let o = out.get1(i);
+                work.set1(i, g.mul_add(o, work.get1(i)));
+                out.set1(i, g.mul_add(h.get1(i), o));
                 i += 1;
             }
         }
@@ -169,13 +256,13 @@ const LANES: usize = 16;
 
 /// Dot product of `a` and `b[..a.len()]`.
 #[inline(always)]
-pub(crate) fn dot<A: Arith>(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot<A: Arith>(a: &(impl Lanes + ?Sized), b: &(impl Lanes + ?Sized)) -> f32 {
     A::dot(a, b)
 }
 
 /// `y += a * x`.
 #[inline(always)]
-pub(crate) fn axpy<A: Arith>(y: &mut [f32], a: f32, x: &[f32]) {
+pub(crate) fn axpy<A: Arith>(y: &mut (impl LanesMut + ?Sized), a: f32, x: &(impl Lanes + ?Sized)) {
     A::axpy(y, a, x)
 }
 
@@ -284,7 +371,7 @@ pub(crate) fn sgns_target<A: Arith, L: Logistic>(
     logistic: &L,
     h: &[f32],
     work: &mut [f32],
-    out: &mut [f32],
+    out: &mut (impl LanesMut + ?Sized),
     label: f32,
     alpha: f32,
 ) -> (f32, bool) {
@@ -298,8 +385,7 @@ pub(crate) fn sgns_target<A: Arith, L: Logistic>(
         return (loss, false);
     }
     let g = (label - logistic.sigmoid(f)) * alpha;
-    axpy::<A>(work, g, out);
-    axpy::<A>(out, g, h);
+    A::update(work, out, g, h);
     (loss, true)
 }
 
@@ -558,16 +644,22 @@ pub(crate) mod tests {
             let a: Vec<f32> = (0..n).map(|_| rng.unit_f32() - 0.5).collect();
             let b: Vec<f32> = (0..n).map(|_| rng.unit_f32() - 0.5).collect();
             let naive: f64 = a.iter().zip(&b).map(|(x, y)| *x as f64 * *y as f64).sum();
-            assert!((dot::<Plain>(&a, &b) as f64 - naive).abs() < 1e-5, "{n}");
+            assert!(
+                (dot::<Plain>(&a[..], &b[..]) as f64 - naive).abs() < 1e-5,
+                "{n}"
+            );
             let mut y = b.clone();
-            axpy::<Plain>(&mut y, 0.5, &a);
+            axpy::<Plain>(&mut y[..], 0.5, &a[..]);
             for i in 0..n {
                 assert!((y[i] - (b[i] + 0.5 * a[i])).abs() < 1e-6);
             }
             if fused_available() {
-                assert!((dot::<Fused>(&a, &b) as f64 - naive).abs() < 1e-5, "{n}");
+                assert!(
+                    (dot::<Fused>(&a[..], &b[..]) as f64 - naive).abs() < 1e-5,
+                    "{n}"
+                );
                 let mut y = b.clone();
-                axpy::<Fused>(&mut y, 0.5, &a);
+                axpy::<Fused>(&mut y[..], 0.5, &a[..]);
                 for i in 0..n {
                     assert!((y[i] - (b[i] + 0.5 * a[i])).abs() < 1e-6, "{n} {i}");
                 }

@@ -164,7 +164,6 @@ pub(crate) fn train(
             words: Vec::new(),
             h: vec![0.0; dim],
             work: vec![0.0; dim],
-            o: vec![0.0; dim],
             last_report: None,
             ctx: Vec::new(),
             tgt: Vec::new(),

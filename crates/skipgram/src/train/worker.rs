@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use artist2vec_core::hogwild::HogwildRows;
+use artist2vec_core::hogwild::{HogwildRows, SharedRow};
 use artist2vec_core::{Observer, Progress};
 
 use super::Corpus;
@@ -46,12 +46,13 @@ impl Kernel {
 /// A matrix shared by all workers without locks ("Hogwild!", Niu et al. 2011), as in
 /// word2vec.c and gensim: workers read and write rows concurrently, and a rare lost update is
 /// part of the algorithm. Sound: every element is a relaxed atomic
-/// ([`HogwildRows`]); the kernel copies the rows of one update into local buffers, computes
-/// on them with SIMD and writes them back.
+/// ([`HogwildRows`]); the kernels read and write the output rows and add the input rows' steps
+/// in place, through vector accesses that are relaxed atomic accesses to the cells
+/// ([`SharedRow`]), and copy the input row of an update into a local buffer, as word2vec does.
 #[derive(Clone, Copy)]
 pub(super) struct SharedRows<'a>(pub(super) HogwildRows<'a>);
 
-impl SharedRows<'_> {
+impl<'a> SharedRows<'a> {
     /// Asks for row `i` to be brought into cache (any `i`: a prefetch never faults).
     #[inline(always)]
     fn prefetch(self, i: u32) {
@@ -60,20 +61,14 @@ impl SharedRows<'_> {
 
     /// Copies row `i` into `out`.
     #[inline(always)]
-    fn load(self, i: u32, out: &mut [f32]) {
-        self.0.load(i as usize, out);
+    fn load<A: Arith>(self, i: u32, out: &mut [f32]) {
+        A::load(&self.0, i as usize, out);
     }
 
-    /// Writes `v` over row `i`.
+    /// Row `i`, read and written in place.
     #[inline(always)]
-    fn store(self, i: u32, v: &[f32]) {
-        self.0.store(i as usize, v);
-    }
-
-    /// Adds `delta` to row `i`.
-    #[inline(always)]
-    fn add(self, i: u32, delta: &[f32]) {
-        self.0.add(i as usize, delta);
+    fn row(self, i: u32) -> SharedRow<'a> {
+        self.0.row(i as usize)
     }
 }
 
@@ -114,8 +109,6 @@ pub(super) struct Worker {
     pub(super) words: Vec<u32>,
     pub(super) h: Vec<f32>,
     pub(super) work: Vec<f32>,
-    /// The output row of the current target.
-    pub(super) o: Vec<f32>,
     pub(super) last_report: Option<Instant>,
     // Buffers of the shared-negatives path: context artists, targets, labels, their input
     // rows, their pending updates and the gradient scales.
@@ -201,30 +194,21 @@ fn run_chunk<A: Arith, L: Logistic>(job: &Job<'_>, lg: &L, w: &mut Worker) -> Ch
                     continue;
                 }
                 let input = w.words[j];
-                job.syn0.load(input, &mut w.h);
+                job.syn0.load::<A>(input, &mut w.h);
                 w.work.fill(0.0);
-                job.syn1.load(target, &mut w.o);
-                let (l, changed) = sgns_target::<A, L>(lg, &w.h, &mut w.work, &mut w.o, 1.0, alpha);
-                loss += l;
-                if changed {
-                    job.syn1.store(target, &w.o);
-                }
+                let mut o = job.syn1.row(target);
+                loss += sgns_target::<A, L>(lg, &w.h, &mut w.work, &mut o, 1.0, alpha).0;
                 for _ in 0..job.negative {
                     let t = w.negq.pop(job.negatives, |a| job.syn1.prefetch(a));
                     if t == target {
                         continue;
                     }
                     // Alias-table items are trained artists, rows of syn1.
-                    job.syn1.load(t, &mut w.o);
-                    let (l, changed) =
-                        sgns_target::<A, L>(lg, &w.h, &mut w.work, &mut w.o, 0.0, alpha);
-                    loss += l;
-                    if changed {
-                        job.syn1.store(t, &w.o);
-                    }
+                    let mut o = job.syn1.row(t);
+                    loss += sgns_target::<A, L>(lg, &w.h, &mut w.work, &mut o, 0.0, alpha).0;
                 }
                 // word2vec's `syn0[input] += neu1e`, on the row as it is now.
-                job.syn0.add(input, &w.work);
+                axpy::<A>(&mut job.syn0.row(input), 1.0, &w.work[..]);
                 out.pairs += 1;
             }
         }
@@ -288,15 +272,15 @@ fn window_minibatch<A: Arith, L: Logistic>(
     let (m, nt) = (w.ctx.len(), w.tgt.len());
     w.hbuf.resize(m * dim, 0.0);
     for (c, &x) in w.ctx.iter().enumerate() {
-        job.syn0.load(x, &mut w.hbuf[c * dim..(c + 1) * dim]);
+        job.syn0.load::<A>(x, &mut w.hbuf[c * dim..(c + 1) * dim]);
     }
     w.g.resize(m * nt, 0.0);
     let mut loss = 0f32;
     for (k, (&t, &label)) in w.tgt.iter().zip(&w.lab).enumerate() {
         // Alias-table items and the centre are trained artists, rows of syn1.
-        job.syn1.load(t, &mut w.o);
+        let o = job.syn1.row(t);
         for c in 0..m {
-            let f = crate::kernel::dot::<A>(&w.hbuf[c * dim..(c + 1) * dim], &w.o);
+            let f = crate::kernel::dot::<A>(&w.hbuf[c * dim..(c + 1) * dim], &o);
             loss -= if label > 0.5 {
                 lg.log_sigmoid(f)
             } else {
@@ -314,29 +298,24 @@ fn window_minibatch<A: Arith, L: Logistic>(
     w.wbuf.clear();
     w.wbuf.resize(m * dim, 0.0);
     for (k, &t) in w.tgt.iter().enumerate() {
-        // Read again: the same artist may be drawn twice, and the second use sees the first
-        // update (as when the rows are updated in place).
-        job.syn1.load(t, &mut w.o);
-        let mut changed = false;
+        // In place: the same artist may be drawn twice, and the second use sees the first
+        // update.
+        let mut o = job.syn1.row(t);
         for c in 0..m {
             let g = w.g[c * nt + k];
             if g != 0.0 {
-                axpy::<A>(&mut w.wbuf[c * dim..(c + 1) * dim], g, &w.o);
+                axpy::<A>(&mut w.wbuf[c * dim..(c + 1) * dim], g, &o);
             }
         }
         for c in 0..m {
             let g = w.g[c * nt + k];
             if g != 0.0 {
-                axpy::<A>(&mut w.o, g, &w.hbuf[c * dim..(c + 1) * dim]);
-                changed = true;
+                axpy::<A>(&mut o, g, &w.hbuf[c * dim..(c + 1) * dim]);
             }
-        }
-        if changed {
-            job.syn1.store(t, &w.o);
         }
     }
     for (c, &x) in w.ctx.iter().enumerate() {
-        job.syn0.add(x, &w.wbuf[c * dim..(c + 1) * dim]);
+        axpy::<A>(&mut job.syn0.row(x), 1.0, &w.wbuf[c * dim..(c + 1) * dim]);
     }
     loss
 }
@@ -408,7 +387,8 @@ mod tests {
         let mut new_outs = outs.clone();
         let mut kernel_loss = 0.0;
         for (o, &l) in new_outs.iter_mut().zip(&labels) {
-            kernel_loss += sgns_target::<Plain, L>(lg, &h, &mut work, o, l, alpha).0 as f64;
+            kernel_loss +=
+                sgns_target::<Plain, L>(lg, &h, &mut work, &mut o[..], l, alpha).0 as f64;
         }
         let h64: Vec<f64> = h.iter().map(|&x| x as f64).collect();
         let o64: Vec<Vec<f64>> = outs
@@ -473,7 +453,7 @@ mod tests {
                     &SkippingTable(&table),
                     &h,
                     &mut work,
-                    &mut o,
+                    &mut o[..],
                     label,
                     0.1,
                 );
@@ -482,8 +462,45 @@ mod tests {
                 assert!(work.iter().all(|&v| v == 0.0));
             } else {
                 // word2vec.c: a negative scored as certain gets the full push.
-                assert!(sgns_target::<Plain, _>(&table, &h, &mut work, &mut o, label, 0.1).1);
+                assert!(sgns_target::<Plain, _>(&table, &h, &mut work, &mut o[..], label, 0.1).1);
                 assert!(o.iter().all(|&v| (v - 0.9).abs() < 1e-6), "{o:?}");
+            }
+        }
+    }
+
+    /// One target's update and the input row's `axpy`, on a shared row in place and on a local
+    /// copy: bit for bit the same.
+    fn same_in_place<A: Arith>(dim: usize) {
+        let mut rng = Rng::new(dim as u64);
+        let mut v = |n: usize| -> Vec<f32> { (0..n).map(|_| rng.unit_f32() - 0.5).collect() };
+        let (h, mut local) = (v(dim), v(dim));
+        let mut table = v(3 * dim);
+        table[dim..2 * dim].copy_from_slice(&local);
+        let (mut w1, mut w2) = (vec![0f32; dim], vec![0f32; dim]);
+        let lg = ExactLogistic;
+        let mut l1 = sgns_target::<A, _>(&lg, &h, &mut w1, &mut local[..], 1.0, 0.25).0;
+        l1 += sgns_target::<A, _>(&lg, &h, &mut w1, &mut local[..], 0.0, 0.25).0;
+        axpy::<A>(&mut local[..], 1.0, &w1[..]);
+        let l2 = {
+            let rows = HogwildRows::new(&mut table, dim);
+            let mut o = rows.row(1);
+            let l = sgns_target::<A, _>(&lg, &h, &mut w2, &mut o, 1.0, 0.25).0;
+            let l = l + sgns_target::<A, _>(&lg, &h, &mut w2, &mut o, 0.0, 0.25).0;
+            axpy::<A>(&mut rows.row(1), 1.0, &w2[..]);
+            l
+        };
+        let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(l1.to_bits(), l2.to_bits(), "{dim}");
+        assert_eq!(bits(&w1), bits(&w2), "{dim}");
+        assert_eq!(bits(&local), bits(&table[dim..2 * dim]), "{dim}");
+    }
+
+    #[test]
+    fn in_place_updates_of_shared_rows_equal_updates_of_local_copies() {
+        for dim in [100, 64, 13, 3] {
+            same_in_place::<Plain>(dim);
+            if crate::kernel::tests::fused_available() {
+                same_in_place::<Fused>(dim);
             }
         }
     }
@@ -498,8 +515,8 @@ mod tests {
         let mut o1 = vec![-0.1f32; 64];
         let mut o2 = o1.clone();
         let (mut w1, mut w2) = (vec![0f32; 64], vec![0f32; 64]);
-        let l1 = sgns_target::<Plain, _>(&lg, &h, &mut w1, &mut o1, 1.0, 0.1).0;
-        let l2 = sgns_target::<Fused, _>(&lg, &h, &mut w2, &mut o2, 1.0, 0.1).0;
+        let l1 = sgns_target::<Plain, _>(&lg, &h, &mut w1, &mut o1[..], 1.0, 0.1).0;
+        let l2 = sgns_target::<Fused, _>(&lg, &h, &mut w2, &mut o2[..], 1.0, 0.1).0;
         assert!((l1 - l2).abs() < 1e-5);
         for (a, b) in w1.iter().zip(&w2) {
             assert!((a - b).abs() < 1e-6);
