@@ -592,6 +592,24 @@ fn recommend_serves_known_and_new_users_like_the_library() {
 #[test]
 fn huge_sizes_and_divergence_in_fit_configs_are_clear_errors() {
     let d = tmp("limits");
+    // Generated data that would not fit in memory is refused before any work.
+    for (field, n) in [("n_plays", "4000000000"), ("n_tracks", "1000000000")] {
+        let o = run(&[
+            "--quiet",
+            "synth",
+            "--config",
+            &format!("{{\"{field}\": {n}}}"),
+            "--out",
+            d.join("gen").to_str().unwrap(),
+        ]);
+        let (_, err) = text(&o);
+        assert!(!o.status.success(), "{field} = {n} passed");
+        assert!(
+            err.contains(&format!("{field} ({n}) is over the generator's limit")),
+            "{err}"
+        );
+        assert!(!d.join("gen").exists(), "nothing is written");
+    }
     let mut train = String::from("user\titem\tweight\n");
     for u in 0..30 {
         for i in 0..8 {
