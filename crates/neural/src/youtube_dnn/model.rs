@@ -57,6 +57,7 @@ pub struct YoutubeDnnStats {
 }
 
 /// The parts of a fitted model, as training or decoding assembles them.
+#[derive(Debug, Clone)]
 pub(crate) struct Parts {
     pub config: YoutubeDnnConfig,
     pub users: Vocabulary,

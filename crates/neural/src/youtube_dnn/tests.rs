@@ -1,6 +1,4 @@
-use artist2vec_core::{
-    Model, NoProgress, Query, Recommender, Registered, SimilarArtists, TrainingData,
-};
+use artist2vec_core::{NoProgress, Query, Recommender, Registered, SimilarArtists, TrainingData};
 use artist2vec_data::split::cold_start_artists;
 use artist2vec_data::synth::{SynthConfig, Synthetic};
 
