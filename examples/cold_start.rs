@@ -125,8 +125,10 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// YouTube-DNN's settings for this comparison: the defaults (embedding 64, GRU 64, AdaGrad,
-/// top 1,000 artists) with smaller batches, as the generated data has few histories.
+/// YouTube-DNN's settings for this comparison unless `--yt-config` says otherwise: the
+/// defaults (embedding 64, 32 SVD content dimensions, dense 64, GRU 64, dropout 0.1, id dropout
+/// 0.25, softmax over the top 1,000 artists, AdaGrad 0.1, batch 1,000 windows of 50, 10
+/// epochs).
 fn yt_default() -> YoutubeDnnConfig {
     YoutubeDnnConfig::default()
 }
@@ -255,6 +257,20 @@ fn table(scores: &[Vec<Vec<f64>>]) {
         let short = MODELS[m].split(' ').next().unwrap_or("");
         println!(
             "| p, {short} > tags (one-sided Wilcoxon) | {} |",
+            p.join(" | ")
+        );
+    }
+    if scores.len() > 2 {
+        let p: Vec<String> = scores[2]
+            .iter()
+            .zip(&scores[0])
+            .map(|(a, b)| {
+                wilcoxon(a, b, &WilcoxonOptions::new())
+                    .map_or_else(|e| format!("({e})"), |r| format!("{:.2e}", r.p_value))
+            })
+            .collect();
+        println!(
+            "| p, youtube-dnn ≠ content (two-sided Wilcoxon) | {} |",
             p.join(" | ")
         );
     }
