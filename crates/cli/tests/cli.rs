@@ -1067,6 +1067,7 @@ fn youtube_dnn_serves_a_cold_artist_from_its_tags() {
     assert!(!cold.is_empty());
     let config = r#"{"embedding": 8, "content_dims": 4, "dense": 8, "hidden": 8,
                      "top_n": 20, "epochs": 2, "batch_size": 16, "max_len": 10}"#;
+    let (train, out) = (p("split/train.tsv"), p("yt.a2v"));
     let fit = |model: &str, content: Option<&str>| {
         let mut args = vec![
             "--quiet",
@@ -1076,9 +1077,9 @@ fn youtube_dnn_serves_a_cold_artist_from_its_tags() {
             "--config",
             config,
             "--train",
-            &p("split/train.tsv"),
+            &train,
             "--out",
-            &p("yt.a2v"),
+            &out,
         ];
         if let Some(c) = content {
             args.extend(["--content", c]);
