@@ -51,7 +51,9 @@ pub struct YoutubeDnnConfig {
     /// Scores of the artists outside the top `top_n` (default true): `true` gives each the
     /// expected logit of the artists the model predicts after it (`Σ_k p(k | [a]) · logit_k`,
     /// so that cold artists can be ranked for a listener); `false` gives them `-inf` (the
-    /// notebook's model ranks only the top artists).
+    /// notebook's model ranks only the top artists). An expected logit never exceeds the
+    /// listener's best top-artist logit, so in a full-catalogue list the top artists come
+    /// first; this ranks cold artists among themselves (the cold-start protocol).
     pub rank_outside: bool,
     /// AdaGrad learning rate (default 0.1).
     pub lr: f64,
