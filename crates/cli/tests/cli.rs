@@ -1070,15 +1070,7 @@ fn youtube_dnn_serves_a_cold_artist_from_its_tags() {
     let (train, out) = (p("split/train.tsv"), p("yt.a2v"));
     let fit = |model: &str, content: Option<&str>| {
         let mut args = vec![
-            "--quiet",
-            "fit",
-            "--model",
-            model,
-            "--config",
-            config,
-            "--train",
-            &train,
-            "--out",
+            "--quiet", "fit", "--model", model, "--config", config, "--train", &train, "--out",
             &out,
         ];
         if let Some(c) = content {
