@@ -1,14 +1,20 @@
 //! Cold-start artists: the content model (ridge from TF-IDF tags onto ALS artist vectors,
-//! registry name `content`) against the tag-only nearest-neighbour baseline, on the cold-start
-//! protocol: 10 % of the artists are held out of training entirely, the models see only their
-//! tags, and every test listener who played held-out artists gets the held-out artists ranked
-//! from their training history; MAP@1/5/10/20 per listener, one-sided paired Wilcoxon
-//! (content > tags).
+//! registry name `content`) and YouTube-DNN (id embedding + SVD-reduced TF-IDF tags → dense →
+//! GRU → softmax over the top artists, registry name `youtube-dnn`; a held-out artist enters it
+//! with the unknown id and its tags) against the tag-only nearest-neighbour baseline, on the
+//! cold-start protocol: 10 % of the artists are held out of training entirely, the models see
+//! only their tags, and every test listener who played held-out artists gets the held-out
+//! artists ranked from their training history; MAP@1/5/10/20 per listener, one-sided paired
+//! Wilcoxon (model > tags).
 //!
 //! ```text
 //! cargo run --release -p artist2vec-examples --example cold_start -- [--seed 42[,1,…]] [--size small|tiny]
-//!     [--hetrec DIR] [--config '{"ridge": 1.0, …}']
+//!     [--hetrec DIR] [--config '{"ridge": 1.0, …}'] [--yt-config '{"epochs": 10, …}'] [--no-yt]
 //! ```
+//!
+//! YouTube-DNN ranks the held-out artists (all outside its softmax, which covers played
+//! artists only) by their expected logit: the mean of the listener's logits over the top
+//! artists it predicts after each held-out artist (`rank_outside`).
 //!
 //! With several seeds (`--seed 42,1,7,3,11`) each seed generates its own data and split and
 //! prints its table; a last table pools the listeners of all seeds (independent datasets) into
@@ -28,6 +34,7 @@ use artist2vec::data::split::cold_start_artists;
 use artist2vec::data::{HetrecOptions, SynthConfig, Synthetic, load_hetrec};
 use artist2vec::metrics::protocols::{ProtocolScores, cold_start_listeners};
 use artist2vec::stats::{Alternative, WilcoxonOptions, wilcoxon};
+use artist2vec_neural::{CpuBackend, YoutubeDnnConfig, YoutubeDnnInput};
 
 const KS: [usize; 4] = [1, 5, 10, 20];
 
@@ -36,6 +43,7 @@ fn main() -> Result<()> {
     let mut size = "small".to_owned();
     let mut hetrec: Option<PathBuf> = None;
     let mut config = ContentConfig::default();
+    let mut yt = Some(yt_default());
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().with_context(|| format!("{a} needs a value"));
@@ -50,13 +58,17 @@ fn main() -> Result<()> {
             "--size" => size = value()?,
             "--hetrec" => hetrec = Some(value()?.into()),
             "--config" => config = serde_json::from_str(&value()?).context("--config")?,
+            "--yt-config" => {
+                yt = Some(serde_json::from_str(&value()?).context("--yt-config")?);
+            }
+            "--no-yt" => yt = None,
             _ => bail!(
                 "unknown argument {a:?} (--seed N[,N…], --size small|tiny, --hetrec DIR, \
-                 --config JSON)"
+                 --config JSON, --yt-config JSON, --no-yt)"
             ),
         }
     }
-    let mut pooled: Vec<(ProtocolScores, ProtocolScores)> = Vec::new();
+    let mut pooled: Vec<Vec<ProtocolScores>> = Vec::new();
     for &seed in &seeds {
         let t = Instant::now();
         let (counts, content, source) = match &hetrec {
@@ -87,25 +99,38 @@ fn main() -> Result<()> {
             content.n_with_features(),
             t.elapsed().as_secs_f64()
         );
-        pooled.push(run(&counts, &content, seed, &config)?);
+        pooled.push(run(&counts, &content, seed, &config, yt.as_ref())?);
     }
     if pooled.len() > 1 {
-        let cat = |second: bool, key: &str| -> Vec<f64> {
+        let n_models = pooled[0].len();
+        let cat = |m: usize, key: &str| -> Vec<f64> {
             pooled
                 .iter()
-                .flat_map(|(a, b)| {
-                    let s = if second { b } else { a };
-                    s.get(key).map_or_else(Vec::new, |s| s.values.clone())
+                .flat_map(|scores| {
+                    scores[m]
+                        .get(key)
+                        .map_or_else(Vec::new, |s| s.values.clone())
                 })
                 .collect()
         };
         println!(
             "\n# Pooled over seeds {seeds:?}: {} listeners\n",
-            cat(false, "map@10").len()
+            cat(0, "map@10").len()
         );
-        table(|key| cat(false, key), |key| cat(true, key));
+        let pooled: Vec<Vec<Vec<f64>>> = (0..n_models)
+            .map(|m| KS.iter().map(|k| cat(m, &format!("map@{k}"))).collect())
+            .collect();
+        table(&pooled);
     }
     Ok(())
+}
+
+/// YouTube-DNN's settings for this comparison unless `--yt-config` says otherwise: the
+/// defaults (embedding 64, 32 SVD content dimensions, dense 64, GRU 64, dropout 0.1, id dropout
+/// 0.25, softmax over the top 1,000 artists, AdaGrad 0.1, batch 1,000 windows of 50, 10
+/// epochs).
+fn yt_default() -> YoutubeDnnConfig {
+    YoutubeDnnConfig::default()
 }
 
 fn run(
@@ -113,7 +138,8 @@ fn run(
     content: &ArtistContent,
     seed: u64,
     config: &ContentConfig,
-) -> Result<(ProtocolScores, ProtocolScores)> {
+    yt: Option<&YoutubeDnnConfig>,
+) -> Result<Vec<ProtocolScores>> {
     let split = cold_start_artists(counts, 0.1, seed)?;
     let t = Instant::now();
     let data = TrainingData::new(&split.train);
@@ -150,52 +176,102 @@ fn run(
 
     let s_content = cold_start_listeners(&model, &split.train, &split.test, &KS)?;
     let s_tags = cold_start_listeners(&baseline, &split.train, &split.test, &KS)?;
+    let mut all = vec![s_content, s_tags];
+    if let Some(yt) = yt {
+        let t = Instant::now();
+        let m = yt
+            .fit_on::<CpuBackend>(
+                &YoutubeDnnInput::new(&split.train, content),
+                &Default::default(),
+                &NoProgress,
+            )
+            .map_err(|e| anyhow::anyhow!("youtube-dnn: {e}"))?;
+        let st = m.stats();
+        println!(
+            "youtube-dnn: {} top artists, {} content dimensions, {} windows, loss {:.3} → {:.3} \
+             over {} epochs, fit {:.1} s",
+            st.top_n,
+            st.content_dims,
+            st.sequences,
+            st.epoch_loss.first().copied().unwrap_or(f64::NAN),
+            st.epoch_loss.last().copied().unwrap_or(f64::NAN),
+            st.epoch_loss.len(),
+            t.elapsed().as_secs_f64()
+        );
+        all.push(cold_start_listeners(&m, &split.train, &split.test, &KS)?);
+    }
     println!(
         "{} listeners of held-out artists evaluated, {} without training rows skipped\n",
-        s_content.units().len(),
-        s_content.total_skipped()
+        all[0].units().len(),
+        all[0].total_skipped()
     );
-    table(
-        |key| {
-            s_content
-                .get(key)
-                .map_or_else(Vec::new, |s| s.values.clone())
-        },
-        |key| s_tags.get(key).map_or_else(Vec::new, |s| s.values.clone()),
-    );
-    Ok((s_content, s_tags))
+    let rows: Vec<Vec<Vec<f64>>> = all
+        .iter()
+        .map(|s| {
+            KS.iter()
+                .map(|k| {
+                    s.get(&format!("map@{k}"))
+                        .map_or_else(Vec::new, |s| s.values.clone())
+                })
+                .collect()
+        })
+        .collect();
+    table(&rows);
+    Ok(all)
 }
 
-/// Prints the MAP@k table of the two models and the one-sided paired Wilcoxon p-values.
-fn table(content: impl Fn(&str) -> Vec<f64>, tags: impl Fn(&str) -> Vec<f64>) {
+/// The models of the table, in the order `run` scores them.
+const MODELS: [&str; 3] = [
+    "content (ridge: TF-IDF tags → ALS vectors)",
+    "tag-only kNN (TF-IDF cosine to history)",
+    "youtube-dnn (ids + SVD tags → GRU → softmax; expected logit)",
+];
+
+/// Prints the MAP@k table of the models (`scores[model][k]`: per-listener values, the same
+/// listeners in the same order for every model) and, for every model but the tag-only
+/// baseline, the one-sided paired Wilcoxon p-values against it.
+fn table(scores: &[Vec<Vec<f64>>]) {
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     println!("| model | MAP@1 | MAP@5 | MAP@10 | MAP@20 |");
     println!("|---|---:|---:|---:|---:|");
-    let rows: [(&str, &dyn Fn(&str) -> Vec<f64>); 2] = [
-        ("content (ridge: TF-IDF tags → ALS vectors)", &content),
-        ("tag-only kNN (TF-IDF cosine to history)", &tags),
-    ];
-    for (name, f) in rows {
-        let cells: Vec<String> = KS
-            .iter()
-            .map(|k| format!("{:.4}", mean(&f(&format!("map@{k}")))))
-            .collect();
+    for (name, s) in MODELS.iter().zip(scores) {
+        let cells: Vec<String> = s.iter().map(|v| format!("{:.4}", mean(v))).collect();
         println!("| {name} | {} |", cells.join(" | "));
     }
-    let p: Vec<String> = KS
-        .iter()
-        .map(|k| {
-            let key = format!("map@{k}");
-            wilcoxon(
-                &content(&key),
-                &tags(&key),
-                &WilcoxonOptions::new().with_alternative(Alternative::Greater),
-            )
-            .map_or_else(|e| format!("({e})"), |r| format!("{:.2e}", r.p_value))
-        })
-        .collect();
-    println!(
-        "| p, content > tags (one-sided Wilcoxon) | {} |",
-        p.join(" | ")
-    );
+    for (m, s) in scores.iter().enumerate() {
+        if m == 1 {
+            continue;
+        }
+        let p: Vec<String> = s
+            .iter()
+            .zip(&scores[1])
+            .map(|(a, b)| {
+                wilcoxon(
+                    a,
+                    b,
+                    &WilcoxonOptions::new().with_alternative(Alternative::Greater),
+                )
+                .map_or_else(|e| format!("({e})"), |r| format!("{:.2e}", r.p_value))
+            })
+            .collect();
+        let short = MODELS[m].split(' ').next().unwrap_or("");
+        println!(
+            "| p, {short} > tags (one-sided Wilcoxon) | {} |",
+            p.join(" | ")
+        );
+    }
+    if scores.len() > 2 {
+        let p: Vec<String> = scores[2]
+            .iter()
+            .zip(&scores[0])
+            .map(|(a, b)| {
+                wilcoxon(a, b, &WilcoxonOptions::new())
+                    .map_or_else(|e| format!("({e})"), |r| format!("{:.2e}", r.p_value))
+            })
+            .collect();
+        println!(
+            "| p, youtube-dnn ≠ content (two-sided Wilcoxon) | {} |",
+            p.join(" | ")
+        );
+    }
 }

@@ -1045,3 +1045,114 @@ fn session_models_from_a_planted_order_to_compare() {
     );
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// YouTube-DNN from the command line: generated hetrec data, a cold-start split, the model
+/// fitted on the training rows with the tags of every artist (`--content`), then neighbours of
+/// a held-out artist (known only from its tags) and recommendations from the saved file.
+#[test]
+fn youtube_dnn_serves_a_cold_artist_from_its_tags() {
+    let d = tmp("ytdnn");
+    let ds = d.to_str().unwrap();
+    let p = |f: &str| format!("{ds}/{f}");
+    let o = run(&["--quiet", "synth", "--preset", "tiny", "--out", &p("synth")]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let hetrec = p("synth/hetrec2011-lastfm-2k");
+    let o = run(&[
+        "--quiet",
+        "split",
+        &hetrec,
+        "--method",
+        "cold-start",
+        "--fraction",
+        "0.2",
+        "--out",
+        &p("split"),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let items = |f: &str| -> Vec<String> {
+        std::fs::read_to_string(p(f))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split('\t').nth(1).unwrap().to_owned())
+            .collect()
+    };
+    let train_items = items("split/train.tsv");
+    let cold: Vec<String> = items("split/test.tsv")
+        .into_iter()
+        .filter(|a| !train_items.contains(a))
+        .collect();
+    assert!(!cold.is_empty());
+    let config = r#"{"embedding": 8, "content_dims": 4, "dense": 8, "hidden": 8,
+                     "top_n": 20, "epochs": 2, "batch_size": 16, "max_len": 10}"#;
+    let (train, out) = (p("split/train.tsv"), p("yt.a2v"));
+    let fit = |model: &str, content: Option<&str>| {
+        let mut args = vec![
+            "--quiet", "fit", "--model", model, "--config", config, "--train", &train, "--out",
+            &out,
+        ];
+        if let Some(c) = content {
+            args.extend(["--content", c]);
+        }
+        let o = run(&args);
+        (o.status.success(), text(&o))
+    };
+    let (ok, out) = fit("ytdnn", Some(&hetrec));
+    assert!(ok, "{out:?}");
+    // The held-out artist has no plays, yet gets five neighbours from its tags.
+    let o = run(&[
+        "--quiet",
+        "similar",
+        "--model",
+        &p("yt.a2v"),
+        "--artist",
+        &cold[0],
+        "--k",
+        "5",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let ranked = out
+        .lines()
+        .filter(|l| (1..=5).any(|i| l.trim_start().starts_with(&format!("{i}."))))
+        .count();
+    assert_eq!(ranked, 5, "{out}");
+    // The same file answers the same twice (it loads back whole), and recommends.
+    let again = run(&[
+        "--quiet",
+        "similar",
+        "--model",
+        &p("yt.a2v"),
+        "--artist",
+        &cold[0],
+        "--k",
+        "5",
+    ]);
+    assert_eq!(text(&again).0, out);
+    let user_rows: String = std::fs::read_to_string(p("split/train.tsv"))
+        .unwrap()
+        .lines()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(p("users.tsv"), format!("{user_rows}\n")).unwrap();
+    let o = run(&[
+        "--quiet",
+        "recommend",
+        "--model",
+        &p("yt.a2v"),
+        "--users",
+        &p("users.tsv"),
+        "--k",
+        "3",
+        "--out",
+        &p("recs.tsv"),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let recs = std::fs::read_to_string(p("recs.tsv")).unwrap();
+    assert!(recs.lines().count() >= 3, "{recs}");
+    // Without content it says what it needs.
+    let (ok, (_, err)) = fit("youtube-dnn", None);
+    assert!(!ok && err.contains("--content"), "{err}");
+    std::fs::remove_dir_all(&d).unwrap();
+}

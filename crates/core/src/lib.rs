@@ -22,7 +22,7 @@
 //! ```
 #![warn(missing_docs)]
 
-mod content;
+pub mod content;
 pub mod cpu;
 mod embeddings;
 mod error;

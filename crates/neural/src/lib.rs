@@ -12,6 +12,11 @@
 //!   registry): a GRU over the plays of a session, trained session-parallel with the softmax
 //!   over the next artist at every step, the best validation epoch kept; serves a listener's
 //!   history in play order; see the [`gru4rec`] module.
+//! - **YouTube-DNN** ([`YoutubeDnnConfig`] → [`YoutubeDnnModel`]; `youtube-dnn`, alias
+//!   `ytdnn`, in the registry): id embedding plus SVD-reduced TF-IDF tags → dense → GRU →
+//!   softmax over the most played artists; an artist without plays enters with an unknown id
+//!   and its tags, so cold-start artists get neighbours; needs content; see the
+//!   [`youtube_dnn`] module.
 //!
 //! The skip-gram:
 //!
@@ -105,10 +110,12 @@ mod corpus;
 mod error;
 pub mod gru4rec;
 mod model;
+mod recurrent;
 mod sgns;
 mod tensors;
 mod train;
 pub mod two_tower;
+pub mod youtube_dnn;
 
 pub use artist2vec_skipgram::{Order, Scoring, SkipGramInput, TrainedSkipGram, Window};
 pub use config::BurnSkipGramConfig;
@@ -121,6 +128,7 @@ pub use two_tower::{
     ArtistFeatures, HistoryWeight, Loss, Score, TwoTowerConfig, TwoTowerInput, TwoTowerModel,
     TwoTowerStats,
 };
+pub use youtube_dnn::{YoutubeDnnConfig, YoutubeDnnInput, YoutubeDnnModel, YoutubeDnnStats};
 
 /// The burn version this crate is built on, re-exported so callers name devices and tensors
 /// without pinning it themselves.

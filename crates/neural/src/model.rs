@@ -203,12 +203,14 @@ pub fn tuned_config() -> BurnSkipGramConfig {
         .with_batch_size(256)
 }
 
-/// This crate's model families for the core registry: `burn-skipgram`, `two-tower`, `gru4rec`.
+/// This crate's model families for the core registry: `burn-skipgram`, `two-tower`, `gru4rec`,
+/// `youtube-dnn`.
 pub fn registry() -> Registry {
     Registry::new()
         .with::<BurnSkipGramConfig>()
         .with::<crate::TwoTowerConfig>()
         .with::<crate::Gru4RecConfig>()
+        .with::<crate::YoutubeDnnConfig>()
 }
 
 #[cfg(test)]

@@ -1,66 +1,8 @@
 //! TF-IDF tag features and the ridge regression from them onto artist vectors.
 
-use artist2vec_core::{ArtistContent, Vocabulary};
-
-/// A sparse feature row: `(feature, value)` pairs.
-pub type Row = Vec<(u32, f32)>;
-
-/// Smoothed inverse document frequencies over the artists with at least one feature:
-/// `ln((1 + n) / (1 + df)) + 1` (as scikit-learn's `TfidfTransformer`).
-pub fn idf(content: &ArtistContent) -> Vec<f32> {
-    let mut df = vec![0u32; content.features.len()];
-    let mut n = 0u32;
-    for a in 0..content.artists.len() as u32 {
-        let f = content.features_of(a);
-        if !f.is_empty() {
-            n += 1;
-        }
-        for &(t, _) in f {
-            df[t as usize] += 1;
-        }
-    }
-    df.iter()
-        .map(|&d| (((1.0 + n as f64) / (1.0 + d as f64)).ln() + 1.0) as f32)
-        .collect()
-}
-
-/// The unit-length TF-IDF row of a feature list: `(1 + ln count) · idf`, features outside
-/// `idf` dropped. Empty for no features.
-pub fn tfidf(features: &[(u32, f32)], idf: &[f32]) -> Row {
-    let mut row: Row = features
-        .iter()
-        .filter(|p| (p.0 as usize) < idf.len())
-        .map(|&(t, c)| (t, (1.0 + c.max(1.0).ln()) * idf[t as usize]))
-        .collect();
-    let norm = row.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        row.iter_mut().for_each(|p| p.1 /= norm);
-    }
-    row
-}
-
-/// Where each artist of `items` (the model's artist vocabulary) is in `content`.
-pub fn content_index(items: &Vocabulary, content: &ArtistContent) -> Vec<Option<u32>> {
-    (0..items.len() as u32)
-        .map(|i| content.artists.get(items.id(i)))
-        .collect()
-}
-
-/// The training artists' vocabulary extended by the artists that only `content` names (with
-/// their names when known), in content order.
-pub fn extend_items(train_items: &Vocabulary, content: &ArtistContent) -> Vocabulary {
-    let mut items = train_items.clone();
-    for a in 0..content.artists.len() as u32 {
-        let id = content.artists.id(a);
-        if items.get(id).is_none() {
-            let ix = items.insert_str(id);
-            if let Some(name) = content.artists.name_opt(a) {
-                items.set_name(ix, name);
-            }
-        }
-    }
-    items
-}
+// The TF-IDF rows and the vocabulary helpers live in `artist2vec-core` (`content`), shared
+// with the burn models' YouTube-DNN (`artist2vec-neural`), which reads the same features.
+pub use artist2vec_core::content::{Row, content_index, extend_items, idf, tfidf};
 
 /// `x · W + mean`, with `W` a `n_features × dim` row-major table.
 pub fn predict(row: &[(u32, f32)], weights: &[f32], mean: &[f32]) -> Vec<f32> {
@@ -194,18 +136,5 @@ mod tests {
             "{w:?}"
         );
         assert!(steps <= 3, "CG on 2 unknowns took {steps} steps");
-    }
-
-    #[test]
-    fn tfidf_rows_are_unit_length_and_rarer_tags_weigh_more() {
-        let mut c = ArtistContent::new();
-        c.add("a", "rock", 1.0).unwrap();
-        c.add("a", "krautrock", 1.0).unwrap();
-        c.add("b", "rock", 1.0).unwrap();
-        let idf = idf(&c);
-        let row = tfidf(c.features_of(0), &idf);
-        let norm: f32 = row.iter().map(|p| p.1 * p.1).sum();
-        assert!((norm - 1.0).abs() < 1e-6);
-        assert!(row[1].1 > row[0].1, "{row:?}");
     }
 }

@@ -15,6 +15,14 @@ pub enum GruLoss {
     /// [`negatives`](Gru4RecConfig::negatives) artists drawn by popularity (`count^0.75`),
     /// shared by the batch: GRU4Rec's in-batch sampling, for large catalogues.
     Sampled,
+    /// BPR-max (Hidasi & Karatzoglou 2018) over the same sampled scores as
+    /// [`Sampled`](Self::Sampled): for a target score `r_t` and the scores `r_j` of the other
+    /// candidates (the batch's other targets and the sampled negatives; the target itself is
+    /// left out), `−ln Σ_j s_j σ(r_t − r_j) + bpreg · Σ_j s_j r_j²` with `s = softmax(r_j)`
+    /// over those negatives: a pairwise ranking loss that weighs the negatives by how high
+    /// they score, with a score regulariser of weight [`bpreg`](Gru4RecConfig::bpreg).
+    /// Serde name `"bprmax"`.
+    BprMax,
 }
 
 /// Configuration of the GRU4Rec session model ([`Gru4RecModel`](super::Gru4RecModel)).
@@ -36,6 +44,9 @@ pub enum GruLoss {
 /// let c = Gru4RecConfig::default().with_hidden(64).with_loss(GruLoss::Sampled).with_negatives(256);
 /// assert!(c.validate().is_ok());
 /// assert!(Gru4RecConfig::default().with_hidden(0).validate().is_err());
+/// let bpr: Gru4RecConfig = serde_json::from_str(r#"{"loss": "bprmax", "negatives": 128}"#).unwrap();
+/// assert_eq!((bpr.loss, bpr.bpreg), (GruLoss::BprMax, 1.0));
+/// assert!(bpr.with_bpreg(-1.0).validate().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -64,8 +75,12 @@ pub struct Gru4RecConfig {
     pub max_len: usize,
     /// The objective (default [`GruLoss::Full`]).
     pub loss: GruLoss,
-    /// Popularity-sampled negatives per mini-batch for [`GruLoss::Sampled`] (default 0).
+    /// Popularity-sampled negatives per mini-batch for [`GruLoss::Sampled`] and
+    /// [`GruLoss::BprMax`] (default 0: the batch's other targets only).
     pub negatives: usize,
+    /// Weight of BPR-max's score regulariser `Σ_j softmax_j · r_j²` ([`GruLoss::BprMax`]
+    /// only; ≥ 0, default 1.0).
+    pub bpreg: f32,
     /// Share of the training sessions, the latest by start time, held out to choose the best
     /// epoch (default 0.1; 0 trains on every session for `epochs` and keeps the last).
     pub validation_fraction: f64,
@@ -96,6 +111,7 @@ impl Default for Gru4RecConfig {
             max_len: 150,
             loss: GruLoss::Full,
             negatives: 0,
+            bpreg: 1.0,
             validation_fraction: 0.1,
             validation_k: 20,
             validation_sessions: 2000,
@@ -132,6 +148,7 @@ impl Gru4RecConfig {
         with_max_len, max_len: usize;
         with_loss, loss: GruLoss;
         with_negatives, negatives: usize;
+        with_bpreg, bpreg: f32;
         with_validation_fraction, validation_fraction: f64;
         with_validation_k, validation_k: usize;
         with_validation_sessions, validation_sessions: usize;
@@ -192,6 +209,9 @@ impl Gru4RecConfig {
         }
         if self.negatives > MAX {
             return bad("negatives", self.negatives, "0 ..= 16777216");
+        }
+        if !(self.bpreg.is_finite() && (0.0..=1e6).contains(&self.bpreg)) {
+            return bad("bpreg", self.bpreg, "a number in [0, 1e6]");
         }
         if !(0.0..1.0).contains(&self.validation_fraction) {
             return bad(

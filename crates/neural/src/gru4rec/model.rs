@@ -9,16 +9,7 @@ use artist2vec_core::{
 use serde::{Deserialize, Serialize};
 
 use super::Gru4RecConfig;
-
-/// One affine map `x · W + b` with `W` row-major `[input, output]`.
-pub(crate) type Affine = (Vec<f32>, Vec<f32>);
-
-/// One GRU layer: the update, reset and new gates, each an input map and a hidden map.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct GruLayer {
-    pub d_input: usize,
-    pub gates: [(Affine, Affine); 3],
-}
+use crate::recurrent::{self, GruLayer, Lists};
 
 /// Every weight of the network.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,53 +46,6 @@ pub struct Gru4RecStats {
     pub backend: String,
 }
 
-/// Lists per user: user `u`'s are `items[offsets[u]..offsets[u + 1]]`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Lists {
-    pub offsets: Vec<u64>,
-    pub items: Vec<u32>,
-}
-
-impl Lists {
-    pub fn from_vecs(v: Vec<Vec<u32>>) -> Self {
-        let mut out = Lists {
-            offsets: vec![0],
-            items: Vec::new(),
-        };
-        for l in v {
-            out.items.extend(l);
-            out.offsets.push(out.items.len() as u64);
-        }
-        out
-    }
-
-    fn get(&self, u: u32) -> &[u32] {
-        let (a, b) = (self.offsets[u as usize], self.offsets[u as usize + 1]);
-        &self.items[a as usize..b as usize]
-    }
-
-    fn encode(&self, e: &mut Encoder) {
-        e.u64s(&self.offsets);
-        e.u32s(&self.items);
-    }
-
-    fn decode(d: &mut Decoder<'_>, n_users: usize, n_items: usize) -> Result<Self, DecodeError> {
-        let offsets = d.u64s()?;
-        let items = d.u32s()?;
-        let ok = offsets.len() == n_users + 1
-            && offsets.first() == Some(&0)
-            && offsets.windows(2).all(|w| w[0] <= w[1])
-            && offsets.last() == Some(&(items.len() as u64))
-            && items.iter().all(|&i| (i as usize) < n_items);
-        if !ok {
-            return Err(DecodeError(
-                "per-user lists do not match the users and artists".into(),
-            ));
-        }
-        Ok(Lists { offsets, items })
-    }
-}
-
 /// A fitted GRU4Rec model ([`Gru4RecConfig`]).
 ///
 /// A listener's plays in order — a new listener's [`Query::History`] (weights are checked,
@@ -119,23 +63,6 @@ pub struct Gru4RecModel {
     seen: Lists,
     recent: Lists,
     stats: Gru4RecStats,
-}
-
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-/// `out = b + x · W` for `W` row-major `[x.len(), out.len()]`.
-fn affine(x: &[f32], (w, b): &Affine, out: &mut [f32]) {
-    out.copy_from_slice(b);
-    let h = out.len();
-    for (i, &xi) in x.iter().enumerate() {
-        if xi != 0.0 {
-            for (o, &wv) in out.iter_mut().zip(&w[i * h..(i + 1) * h]) {
-                *o += xi * wv;
-            }
-        }
-    }
 }
 
 impl Gru4RecModel {
@@ -166,14 +93,7 @@ impl Gru4RecModel {
         }
         for (l, layer) in weights.layers.iter().enumerate() {
             let d_in = if l == 0 { e } else { h };
-            let ok = layer.d_input == d_in
-                && layer.gates.iter().all(|(i, hh)| {
-                    i.0.len() == d_in * h
-                        && i.1.len() == h
-                        && hh.0.len() == h * h
-                        && hh.1.len() == h
-                });
-            if !ok {
+            if !layer.fits(d_in, h) {
                 return bad("a GRU layer's weights do not match the sizes");
             }
         }
@@ -182,11 +102,7 @@ impl Gru4RecModel {
             .iter()
             .chain(&weights.output)
             .chain(&weights.output_bias)
-            .chain(weights.layers.iter().flat_map(|l| {
-                l.gates
-                    .iter()
-                    .flat_map(|(i, hh)| i.0.iter().chain(&i.1).chain(&hh.0).chain(&hh.1))
-            }));
+            .chain(weights.layers.iter().flat_map(GruLayer::values));
         if let Some(v) = all.into_iter().find(|v| !v.is_finite()) {
             return Err(CoreError::Invalid(format!(
                 "gru4rec: non-finite weight {v}"
@@ -227,29 +143,12 @@ impl Gru4RecModel {
     /// Advances the states by one play of `item`.
     fn step(&self, item: u32, state: &mut [Vec<f32>], buf: &mut [Vec<f32>; 6]) {
         let e = self.config.embedding;
-        let mut x: Vec<f32> =
-            self.weights.embedding[item as usize * e..(item as usize + 1) * e].to_vec();
-        for (layer, h) in self.weights.layers.iter().zip(state.iter_mut()) {
-            let [zi, zh, ri, rh, ni, nh] = &mut *buf;
-            affine(&x, &layer.gates[0].0, zi);
-            affine(h, &layer.gates[0].1, zh);
-            affine(&x, &layer.gates[1].0, ri);
-            affine(h, &layer.gates[1].1, rh);
-            affine(&x, &layer.gates[2].0, ni);
-            affine(h, &layer.gates[2].1, nh);
-            for k in 0..h.len() {
-                let z = sigmoid(zi[k] + zh[k]);
-                let r = sigmoid(ri[k] + rh[k]);
-                let n = (ni[k] + r * nh[k]).tanh();
-                h[k] = (1.0 - z) * n + z * h[k];
-            }
-            x.clear();
-            x.extend_from_slice(h);
-        }
+        let x = &self.weights.embedding[item as usize * e..(item as usize + 1) * e];
+        recurrent::step(&self.weights.layers, x, state, buf);
     }
 
     fn buffers(&self) -> [Vec<f32>; 6] {
-        std::array::from_fn(|_| vec![0.0; self.config.hidden])
+        recurrent::buffers(self.config.hidden)
     }
 
     /// The last layer's state after `plays` (their last `max_len`), from a zero state.
@@ -401,12 +300,7 @@ impl Persist for Gru4RecModel {
         self.users.encode(e);
         e.f32s(&self.weights.embedding);
         for l in &self.weights.layers {
-            e.u64(l.d_input as u64);
-            for (i, h) in &l.gates {
-                for part in [&i.0, &i.1, &h.0, &h.1] {
-                    e.f32s(part);
-                }
-            }
+            l.encode(e);
         }
         e.f32s(&self.weights.output);
         e.f32s(&self.weights.output_bias);
@@ -426,12 +320,7 @@ impl Persist for Gru4RecModel {
         let embedding = d.f32s()?;
         let mut layers = Vec::with_capacity(config.layers);
         for _ in 0..config.layers {
-            let d_input = d.u64()? as usize;
-            let mut gate = || -> Result<(Affine, Affine), DecodeError> {
-                Ok(((d.f32s()?, d.f32s()?), (d.f32s()?, d.f32s()?)))
-            };
-            let gates = [gate()?, gate()?, gate()?];
-            layers.push(GruLayer { d_input, gates });
+            layers.push(GruLayer::decode(d)?);
         }
         let output = d.f32s()?;
         let output_bias = d.f32s()?;

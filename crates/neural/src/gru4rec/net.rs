@@ -5,13 +5,43 @@
 use burn::module::{Initializer, Module};
 use burn::nn::gru::{Gru, GruConfig};
 use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig};
-use burn::tensor::activation::log_softmax;
+use burn::tensor::activation::{log_softmax, sigmoid, softmax};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 
 use super::Gru4RecConfig;
-use super::model::{GruLayer, GruWeights};
+use super::model::GruWeights;
+use crate::recurrent::GruLayer;
 use crate::tensors::read;
+
+/// BPR-max (Hidasi & Karatzoglou 2018) of `logits` (`[n, c]`) with the target of each row at
+/// column `targets` (`[n, 1]`): the mean over rows of
+/// `−ln(Σ_j s_j σ(r_t − r_j) + 1e-24) + bpreg · Σ_j s_j r_j²`, where `s` is the softmax of the
+/// row's scores over the columns other than its target (the target's weight is 0).
+pub(crate) fn bpr_max_loss<B: Backend>(
+    logits: Tensor<B, 2>,
+    targets: Tensor<B, 2, Int>,
+    bpreg: f32,
+) -> Tensor<B, 1> {
+    let [n, c] = logits.dims();
+    let target_score = logits.clone().gather(1, targets.clone()); // [n, 1]
+    let is_target = targets.reshape([n]).one_hot::<2>(c).equal_elem(1);
+    // The softmax weights of the negatives: the target column pushed to a score of −1e9 (a
+    // finite value, so that a row whose only candidate is its target stays finite).
+    let weights = softmax(logits.clone().mask_fill(is_target, -1e9), 1);
+    let ranking = weights
+        .clone()
+        .mul(sigmoid(target_score.sub(logits.clone())))
+        .sum_dim(1)
+        .add_scalar(1e-24)
+        .log()
+        .neg();
+    let reg = weights
+        .mul(logits.powi_scalar(2))
+        .sum_dim(1)
+        .mul_scalar(bpreg);
+    ranking.add(reg).sum().div_scalar(n as f32)
+}
 
 /// The network. `output` maps a hidden state to the logits of every artist.
 #[derive(Module, Debug)]
@@ -74,13 +104,15 @@ impl<B: Backend> GruNet<B> {
     ///
     /// With `candidates` (`[c]` artists), the softmax runs over those artists only and
     /// `targets` are positions in `candidates`; without, over every artist and `targets` are
-    /// artists.
+    /// artists. With `bpr_max = Some(bpreg)` (and candidates) the loss is BPR-max instead of
+    /// the cross-entropy ([`bpr_max_loss`]).
     pub fn loss(
         &self,
         hidden: Tensor<B, 3>,
         positions: Tensor<B, 1, Int>,
         targets: Tensor<B, 2, Int>,
         candidates: Option<Tensor<B, 1, Int>>,
+        bpr_max: Option<f32>,
     ) -> Tensor<B, 1> {
         let [b, t, h] = hidden.dims();
         let n = positions.dims()[0];
@@ -96,41 +128,21 @@ impl<B: Backend> GruNet<B> {
                 }
             }
         };
-        log_softmax(logits, 1)
-            .gather(1, targets)
-            .sum()
-            .neg()
-            .div_scalar(n as f32)
+        match bpr_max {
+            Some(bpreg) => bpr_max_loss(logits, targets, bpreg),
+            None => log_softmax(logits, 1)
+                .gather(1, targets)
+                .sum()
+                .neg()
+                .div_scalar(n as f32),
+        }
     }
 
     /// The weights, copied to the host (burn's `Linear` stores `[input, output]`; the CPU
     /// model keeps the same layout for the gates and one row per artist for the output).
     pub fn weights(&self) -> GruWeights {
         let embedding = read(self.embedding.weight.val());
-        let layers = self
-            .grus
-            .iter()
-            .map(|g| {
-                let lin = |l: &Linear<B>| {
-                    let w = read(l.weight.val());
-                    let b = l.bias.as_ref().map(|b| read(b.val())).unwrap_or_default();
-                    (w, b)
-                };
-                let [d_input, _] = g.update_gate.input_transform.weight.val().dims();
-                let gate = |gc: &burn::nn::gru::Gru<B>, which: usize| {
-                    let c = match which {
-                        0 => &gc.update_gate,
-                        1 => &gc.reset_gate,
-                        _ => &gc.new_gate,
-                    };
-                    (lin(&c.input_transform), lin(&c.hidden_transform))
-                };
-                GruLayer {
-                    d_input,
-                    gates: [gate(g, 0), gate(g, 1), gate(g, 2)],
-                }
-            })
-            .collect();
+        let layers = self.grus.iter().map(GruLayer::from_burn).collect();
         let [hidden, n_items] = self.output.weight.val().dims();
         let w = read(self.output.weight.val());
         // [hidden, n_items] → one row of `hidden` per artist.

@@ -153,3 +153,107 @@ fn sampled_loss_and_two_layers_train() {
     assert!(m.stats().validation.is_empty());
     assert!(m.stats().epoch_loss.iter().all(|l| l.is_finite()));
 }
+
+#[test]
+fn bpr_max_loss_matches_its_formula() {
+    use burn::backend::NdArray;
+    use burn::tensor::{Int, Tensor, TensorData};
+    type B = NdArray;
+    let device = Default::default();
+    let scores = [[2.0f32, 0.5, -1.0], [0.0, 1.0, 3.0]];
+    let targets = [0i64, 2];
+    let bpreg = 0.5f32;
+    let logits = Tensor::<B, 2>::from_data(
+        TensorData::new(scores.iter().flatten().copied().collect(), [2, 3]),
+        &device,
+    );
+    let t = Tensor::<B, 2, Int>::from_data(TensorData::new(targets.to_vec(), [2, 1]), &device);
+    let got: f32 = net::bpr_max_loss(logits, t, bpreg).into_scalar();
+    let sig = |x: f32| 1.0 / (1.0 + (-x).exp());
+    let mut want = 0.0f32;
+    for (row, &t) in scores.iter().zip(&targets) {
+        let neg: Vec<f32> = (0..3)
+            .filter(|&j| j != t as usize)
+            .map(|j| row[j])
+            .collect();
+        let z: f32 = neg.iter().map(|r| r.exp()).sum();
+        let s: Vec<f32> = neg.iter().map(|r| r.exp() / z).collect();
+        let rank: f32 = s
+            .iter()
+            .zip(&neg)
+            .map(|(s, r)| s * sig(row[t as usize] - r))
+            .sum();
+        let reg: f32 = s.iter().zip(&neg).map(|(s, r)| s * r * r).sum();
+        want += -rank.ln() + bpreg * reg;
+    }
+    want /= 2.0;
+    assert!((got - want).abs() < 1e-5, "{got} vs {want}");
+}
+
+/// MRR@20 of ranking every artist by its training plays, on the same next plays.
+fn popularity_mrr(m: &Gru4RecModel, d: &Synthetic, sessions: &[Vec<u32>]) -> f64 {
+    let counts = d.sessions().to_counts();
+    let mut pop = vec![0f64; m.n_items()];
+    for r in counts.iter() {
+        pop[r.item as usize] += f64::from(r.weight);
+    }
+    let mut total = 0.0;
+    for s in sessions {
+        let mut rr = 0.0;
+        for w in s.windows(2) {
+            let rank = 1 + pop.iter().filter(|&&p| p > pop[w[1] as usize]).count();
+            if rank <= 20 {
+                rr += 1.0 / rank as f64;
+            }
+        }
+        total += rr / (s.len() - 1) as f64;
+    }
+    total / sessions.len() as f64
+}
+
+#[test]
+fn bpr_max_trains_and_beats_popularity_and_is_reachable_by_name() {
+    let d = data();
+    let c = small()
+        .with_loss(GruLoss::BprMax)
+        .with_negatives(16)
+        .with_validation_fraction(0.0);
+    let m = fit(&c, &d);
+    let loss = &m.stats().epoch_loss;
+    assert!(loss.iter().all(|l| l.is_finite()), "{loss:?}");
+    assert!(loss.last() < loss.first(), "{loss:?}");
+    let sessions: Vec<Vec<u32>> = (0..d.sessions().len())
+        .map(|i| d.sessions().get(i).items.to_vec())
+        .filter(|s| s.len() >= 2)
+        .collect();
+    let (gru, pop) = (
+        m.next_play_mrr(&sessions, 20),
+        popularity_mrr(&m, &d, &sessions),
+    );
+    assert!(gru > pop * 1.5, "bpr-max MRR@20 {gru} vs popularity {pop}");
+
+    // `fit --config '{"loss": "bprmax"}'` goes through the registry's JSON.
+    let sessions = d.sessions();
+    let rows = sessions.to_counts();
+    let data = TrainingData::with_sessions(&rows, sessions).unwrap();
+    let json = r#"{"loss": "bprmax", "bpreg": 0.5, "negatives": 8, "embedding": 8,
+                   "hidden": 8, "epochs": 1, "batch_size": 16, "steps": 10, "max_len": 20}"#;
+    let m = {
+        let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
+        crate::registry()
+            .fit("gru4rec", Some(json), &data, &NoProgress)
+            .unwrap()
+    };
+    let back: Gru4RecConfig = serde_json::from_str(&m.config_json()).unwrap();
+    assert_eq!((back.loss, back.bpreg), (GruLoss::BprMax, 0.5));
+    assert!(
+        crate::registry()
+            .fit(
+                "gru4rec",
+                Some(r#"{"loss": "bprmax", "bpreg": -1}"#),
+                &data,
+                &NoProgress
+            )
+            .is_err()
+    );
+}

@@ -13,10 +13,11 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use super::model::{Gru4RecModel, Gru4RecStats, Lists};
+use super::model::{Gru4RecModel, Gru4RecStats};
 use super::net::GruNet;
 use super::{Gru4RecConfig, GruLoss};
 use crate::error::{NeuralError, Result};
+use crate::recurrent::{self, Lists};
 use crate::tensors::{floats, ints};
 
 /// Reports progress within an epoch every this many mini-batches.
@@ -276,7 +277,7 @@ pub(crate) fn train<B: AutodiffBackend>(
             let positions = ints::<B, 1>(&batch.positions, [n], device);
             let cands = match config.loss {
                 GruLoss::Full => None,
-                GruLoss::Sampled => Some(candidates(
+                GruLoss::Sampled | GruLoss::BprMax => Some(candidates(
                     &mut batch.targets,
                     config.negatives,
                     &sampler,
@@ -291,7 +292,8 @@ pub(crate) fn train<B: AutodiffBackend>(
                 .map(|s| s.clone().detach().mul(keep.clone()))
                 .collect();
             let (hidden, last) = net.forward(inputs, input_states);
-            let loss = net.loss(hidden, positions, targets, cands);
+            let bpr_max = (config.loss == GruLoss::BprMax).then_some(config.bpreg);
+            let loss = net.loss(hidden, positions, targets, cands, bpr_max);
             let value: f64 = loss.clone().into_scalar().elem::<f64>();
             if !value.is_finite() {
                 return Err(NeuralError::Diverged { epoch, loss: value });
@@ -375,29 +377,7 @@ fn user_lists(
     sessions: &Sessions,
     max_len: usize,
 ) -> (Vec<u32>, Lists, Lists) {
-    let (nu, ni) = (rows.n_users(), rows.n_items());
-    let mut seen: Vec<Vec<u32>> = vec![Vec::new(); nu];
-    for r in rows.iter() {
-        seen[r.user as usize].push(r.item);
-    }
-    let mut listeners = vec![0u32; ni];
-    for s in &mut seen {
-        s.sort_unstable();
-        s.dedup();
-        for &a in s.iter() {
-            listeners[a as usize] += 1;
-        }
-    }
-    let mut order: Vec<usize> = (0..sessions.len()).collect();
-    order.sort_by_key(|&i| (sessions.get(i).user, sessions.get(i).start(), i));
-    let mut recent: Vec<Vec<u32>> = vec![Vec::new(); nu];
-    for i in order {
-        let s = sessions.get(i);
-        let r = &mut recent[s.user as usize];
-        r.extend_from_slice(s.items);
-        if r.len() > max_len {
-            r.drain(..r.len() - max_len);
-        }
-    }
-    (listeners, Lists::from_vecs(seen), Lists::from_vecs(recent))
+    let (listeners, seen) = recurrent::listeners_and_seen(rows);
+    let recent = recurrent::last_plays(&recurrent::plays_in_order(sessions), max_len);
+    (listeners, seen, recent)
 }
