@@ -594,11 +594,13 @@ fn huge_sizes_and_divergence_in_fit_configs_are_clear_errors() {
     let d = tmp("limits");
     // Generated data that would not fit in memory is refused before any work.
     for (field, n) in [("n_plays", "4000000000"), ("n_tracks", "1000000000")] {
+        let cfg = d.join("synth.json");
+        std::fs::write(&cfg, format!("{{\"{field}\": {n}}}")).unwrap();
         let o = run(&[
             "--quiet",
             "synth",
             "--config",
-            &format!("{{\"{field}\": {n}}}"),
+            cfg.to_str().unwrap(),
             "--out",
             d.join("gen").to_str().unwrap(),
         ]);
