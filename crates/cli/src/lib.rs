@@ -3,30 +3,28 @@
 //! interface is its command line (`artist2vec --help`, the README); these modules are its
 //! implementation.
 
-#[doc(hidden)]
-#[allow(missing_docs)]
-pub mod data_cmds;
-#[doc(hidden)]
-#[allow(missing_docs)]
-pub mod demo;
-#[doc(hidden)]
-#[allow(missing_docs)]
-pub mod eval_cmds;
-#[doc(hidden)]
-#[allow(missing_docs)]
-pub mod map_cmd;
-#[doc(hidden)]
-#[allow(missing_docs)]
-pub mod model_cmds;
-#[doc(hidden)]
-#[allow(missing_docs)]
-pub mod progress;
-#[doc(hidden)]
-#[allow(missing_docs)]
-pub mod session_cmds;
-#[doc(hidden)]
-#[allow(missing_docs)]
-pub mod study;
+/// Declares the command modules: public for the fuzz harnesses and the binary, hidden from the
+/// documentation and exempt from `missing_docs` (their interface is the command line).
+macro_rules! command_modules {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[doc(hidden)]
+            #[allow(missing_docs)]
+            pub mod $name;
+        )*
+    };
+}
+
+command_modules!(
+    data_cmds,
+    demo,
+    eval_cmds,
+    map_cmd,
+    model_cmds,
+    progress,
+    session_cmds,
+    study,
+);
 
 use std::path::PathBuf;
 

@@ -10,6 +10,17 @@ fn run(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// `artist2vec --quiet run EXP --out OUT`.
+fn run_experiment(exp: &Path, out: &Path) -> Output {
+    run(&[
+        "--quiet",
+        "run",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 fn text(o: &Output) -> String {
     format!(
         "stdout:\n{}\nstderr:\n{}",
@@ -64,13 +75,7 @@ fn an_experiment_runs_end_to_end_and_a_rerun_reuses_the_cache_byte_for_byte() {
     let exp = d.join("tiny.json");
     std::fs::write(&exp, TINY).unwrap();
     let out = d.join("out");
-    let o = run(&[
-        "--quiet",
-        "run",
-        exp.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_experiment(&exp, &out);
     assert!(o.status.success(), "{}", text(&o));
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     for want in [
@@ -132,13 +137,7 @@ fn an_experiment_runs_end_to_end_and_a_rerun_reuses_the_cache_byte_for_byte() {
     assert_eq!(fits, 3);
 
     // The rerun loads every fit and the tuning outcome from the cache and writes the same bytes.
-    let o = run(&[
-        "--quiet",
-        "run",
-        exp.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_experiment(&exp, &out);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("3 of 3 fits from the cache"),
@@ -156,13 +155,7 @@ fn an_experiment_runs_end_to_end_and_a_rerun_reuses_the_cache_byte_for_byte() {
     // A fresh directory (no cache) with the same seed gives the same results for these
     // deterministic models.
     let fresh = d.join("fresh");
-    let o = run(&[
-        "--quiet",
-        "run",
-        exp.to_str().unwrap(),
-        "--out",
-        fresh.to_str().unwrap(),
-    ]);
+    let o = run_experiment(&exp, &fresh);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(
         std::fs::read_to_string(fresh.join("results.json")).unwrap(),
@@ -182,13 +175,7 @@ fn subsample_designs_refit_per_run_and_test_the_run_means() {
         .replace(r#""reference": "best""#, r#""reference": "pop""#);
     std::fs::write(&exp, spec).unwrap();
     let out = d.join("out");
-    let o = run(&[
-        "--quiet",
-        "run",
-        exp.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_experiment(&exp, &out);
     assert!(o.status.success(), "{}", text(&o));
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
@@ -389,13 +376,7 @@ fn cold_start_fits_content_models_on_the_plays_with_the_tags() {
 }"#;
     std::fs::write(&exp, spec).unwrap();
     let out = d.join("out");
-    let o = run(&[
-        "--quiet",
-        "run",
-        exp.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_experiment(&exp, &out);
     assert!(o.status.success(), "{}", text(&o));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
@@ -429,13 +410,7 @@ fn cold_start_fits_content_models_on_the_plays_with_the_tags() {
         r#""significance": {"design": "subsample", "unit": "users", "runs": 3, "fraction": 0.5, "test": "mann_whitney"}"#,
     );
     std::fs::write(&exp, bad).unwrap();
-    let o = run(&[
-        "--quiet",
-        "run",
-        exp.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_experiment(&exp, &out);
     assert!(!o.status.success());
     assert!(
         text(&o).contains("cold-start protocol refits on no subsample"),

@@ -82,3 +82,43 @@ pub(crate) fn check_bytes(
 
 /// A `Result` with [`NeuralError`].
 pub type Result<T, E = NeuralError> = std::result::Result<T, E>;
+
+/// The loss of a batch or an epoch, checked: a value that is not finite is
+/// [`NeuralError::Diverged`] naming `epoch`. Every burn trainer's loop goes through it.
+///
+/// With the configuration limits (learning rates at most 10, Adam/AdaGrad steps bounded by
+/// the learning rate, a log-softmax that cannot overflow) GRU4Rec and YouTube-DNN do not
+/// diverge in practice, so the unit tests force the check with [`poison::at_epoch`]: the
+/// loss of that epoch's batches reads as NaN inside the real training loop.
+pub(crate) fn checked_loss(value: f64, epoch: usize) -> Result<f64> {
+    #[cfg(test)]
+    let value = poison::apply(value, epoch);
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(NeuralError::Diverged { epoch, loss: value })
+    }
+}
+
+/// Fault injection for the tests: the losses of one epoch read as NaN (this thread only).
+#[cfg(test)]
+pub(crate) mod poison {
+    use std::cell::Cell;
+
+    thread_local! {
+        static EPOCH: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+
+    /// From now on in this thread, every loss of epoch `epoch` is NaN (`None`: none).
+    pub fn at_epoch(epoch: Option<usize>) {
+        EPOCH.with(|e| e.set(epoch));
+    }
+
+    pub(super) fn apply(value: f64, epoch: usize) -> f64 {
+        if EPOCH.with(Cell::get) == Some(epoch) {
+            f64::NAN
+        } else {
+            value
+        }
+    }
+}

@@ -16,7 +16,7 @@ use rand::{Rng, SeedableRng};
 use super::model::{Gru4RecModel, Gru4RecStats};
 use super::net::GruNet;
 use super::{Gru4RecConfig, GruLoss};
-use crate::error::{NeuralError, Result};
+use crate::error::{NeuralError, Result, checked_loss};
 use crate::recurrent::{self, Lists};
 use crate::tensors::{floats, ints};
 
@@ -294,10 +294,7 @@ pub(crate) fn train<B: AutodiffBackend>(
             let (hidden, last) = net.forward(inputs, input_states);
             let bpr_max = (config.loss == GruLoss::BprMax).then_some(config.bpreg);
             let loss = net.loss(hidden, positions, targets, cands, bpr_max);
-            let value: f64 = loss.clone().into_scalar().elem::<f64>();
-            if !value.is_finite() {
-                return Err(NeuralError::Diverged { epoch, loss: value });
-            }
+            let value = checked_loss(loss.clone().into_scalar().elem::<f64>(), epoch)?;
             loss_sum += value * n as f64;
             n_pos += n as u64;
             let grads = GradientsParams::from_grads(loss.backward(), &net);
@@ -313,10 +310,7 @@ pub(crate) fn train<B: AutodiffBackend>(
                 });
             }
         }
-        let mean = loss_sum / n_pos.max(1) as f64;
-        if !mean.is_finite() {
-            return Err(NeuralError::Diverged { epoch, loss: mean });
-        }
+        let mean = checked_loss(loss_sum / n_pos.max(1) as f64, epoch)?;
         stats.epoch_loss.push(mean);
         stats.epoch_seconds.push(t0.elapsed().as_secs_f64());
         observer.progress(&Progress {

@@ -158,3 +158,28 @@ fn sessions_registry_round_trip_and_errors() {
     );
     assert!(m.similar(9999, 1).is_err());
 }
+
+#[test]
+fn a_loss_that_stops_being_finite_is_diverged_naming_the_epoch() {
+    let d = data();
+    let counts = d.sessions().to_counts();
+    let content = d.dataset.content().unwrap();
+    let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    for epoch in [0, 3] {
+        // The losses of that epoch read as NaN inside the training loop.
+        crate::error::poison::at_epoch(Some(epoch));
+        let r = small().with_epochs(5).fit_on::<CpuBackend>(
+            &YoutubeDnnInput::new(&counts, &content),
+            &Default::default(),
+            &NoProgress,
+        );
+        crate::error::poison::at_epoch(None);
+        match r {
+            Err(NeuralError::Diverged { epoch: e, loss }) => {
+                assert_eq!(e, epoch);
+                assert!(loss.is_nan());
+            }
+            other => panic!("epoch {epoch}: expected Diverged, got {other:?}"),
+        }
+    }
+}

@@ -17,7 +17,7 @@ use super::YoutubeDnnConfig;
 use super::features::content_table;
 use super::model::{Parts, YoutubeDnnModel, YoutubeDnnStats};
 use super::net::YtNet;
-use crate::error::{NeuralError, Result, check_bytes};
+use crate::error::{NeuralError, Result, check_bytes, checked_loss};
 use crate::recurrent::{self, Lists};
 use crate::tensors::{floats, ints};
 
@@ -228,10 +228,7 @@ pub(crate) fn train<B: AutodiffBackend>(
                 ints::<B, 1>(&positions, [np], device),
                 ints::<B, 2>(&targets, [np, 1], device),
             );
-            let value: f64 = loss.clone().into_scalar().elem::<f64>();
-            if !value.is_finite() {
-                return Err(NeuralError::Diverged { epoch, loss: value });
-            }
+            let value = checked_loss(loss.clone().into_scalar().elem::<f64>(), epoch)?;
             loss_sum += value * np as f64;
             n_pos += np as u64;
             let grads = GradientsParams::from_grads(loss.backward(), &net);
@@ -246,10 +243,7 @@ pub(crate) fn train<B: AutodiffBackend>(
                 });
             }
         }
-        let mean = loss_sum / n_pos.max(1) as f64;
-        if !mean.is_finite() {
-            return Err(NeuralError::Diverged { epoch, loss: mean });
-        }
+        let mean = checked_loss(loss_sum / n_pos.max(1) as f64, epoch)?;
         stats.epoch_loss.push(mean);
         stats.epoch_seconds.push(t0.elapsed().as_secs_f64());
         observer.progress(&Progress {
