@@ -368,6 +368,7 @@ impl Experiment {
     pub fn load(path: &Path) -> Result<Experiment> {
         let e: Experiment = super::tune::read_json(path)?;
         e.check()
+            .map_err(shortened)
             .with_context(|| format!("in {}", path.display()))?;
         Ok(e)
     }
@@ -377,9 +378,15 @@ impl Experiment {
     /// # Errors
     /// The JSON's line and column, or what [`check`](Self::check) refuses.
     pub fn parse(text: &str) -> Result<Experiment> {
-        let e: Experiment = serde_json::from_str(text)
-            .map_err(|e| anyhow::anyhow!("{}:{}: {}", e.line(), e.column(), e))?;
-        e.check()?;
+        let e: Experiment = serde_json::from_str(text).map_err(|e| {
+            anyhow::anyhow!(
+                "{}:{}: {}",
+                e.line(),
+                e.column(),
+                artist2vec::core::shorten_quotes(&e.to_string())
+            )
+        })?;
+        e.check().map_err(shortened)?;
         Ok(e)
     }
 
@@ -541,6 +548,13 @@ impl Experiment {
         c.validate().context("data.synth")?;
         Ok(Some(c))
     }
+}
+
+/// The error with its causes on one line and every quoted stretch of the input (a model name,
+/// a metric key, a path) cut to a short excerpt, so that a megabyte-long name in a file is
+/// not printed back whole.
+fn shortened(e: anyhow::Error) -> anyhow::Error {
+    anyhow::anyhow!(artist2vec::core::shorten_quotes(&format!("{e:#}")))
 }
 
 /// Resolves a path of the experiment file: `$ARTIST2VEC_DATA/…` from the environment, relative

@@ -404,8 +404,15 @@ fn cell(v: &Value) -> String {
 pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{}:{}:{}: {}", path.display(), e.line(), e.column(), e))
+    serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: {}",
+            path.display(),
+            e.line(),
+            e.column(),
+            artist2vec::core::shorten_quotes(&e.to_string())
+        )
+    })
 }
 
 #[derive(Args)]
