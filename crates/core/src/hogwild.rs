@@ -6,7 +6,7 @@
 //! slices (or a raw pointer turned into them) is a data race, which Rust defines as undefined
 //! behaviour: the optimiser may assume that nobody else writes a row it holds. [`HogwildRows`]
 //! instead views the table as [`AtomicU32`] cells holding the bits of each `f32`, and every
-//! access is a [`Relaxed`](Ordering::Relaxed) atomic load or store of one element: concurrent
+//! access is a [`Relaxed`] atomic load or store of one element: concurrent
 //! access is defined (each element read is a value some thread wrote; nothing is torn), and on
 //! x86-64 and AArch64 a relaxed load or store of an aligned 32-bit cell is the ordinary `mov` /
 //! `ldr` / `str`, so no fence or locked instruction is added.

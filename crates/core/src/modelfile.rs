@@ -133,7 +133,7 @@ fn sync_parent(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The bytes of a model file: header, payload and checksum, as [`write`] stores them (a model
+/// The bytes of a model file: header, payload and checksum, as [`write()`] stores them (a model
 /// kept inside another model's payload, for instance).
 pub fn to_bytes(header: &Header, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(48 + header.kind.len() + header.config.len() + payload.len());
