@@ -83,6 +83,20 @@ pub(crate) fn check_bytes(
 /// A `Result` with [`NeuralError`].
 pub type Result<T, E = NeuralError> = std::result::Result<T, E>;
 
+/// [`NeuralError::Config`] for `field`, its `value` and what is `expected`: what every
+/// configuration's `validate` returns for its first bad field.
+pub(crate) fn bad_config(
+    field: &'static str,
+    value: impl ToString,
+    expected: &'static str,
+) -> Result<()> {
+    Err(NeuralError::Config {
+        field,
+        value: value.to_string(),
+        expected,
+    })
+}
+
 /// The loss of a batch or an epoch, checked: a value that is not finite is
 /// [`NeuralError::Diverged`] naming `epoch`. Every burn trainer's loop goes through it.
 ///
@@ -112,6 +126,26 @@ pub(crate) mod poison {
     /// From now on in this thread, every loss of epoch `epoch` is NaN (`None`: none).
     pub fn at_epoch(epoch: Option<usize>) {
         EPOCH.with(|e| e.set(epoch));
+    }
+
+    /// Fits once per epoch of `epochs` with that epoch's losses poisoned, and asserts that each
+    /// fit stops with [`Diverged`](crate::NeuralError::Diverged) naming that epoch and a NaN.
+    pub fn assert_diverges_in<T: std::fmt::Debug>(
+        epochs: &[usize],
+        fit: impl Fn() -> crate::error::Result<T>,
+    ) {
+        for &epoch in epochs {
+            at_epoch(Some(epoch));
+            let r = fit();
+            at_epoch(None);
+            match r {
+                Err(crate::NeuralError::Diverged { epoch: e, loss }) => {
+                    assert_eq!(e, epoch);
+                    assert!(loss.is_nan(), "{loss}");
+                }
+                other => panic!("epoch {epoch}: expected Diverged, got {other:?}"),
+            }
+        }
     }
 
     pub(super) fn apply(value: f64, epoch: usize) -> f64 {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NeuralError, Result};
+use crate::error::Result;
 
 /// The training objective of [`Gru4RecConfig`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -159,15 +159,9 @@ impl Gru4RecConfig {
     /// Checks every value; called first by every fit.
     ///
     /// # Errors
-    /// [`NeuralError::Config`] naming the first bad field, its value and what is allowed.
+    /// [`NeuralError::Config`](crate::NeuralError::Config) naming the first bad field, its value and what is allowed.
     pub fn validate(&self) -> Result<()> {
-        fn bad(field: &'static str, value: impl ToString, expected: &'static str) -> Result<()> {
-            Err(NeuralError::Config {
-                field,
-                value: value.to_string(),
-                expected,
-            })
-        }
+        use crate::error::bad_config as bad;
         const SIZE: usize = 1 << 14;
         const MAX: usize = 1 << 24;
         if self.embedding == 0 || self.embedding > SIZE {

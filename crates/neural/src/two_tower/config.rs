@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NeuralError, Result};
+use crate::error::Result;
 
 /// The training objective of [`TwoTowerConfig`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -237,15 +237,9 @@ impl TwoTowerConfig {
     /// Checks every value; called first by every `fit`.
     ///
     /// # Errors
-    /// [`NeuralError::Config`] naming the first bad field, its value and what is allowed.
+    /// [`NeuralError::Config`](crate::NeuralError::Config) naming the first bad field, its value and what is allowed.
     pub fn validate(&self) -> Result<()> {
-        fn bad(field: &'static str, value: impl ToString, expected: &'static str) -> Result<()> {
-            Err(NeuralError::Config {
-                field,
-                value: value.to_string(),
-                expected,
-            })
-        }
+        use crate::error::bad_config as bad;
         const MAX: usize = 1 << 24;
         let positive = |x: f32| x.is_finite() && x > 0.0;
         if self.dim == 0 || self.dim > 1 << 16 {
@@ -323,7 +317,7 @@ impl TwoTowerConfig {
     /// longer than the catalogue, so `max_history` counts up to `n_artists`.
     ///
     /// # Errors
-    /// [`NeuralError::OverLimit`] naming the field (`dim`, `user_layers` or `batch_size`), the
+    /// [`NeuralError::OverLimit`](crate::NeuralError::OverLimit) naming the field (`dim`, `user_layers` or `batch_size`), the
     /// bytes and the limit.
     pub fn check_memory(&self, n_users: usize, n_artists: usize) -> Result<()> {
         use crate::error::check_bytes;
@@ -377,6 +371,7 @@ impl TwoTowerConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::NeuralError;
 
     #[test]
     fn sizes_over_the_byte_limit_are_refused_before_allocation() {
