@@ -11,7 +11,8 @@
 //! The large matrix is the one of `bench_als generate` (45,000 × 100,000, 10,000,000 generated
 //! plays aggregated to play counts). `fit` options: `--factors 64 --learning-rate 0.01
 //! --regularization 0.01` (implicit's defaults), `--epochs N` (3), `--threads N` (2; the BPR
-//! config's `threads`: lock-free SGD over N scoped threads). Each epoch draws as many samples
+//! config's `threads`: lock-free SGD over N scoped threads), `--sample-run N` (the config's
+//! default 8 consecutive pairs per draw; 1 = independent draws, as implicit's). Each epoch draws as many samples
 //! as the matrix has rows, as implicit's does. Timed per epoch: from the end of one epoch to
 //! the end of the next, through the model's progress reports, so building the matrix and
 //! initialising the vectors are excluded (as on the Python side). Prints one JSON line: the
@@ -59,6 +60,12 @@ fn main() -> Result<()> {
         .with_regularization(get("regularization", "0.01").parse()?)
         .with_iterations(epochs)
         .with_threads(threads);
+    // Runs of consecutive pairs per draw: the default unless `--sample-run N` (1 = independent
+    // draws, as implicit samples).
+    let config = match opts.get("sample-run") {
+        Some(r) => config.with_sample_run(r.parse()?),
+        None => config,
+    };
     let clock = EpochClock(Mutex::new(Vec::new()));
     let t0 = Instant::now();
     config.fit_observed(&data, &clock)?;
@@ -74,13 +81,14 @@ fn main() -> Result<()> {
     let median = epoch_s[epoch_s.len() / 2];
     println!(
         "{{\"impl\": \"artist2vec\", \"train\": {:?}, \"users\": {}, \"items\": {}, \"rows\": {}, \
-         \"factors\": {}, \"threads\": {threads}, \"epoch_s\": {shown}, \"best_s\": {best}, \
+         \"factors\": {}, \"threads\": {threads}, \"sample_run\": {}, \"epoch_s\": {shown}, \"best_s\": {best}, \
          \"median_s\": {median}, \"fit_s\": {fit_s}}}",
         train.display().to_string(),
         data.n_users(),
         data.n_items(),
         data.len(),
         config.factors,
+        config.sample_run,
     );
     Ok(())
 }

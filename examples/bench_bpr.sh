@@ -7,7 +7,8 @@
 #                                      missing: 45,000 x 100,000 from 10,000,000 plays)
 # Environment: ARTIST2VEC_DATA (shared/data), CARGO_TARGET_DIR, VENV (default
 #   /tmp/artist2vec-bench-venv), THREADS (2), EPOCHS (4 per fit: 3 timed), ROUNDS (2), BUILD (1;
-#   0 skips `cargo build` when the binaries are already built).
+#   0 skips `cargo build` when the binaries are already built), SAMPLE_RUN (the BPR config's
+#   `sample_run`; unset: its default, 8 consecutive pairs per draw; 1: independent draws).
 #
 # Settings: implicit's defaults — 64 factors, learning rate 0.01, regularisation 0.01, negatives
 # verified against the listener's row, binary input, float32. The two implementations run
@@ -31,7 +32,8 @@ echo "== BPR epoch: $TRAIN ($THREADS threads, $ROUNDS rounds of $EPOCHS epochs e
 lscpu | grep -E "Model name|^CPU\(s\)" >&2 || true
 for round in $(seq "$ROUNDS"); do
     echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-    "$BIN/bench_bpr" fit --train "$TRAIN" --threads "$THREADS" --epochs "$EPOCHS" | tee -a "$out.rust" >&2
+    "$BIN/bench_bpr" fit --train "$TRAIN" --threads "$THREADS" --epochs "$EPOCHS" \
+        ${SAMPLE_RUN:+--sample-run "$SAMPLE_RUN"} | tee -a "$out.rust" >&2
     echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
     "$PY" "$HERE/bench_bpr.py" --train "$TRAIN" --threads "$THREADS" --epochs "$EPOCHS" | tee -a "$out.py" >&2
 done

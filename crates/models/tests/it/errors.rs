@@ -81,6 +81,10 @@ fn bad_configurations_fail_before_any_work() {
         e(BprConfig::new().with_regularization(-1.0).fit(&data)),
         "regularization"
     );
+    assert_eq!(
+        e(BprConfig::new().with_sample_run(0).fit(&data)),
+        "sample_run"
+    );
 
     let msg = AlsConfig::new()
         .with_regularization(-2.0)

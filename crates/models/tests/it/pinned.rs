@@ -113,9 +113,10 @@ const PINNED: [(&str, u64); 10] = [
     ("svd", 0xe93d83712908589c),
     ("als", 0xb7cf03a0c41e530f),
     // wmf and bpr re-pinned when their configuration gained `threads` (stored in the model
-    // file); with `threads: 1` their factors are computed exactly as before.
+    // file); with `threads: 1` their factors are computed exactly as before. bpr re-pinned
+    // again when it gained `sample_run` (default 8: runs of consecutive pairs per draw).
     ("wmf", 0x0fc693eec56de2c3),
-    ("bpr", 0xbc96124297a9f732),
+    ("bpr", 0xb4d99e69a1ce2ca7),
     ("ease", 0x7fdd88fdd809c965),
     ("rp3beta", 0xcd186fc68b0bb904),
     ("als-cholesky", 0xc90a6a6cf09c34be),
