@@ -24,7 +24,7 @@ use crate::common::{factor_recommender, model_common, vectors_common};
 use crate::error::check;
 use crate::factors::Factors;
 use crate::kernels::multiversion;
-use crate::kernels::{axpy, cholesky, cholesky_solve, dot, madd, prefetch, symv};
+use crate::kernels::{axpy, axpys, cholesky, cholesky_solve, dot, dots, madd, prefetch, symv};
 use crate::persist::Stored;
 use crate::rng::Rng;
 use crate::{ModelError, Result};
@@ -278,6 +278,7 @@ impl Als {
             &conf,
             self.factors.items.as_slice(),
             &self.gram_reg,
+            None,
             f,
             0,
         );
@@ -294,6 +295,12 @@ impl Als {
 const SOLVE_BLOCK: usize = 32;
 /// How many entries ahead the vectors of a row are prefetched.
 const PREFETCH: usize = 6;
+/// Rows of at most this many entries are solved exactly from `(YᵀY + λI)⁻¹` (Woodbury),
+/// which costs fewer products with an `f × f` matrix than the CG steps (one per entry against
+/// four).
+const SMALL_ROW: usize = 3;
+/// Entries per chunk of [`RowSystem::add_outer`] (64 KB of vectors at 64 factors).
+const OUTER_CHUNK: usize = 256;
 /// Rows per partial sum of `YᵀY`.
 const GRAM_BLOCK: usize = 1024;
 
@@ -308,12 +315,14 @@ multiversion! {
         conf: &[f32],
         y: &[f32],
         gram: &[f32],
+        inv: Option<&[f32]>,
         f: usize,
         cg_steps: usize,
     ) -> bool {
         let mut ok = true;
         // The matrix of the exact solver, or the residual, direction and product of CG.
         let mut scratch = vec![0f32; if cg_steps == 0 { f * f } else { 3 * f }];
+        let mut weights = vec![0f32; if cg_steps == 0 { 0 } else { OUTER_CHUNK }];
         for (r, xu) in x.chunks_exact_mut(f).enumerate() {
             let u = first + r;
             let (s, e) = (indptr[u], indptr[u + 1]);
@@ -328,8 +337,10 @@ multiversion! {
                 xu.fill(0.0);
             } else if cg_steps == 0 {
                 ok &= row.solve_exact::<FMA>(xu, &mut scratch);
-            } else {
-                row.solve_cg::<FMA>(xu, cg_steps, &mut scratch);
+            } else if !(e - s <= SMALL_ROW
+                && inv.is_some_and(|z| row.solve_small::<FMA>(xu, z, &mut scratch)))
+            {
+                row.solve_cg::<FMA>(xu, cg_steps, &mut scratch, &mut weights);
             }
         }
         ok
@@ -384,22 +395,105 @@ impl RowSystem<'_> {
         }
     }
 
-    /// Improves `xu` by `steps` conjugate-gradient steps, with `scratch` (`3 f`) for the
-    /// residual, the direction and the product of the matrix with the direction.
+    /// Solves a row of at most [`SMALL_ROW`] entries exactly with `z = (YᵀY + λI)⁻¹`: with
+    /// `A = G + U D Uᵀ` (`U` the row's vectors, `D = diag(c − 1)`), `V = Z U`, `W = Uᵀ V` and
+    /// `b = U β` (`β = max(c, 0)`), `x = V (β − D t)` where `(I + W D) t = W β` (Woodbury).
+    /// `scratch` (`3 f`) holds `V`. False (and `xu` untouched) when the small system is
+    /// singular or the result not finite; the caller then runs CG.
     #[inline(always)]
-    fn solve_cg<const FMA: bool>(&self, xu: &mut [f32], steps: usize, scratch: &mut [f32]) {
-        let (r, rest) = scratch.split_at_mut(self.f);
-        let (p, ap) = rest.split_at_mut(self.f);
-        // r = b − A x, with A x = (YᵀY + λI) x + Σ (c − 1)(y·x) y and b = Σ c y. The first pass
-        // over the row gathers its vectors from memory (prefetched ahead).
+    fn solve_small<const FMA: bool>(&self, xu: &mut [f32], z: &[f32], scratch: &mut [f32]) -> bool {
+        let (f, n) = (self.f, self.idx.len());
+        debug_assert!(n <= SMALL_ROW && scratch.len() >= SMALL_ROW * f);
+        for k in 0..n {
+            let yk = self.vector(k);
+            symv::<FMA>(z, yk, &mut scratch[k * f..(k + 1) * f]);
+        }
+        let v = &*scratch;
+        let mut w = [[0f64; SMALL_ROW]; SMALL_ROW];
+        for (k, wk) in w.iter_mut().enumerate().take(n) {
+            let yk = &self.y[self.idx[k] as usize * f..][..f];
+            for (l, wkl) in wk.iter_mut().enumerate().take(n) {
+                *wkl = dot::<FMA>(yk, &v[l * f..(l + 1) * f]) as f64;
+            }
+        }
+        let beta: [f64; SMALL_ROW] =
+            std::array::from_fn(|k| self.conf.get(k).map_or(0.0, |&c| c.max(0.0) as f64));
+        let d: [f64; SMALL_ROW] =
+            std::array::from_fn(|k| self.conf.get(k).map_or(0.0, |&c| c as f64 - 1.0));
+        // m = I + W D and t = W β, then m t = W β solved in place (partial pivoting).
+        let mut m = [[0f64; SMALL_ROW]; SMALL_ROW];
+        let mut t = [0f64; SMALL_ROW];
+        for k in 0..n {
+            for l in 0..n {
+                m[k][l] = f64::from(u8::from(k == l)) + w[k][l] * d[l];
+                t[k] += w[k][l] * beta[l];
+            }
+        }
+        if !solve_dense_small(&mut m, &mut t, n) {
+            return false;
+        }
+        let coef: [f64; SMALL_ROW] = std::array::from_fn(|k| beta[k] - d[k] * t[k]);
+        if !coef[..n].iter().all(|c| c.is_finite()) {
+            return false;
+        }
+        xu.fill(0.0);
+        for (k, &c) in coef.iter().enumerate().take(n) {
+            axpy::<FMA>(c as f32, &v[k * f..(k + 1) * f], xu);
+        }
+        true
+    }
+
+    /// `out += Σ_k weight(c_k, y_k · v) y_k` over the row's entries, in chunks of
+    /// [`OUTER_CHUNK`]: the chunk's dot products four at a time, then its sum of vectors with
+    /// `out` in registers while the chunk's vectors are still in cache (`weights` holds a
+    /// chunk's weights).
+    #[inline(always)]
+    fn add_outer<const FMA: bool>(
+        &self,
+        v: &[f32],
+        out: &mut [f32],
+        weights: &mut [f32],
+        weight: impl Fn(f32, f32) -> f32,
+    ) {
+        for (idx, conf) in self
+            .idx
+            .chunks(OUTER_CHUNK)
+            .zip(self.conf.chunks(OUTER_CHUNK))
+        {
+            let w = &mut weights[..idx.len()];
+            dots::<FMA>(self.y, idx, v, w);
+            for (wk, &c) in w.iter_mut().zip(conf) {
+                *wk = weight(c, *wk);
+            }
+            axpys::<FMA>(self.y, idx, w, out);
+        }
+    }
+
+    /// Improves `xu` by `steps` conjugate-gradient steps, with `scratch` (`3 f`) for the
+    /// residual, the direction and the product of the matrix with the direction, and `weights`
+    /// ([`OUTER_CHUNK`]) for [`Self::add_outer`].
+    #[inline(always)]
+    fn solve_cg<const FMA: bool>(
+        &self,
+        xu: &mut [f32],
+        steps: usize,
+        scratch: &mut [f32],
+        weights: &mut [f32],
+    ) {
+        let f = self.f;
+        let (r, rest) = scratch.split_at_mut(f);
+        let (p, ap) = rest.split_at_mut(f);
+        // The first pass gathers the row's vectors from memory, prefetched ahead; later passes
+        // find most of them in cache.
+        for k in 0..self.idx.len().min(PREFETCH) {
+            prefetch(&self.y[self.idx[k] as usize * f..][..f]);
+        }
+        // r = b − A x, with A x = (YᵀY + λI) x + Σ (c − 1)(y·x) y and b = Σ max(c, 0) y.
         symv::<FMA>(self.gram, xu, r);
         r.iter_mut().for_each(|v| *v = -*v);
-        for (k, &c) in self.conf.iter().enumerate() {
-            let yi = self.vector(k);
-            let t = if c > 0.0 { c } else { 0.0 };
-            let t = madd::<FMA>(-(c - 1.0), dot::<FMA>(yi, xu), t);
-            axpy::<FMA>(t, yi, r);
-        }
+        self.add_outer::<FMA>(xu, r, weights, |c, d| {
+            madd::<FMA>(-(c - 1.0), d, c.max(0.0))
+        });
         p.copy_from_slice(r);
         let mut rsold = dot::<FMA>(r, r);
         if rsold < 1e-20 {
@@ -407,11 +501,7 @@ impl RowSystem<'_> {
         }
         for _ in 0..steps {
             symv::<FMA>(self.gram, p, ap);
-            for (&i, &c) in self.idx.iter().zip(self.conf) {
-                let yi = &self.y[i as usize * self.f..][..self.f];
-                let t = (c - 1.0) * dot::<FMA>(yi, p);
-                axpy::<FMA>(t, yi, ap);
-            }
+            self.add_outer::<FMA>(p, ap, weights, |c, d| (c - 1.0) * d);
             let alpha = rsold / dot::<FMA>(p, ap);
             axpy::<FMA>(alpha, p, xu);
             axpy::<FMA>(-alpha, ap, r);
@@ -480,8 +570,106 @@ pub(crate) fn gram(y: &[f32], f: usize, reg: f32) -> Vec<f32> {
     g
 }
 
+/// Solves `m t = rhs` (`n × n`, `n <= SMALL_ROW`) in place by Gaussian elimination with
+/// partial pivoting; false when a pivot is (nearly) zero.
+fn solve_dense_small(
+    m: &mut [[f64; SMALL_ROW]; SMALL_ROW],
+    rhs: &mut [f64; SMALL_ROW],
+    n: usize,
+) -> bool {
+    for col in 0..n {
+        let piv = (col..n)
+            .max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))
+            .unwrap_or(col);
+        if !(m[piv][col].abs() > 1e-12) {
+            return false;
+        }
+        m.swap(col, piv);
+        rhs.swap(col, piv);
+        for r in col + 1..n {
+            let k = m[r][col] / m[col][col];
+            for c in col..n {
+                m[r][c] -= k * m[col][c];
+            }
+            rhs[r] -= k * rhs[col];
+        }
+    }
+    for r in (0..n).rev() {
+        let mut acc = rhs[r];
+        for c in r + 1..n {
+            acc -= m[r][c] * rhs[c];
+        }
+        rhs[r] = acc / m[r][r];
+    }
+    true
+}
+
+/// The inverse of the symmetric positive definite `f × f` matrix `g` (Cholesky in f64), or
+/// `None` when it is not positive definite.
+fn spd_inverse(g: &[f32], f: usize) -> Option<Vec<f32>> {
+    let mut l = vec![0f64; f * f];
+    for j in 0..f {
+        let mut d = g[j * f + j] as f64;
+        for k in 0..j {
+            d -= l[j * f + k] * l[j * f + k];
+        }
+        if !(d > 0.0 && d.is_finite()) {
+            return None;
+        }
+        let d = d.sqrt();
+        l[j * f + j] = d;
+        for i in j + 1..f {
+            let mut v = g[i * f + j] as f64;
+            for k in 0..j {
+                v -= l[i * f + k] * l[j * f + k];
+            }
+            l[i * f + j] = v / d;
+        }
+    }
+    // Columns of the inverse: L Lᵀ x = e_c.
+    let mut inv = vec![0f32; f * f];
+    let mut col = vec![0f64; f];
+    for c in 0..f {
+        col.fill(0.0);
+        col[c] = 1.0;
+        for i in 0..f {
+            let mut v = col[i];
+            for k in 0..i {
+                v -= l[i * f + k] * col[k];
+            }
+            col[i] = v / l[i * f + i];
+        }
+        for i in (0..f).rev() {
+            let mut v = col[i];
+            for k in i + 1..f {
+                v -= l[k * f + i] * col[k];
+            }
+            col[i] = v / l[i * f + i];
+        }
+        for i in 0..f {
+            inv[i * f + c] = col[i] as f32;
+        }
+    }
+    // Exactly symmetric, as `symv` reads rows for columns.
+    for i in 0..f {
+        for j in 0..i {
+            let m = 0.5 * (inv[i * f + j] + inv[j * f + i]);
+            inv[i * f + j] = m;
+            inv[j * f + i] = m;
+        }
+    }
+    Some(inv)
+}
+
 /// Solves every row of one side in parallel; false when a Cholesky factorisation failed.
 fn solve_side(m: &Csr, x: &mut [f32], y: &[f32], gram: &[f32], f: usize, cg_steps: usize) -> bool {
+    // The inverse for the rows CG would spend more on than an exact solve.
+    let inv = if cg_steps > 0 {
+        spd_inverse(gram, f)
+    } else {
+        None
+    };
+    let inv = inv.as_deref();
     let indptr = crate::base::ptr(m);
     let (indices, conf) = (m.indices(), m.data());
     x.par_chunks_mut(SOLVE_BLOCK * f)
@@ -495,6 +683,7 @@ fn solve_side(m: &Csr, x: &mut [f32], y: &[f32], gram: &[f32], f: usize, cg_step
                 conf,
                 y,
                 gram,
+                inv,
                 f,
                 cg_steps,
             )
@@ -615,5 +804,75 @@ impl Stored for Als {
             factors,
             gram_reg,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `YᵀY + λI` of `n` random `f`-vectors, and the vectors.
+    fn system(n: usize, f: usize, seed: u64) -> (Vec<f32>, Vec<f32>) {
+        let mut rng = Rng::new(seed, 1);
+        let y: Vec<f32> = (0..n * f).map(|_| rng.f32() - 0.5).collect();
+        (gram(&y, f, 0.1), y)
+    }
+
+    #[test]
+    fn the_inverse_of_the_gram_matrix_is_an_inverse() {
+        let f = 16;
+        let (g, _) = system(40, f, 3);
+        let z = spd_inverse(&g, f).unwrap();
+        for i in 0..f {
+            for j in 0..f {
+                let v: f32 = (0..f).map(|k| g[i * f + k] * z[k * f + j]).sum();
+                let want = if i == j { 1.0 } else { 0.0 };
+                assert!((v - want).abs() < 1e-4, "({i}, {j}): {v}");
+            }
+        }
+        let mut bad = g.clone();
+        bad[0] = -1.0;
+        assert!(spd_inverse(&bad, f).is_none());
+    }
+
+    #[test]
+    fn small_rows_solved_by_woodbury_match_the_exact_solver() {
+        let f = 16;
+        let (g, y) = system(50, f, 7);
+        let z = spd_inverse(&g, f).unwrap();
+        for (idx, conf) in [
+            (vec![4u32], vec![3.5f32]),
+            (vec![1, 30], vec![1.0, 9.0]),
+            (vec![2, 17, 44], vec![2.0, 0.5, 40.0]),
+            (vec![5, 6, 7], vec![-1.0, 4.0, 1.0]),
+        ] {
+            let row = RowSystem {
+                idx: &idx,
+                conf: &conf,
+                y: &y,
+                gram: &g,
+                f,
+            };
+            let (mut exact, mut small) = (vec![0f32; f], vec![0.25f32; f]);
+            assert!(row.solve_exact::<false>(&mut exact, &mut vec![0f32; f * f]));
+            assert!(row.solve_small::<false>(&mut small, &z, &mut vec![0f32; 3 * f]));
+            for (a, b) in exact.iter().zip(&small) {
+                assert!(
+                    (a - b).abs() < 1e-3 * (1.0 + a.abs()),
+                    "{exact:?}\n{small:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_singular_small_system_is_refused() {
+        let mut m = [[1.0, 2.0, 0.0], [2.0, 4.0, 0.0], [0.0, 0.0, 1.0]];
+        let mut t = [1.0, 2.0, 3.0];
+        assert!(!solve_dense_small(&mut m, &mut t, 3));
+        let mut m = [[2.0, 1.0, 0.0], [1.0, 3.0, 0.0], [0.0, 0.0, 1.0]];
+        let mut t = [3.0, 5.0, 7.0];
+        assert!(solve_dense_small(&mut m, &mut t, 3));
+        assert!((t[0] - 0.8).abs() < 1e-12 && (t[1] - 1.4).abs() < 1e-12 && t[2] == 7.0);
     }
 }

@@ -192,6 +192,36 @@ pub(crate) fn axpy<const FMA: bool>(alpha: f32, x: &[f32], y: &mut [f32]) {
     }
 }
 
+/// `out[k] = y_{idx[k]} · v` for every `k < idx.len()`, with `y_i` row `i` of the row-major
+/// table `y` (`v.len()` wide), four rows at a time so that their sums are independent.
+#[inline(always)]
+pub(crate) fn dots<const FMA: bool>(y: &[f32], idx: &[u32], v: &[f32], out: &mut [f32]) {
+    let f = v.len();
+    #[cfg(target_arch = "x86_64")]
+    if FMA && f % 8 == 0 {
+        // SAFETY: as in `dot`.
+        return unsafe { avx::dots(y, idx, v, out) };
+    }
+    for (o, &i) in out.iter_mut().zip(idx) {
+        *o = dot::<FMA>(&y[i as usize * f..][..f], v);
+    }
+}
+
+/// `out += Σ_k w[k] · y_{idx[k]}` (rows of the row-major table `y`, `out.len()` wide), with
+/// `out` held in registers, 64 floats at a time, while the rows stream past.
+#[inline(always)]
+pub(crate) fn axpys<const FMA: bool>(y: &[f32], idx: &[u32], w: &[f32], out: &mut [f32]) {
+    let f = out.len();
+    #[cfg(target_arch = "x86_64")]
+    if FMA && f % 8 == 0 {
+        // SAFETY: as in `dot`.
+        return unsafe { avx::axpys(y, idx, w, out) };
+    }
+    for (&wk, &i) in w.iter().zip(idx) {
+        axpy::<FMA>(wk, &y[i as usize * f..][..f], out);
+    }
+}
+
 /// AVX2 + FMA versions of the kernels.
 #[cfg(target_arch = "x86_64")]
 mod avx {
@@ -263,6 +293,117 @@ mod avx {
         while i < n {
             y[i] = alpha.mul_add(x[i], y[i]);
             i += 1;
+        }
+    }
+
+    /// [`super::dots`] for `v.len()` a multiple of 8.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn dots(y: &[f32], idx: &[u32], v: &[f32], out: &mut [f32]) {
+        let f = v.len();
+        let m = idx.len().min(out.len());
+        assert!(f % 8 == 0);
+        let rows = y.len() / f.max(1);
+        assert!(idx.iter().all(|&i| (i as usize) < rows));
+        let (pv, py) = (v.as_ptr(), y.as_ptr());
+        let mut k = 0;
+        while k + 4 <= m {
+            // The rows two groups ahead: the first pass over a row gathers from memory.
+            for &i in idx.iter().skip(k + 8).take(4) {
+                super::prefetch(&y[i as usize * f..][..f]);
+            }
+            // SAFETY: every index is below `rows` (checked above), so `f` floats from each of
+            // these row starts are inside `y`; `i + 8 <= f` floats of `v` below.
+            let r: [*const f32; 4] =
+                std::array::from_fn(|j| unsafe { py.add(idx[k + j] as usize * f) });
+            let mut acc = [_mm256_setzero_ps(); 4];
+            let mut i = 0;
+            while i < f {
+                // SAFETY: as above.
+                unsafe {
+                    let vb = _mm256_loadu_ps(pv.add(i));
+                    for (a, r) in acc.iter_mut().zip(&r) {
+                        *a = _mm256_fmadd_ps(_mm256_loadu_ps(r.add(i)), vb, *a);
+                    }
+                }
+                i += 8;
+            }
+            // Lanes [s0, s1, s2, s3] of the four sums, from the two halves of the pairwise sums.
+            let s = _mm256_hadd_ps(
+                _mm256_hadd_ps(acc[0], acc[1]),
+                _mm256_hadd_ps(acc[2], acc[3]),
+            );
+            let s = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps::<1>(s));
+            // SAFETY: `k + 4 <= m` entries of `out`.
+            unsafe { _mm_storeu_ps(out.as_mut_ptr().add(k), s) };
+            k += 4;
+        }
+        while k < m {
+            out[k] = dot(&y[idx[k] as usize * f..][..f], v);
+            k += 1;
+        }
+    }
+
+    /// [`super::axpys`] for `out.len()` a multiple of 8.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn axpys(y: &[f32], idx: &[u32], w: &[f32], out: &mut [f32]) {
+        let f = out.len();
+        assert!(f % 8 == 0);
+        let rows = y.len() / f.max(1);
+        assert!(idx.iter().all(|&i| (i as usize) < rows));
+        let m = idx.len().min(w.len());
+        let mut start = 0;
+        while start < f {
+            let blocks = (f - start).min(64) / 8;
+            // SAFETY: `start + 8·blocks <= f`, and every index is below `rows`.
+            unsafe {
+                match blocks {
+                    8 => axpys_block::<8>(y, &idx[..m], w, out, start),
+                    7 => axpys_block::<7>(y, &idx[..m], w, out, start),
+                    6 => axpys_block::<6>(y, &idx[..m], w, out, start),
+                    5 => axpys_block::<5>(y, &idx[..m], w, out, start),
+                    4 => axpys_block::<4>(y, &idx[..m], w, out, start),
+                    3 => axpys_block::<3>(y, &idx[..m], w, out, start),
+                    2 => axpys_block::<2>(y, &idx[..m], w, out, start),
+                    _ => axpys_block::<1>(y, &idx[..m], w, out, start),
+                }
+            }
+            start += 8 * blocks;
+        }
+    }
+
+    /// Entries `start..start + 8·W` of [`axpys`].
+    ///
+    /// # Safety
+    /// `start + 8·W <= out.len()`, and every index of `idx` is a row of `y` (rows of
+    /// `out.len()` floats).
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn axpys_block<const W: usize>(
+        y: &[f32],
+        idx: &[u32],
+        w: &[f32],
+        out: &mut [f32],
+        start: usize,
+    ) {
+        let f = out.len();
+        let (po, py) = (out.as_mut_ptr(), y.as_ptr());
+        // SAFETY: entries `start..start + 8·W` of `out` (caller's contract).
+        let mut acc: [__m256; W] =
+            std::array::from_fn(|b| unsafe { _mm256_loadu_ps(po.add(start + 8 * b)) });
+        for (&i, &wk) in idx.iter().zip(w) {
+            // SAFETY: row `i` of `y` has `f >= start + 8·W` floats (caller's contract).
+            let rp = unsafe { py.add(i as usize * f + start) };
+            let wb = _mm256_set1_ps(wk);
+            for (b, a) in acc.iter_mut().enumerate() {
+                // SAFETY: as above.
+                *a = _mm256_fmadd_ps(wb, unsafe { _mm256_loadu_ps(rp.add(8 * b)) }, *a);
+            }
+        }
+        for (b, a) in acc.iter().enumerate() {
+            // SAFETY: as for the loads.
+            unsafe { _mm256_storeu_ps(po.add(start + 8 * b), *a) };
         }
     }
 
@@ -404,6 +545,49 @@ mod tests {
 
     crate::kernels::multiversion! {
         fn symv_dispatch(a: &[f32], x: &[f32], y: &mut [f32]) => symv
+    }
+
+    crate::kernels::multiversion! {
+        fn dots_table<const FMA: bool>(table: &[f32], f: usize, v: &[f32], out: &mut [f32]) {
+            let idx: Vec<u32> = (0..out.len() as u32).rev().collect();
+            let rev: Vec<f32> = idx.iter().flat_map(|&k| table[k as usize * f..][..f].to_vec()).collect();
+            dots::<FMA>(&rev, &idx, v, out)
+        }
+    }
+
+    crate::kernels::multiversion! {
+        fn axpys_table<const FMA: bool>(table: &[f32], w: &[f32], y: &mut [f32]) {
+            let idx: Vec<u32> = (0..w.len() as u32).collect();
+            axpys::<FMA>(table, &idx, w, y)
+        }
+    }
+
+    #[test]
+    fn batched_dots_and_axpys_match_naive_sums() {
+        for f in [8usize, 16, 64, 72, 136, 5] {
+            for m in [0usize, 1, 3, 4, 7, 13] {
+                let table: Vec<f32> = (0..m * f)
+                    .map(|k| ((k * 37 % 19) as f32 - 9.0) * 0.1)
+                    .collect();
+                let v: Vec<f32> = (0..f).map(|i| (i as f32 * 0.7).cos()).collect();
+                let mut out = vec![f32::NAN; m];
+                dots_table(&table, f, &v, &mut out);
+                for k in 0..m {
+                    let want: f64 = (0..f).map(|i| table[k * f + i] as f64 * v[i] as f64).sum();
+                    assert!((out[k] as f64 - want).abs() < 1e-4, "f={f} m={m} k={k}");
+                }
+                let w: Vec<f32> = (0..m).map(|k| k as f32 - 2.5).collect();
+                let mut y = v.clone();
+                axpys_table(&table, &w, &mut y);
+                for i in 0..f {
+                    let want = v[i] as f64
+                        + (0..m)
+                            .map(|k| w[k] as f64 * table[k * f + i] as f64)
+                            .sum::<f64>();
+                    assert!((y[i] as f64 - want).abs() < 1e-4, "f={f} m={m} i={i}");
+                }
+            }
+        }
     }
 
     #[test]
