@@ -177,7 +177,7 @@ fn with_device(
             .map(|f| f.name())
             .collect();
         format!(
-            "--device {device}: the {} model trains on the CPU only; --device is for the burn \
+            "--device {device}: the {} model has no `device` setting; --device is for the burn \
              models ({})",
             family.name(),
             if burn.is_empty() {

@@ -1217,7 +1217,7 @@ fn fit_device_is_checked_before_any_work() {
         let (code, _, err) = fit(&["--model", model, "--device", "cuda"], &missing);
         assert_eq!(code, Some(1), "{model}: {err}");
         assert!(
-            err.contains(&format!("the {model} model trains on the CPU only"))
+            err.contains(&format!("the {model} model has no `device` setting"))
                 && err.contains("two-tower"),
             "{model}: {err}"
         );
