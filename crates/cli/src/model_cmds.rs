@@ -5,9 +5,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use artist2vec::core::registry::ModelFamily;
 use artist2vec::core::{
-    AnyModel, ArtistContent, Interactions, Neighbor, Query, Recommender, Sessions, TrainingData,
-    Vocabulary,
+    AnyModel, ArtistContent, Interactions, Neighbor, Query, Recommender, Registry, Sessions,
+    TrainingData, Vocabulary,
 };
 use artist2vec::data::Mode;
 use artist2vec::data::formats::{Format, detect, load_any};
@@ -75,6 +76,12 @@ pub struct FitArgs {
     /// refused.
     #[arg(long)]
     config: Option<String>,
+    /// Where a burn model trains (burn-skipgram, two-tower, gru4rec, youtube-dnn): `cpu` (the
+    /// default), `cuda` (the first NVIDIA GPU) or `cuda:N` (GPU N, 0 first); sets the
+    /// configuration's `device` field, over the one of --config. A GPU needs a build with
+    /// `--features cuda` and an NVIDIA driver; the fitted model loads and serves in any build.
+    #[arg(long, value_name = "cpu|cuda|cuda:N")]
+    device: Option<String>,
     /// Training data: a split TSV (`user\titem\tweight[\ttimestamp]`, header), or any dataset
     /// `artist2vec stats` reads (.a2vd, idomaar, Last.fm-1K, hetrec, MPD, CSV/Parquet).
     /// Sequence models (skip-gram) train on sessions in play order when the data has them: a
@@ -107,41 +114,79 @@ pub struct FitArgs {
     out: PathBuf,
 }
 
+/// Whether a family's configuration has `field` (its defaults name it).
+fn has_field(family: &dyn ModelFamily, field: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(&family.default_config_json())
+        .ok()
+        .is_some_and(|v| v.get(field).is_some())
+}
+
+/// Sets `field` to `value` in a JSON configuration (`None`: `{}`), for a family whose
+/// configuration has that field; `refused` is the error otherwise.
+fn with_field(
+    family: &dyn ModelFamily,
+    json: Option<String>,
+    field: &str,
+    value: &str,
+    refused: impl FnOnce() -> String,
+) -> Result<String> {
+    if !has_field(family, field) {
+        bail!(refused());
+    }
+    let mut config: serde_json::Value = match json {
+        Some(j) => serde_json::from_str(&j).context("--config is not valid JSON")?,
+        None => serde_json::json!({}),
+    };
+    let Some(map) = config.as_object_mut() else {
+        bail!("--config: expected a JSON object of {} settings", family.name());
+    };
+    map.insert(field.into(), serde_json::Value::String(value.to_owned()));
+    Ok(config.to_string())
+}
+
 /// Adds `"validation": dir` to a JSON configuration, for a family whose configuration has that
 /// field.
-fn with_validation(
-    family_name: &str,
-    defaults: &str,
-    json: Option<String>,
-    dir: &Path,
-) -> Result<String> {
-    let has_field = serde_json::from_str::<serde_json::Value>(defaults)
-        .ok()
-        .and_then(|v| v.as_object().map(|o| o.contains_key("validation")))
-        .unwrap_or(false);
-    if !has_field {
-        bail!(
-            "--validation: the {family_name} model does not tune on a validation split (the hybrid does)"
-        );
-    }
+fn with_validation(family: &dyn ModelFamily, json: Option<String>, dir: &Path) -> Result<String> {
+    let json = with_field(family, json, "validation", &dir.display().to_string(), || {
+        format!(
+            "--validation: the {} model does not tune on a validation split (the hybrid does)",
+            family.name()
+        )
+    })?;
     if !dir.is_dir() {
         bail!(
             "--validation {}: expected a directory with train.tsv and test.tsv",
             dir.display()
         );
     }
-    let mut value: serde_json::Value = match json {
-        Some(j) => serde_json::from_str(&j).context("--config is not valid JSON")?,
-        None => serde_json::json!({}),
-    };
-    let Some(map) = value.as_object_mut() else {
-        bail!("--config: expected a JSON object of {family_name} settings");
-    };
-    map.insert(
-        "validation".into(),
-        serde_json::Value::String(dir.display().to_string()),
-    );
-    Ok(value.to_string())
+    Ok(json)
+}
+
+/// Adds `"device": device` to a JSON configuration, for a family that trains on a device (the
+/// burn models).
+fn with_device(
+    registry: &Registry,
+    family: &dyn ModelFamily,
+    json: Option<String>,
+    device: &str,
+) -> Result<String> {
+    with_field(family, json, "device", device, || {
+        let burn: Vec<&str> = registry
+            .families()
+            .filter(|f| has_field(*f, "device"))
+            .map(|f| f.name())
+            .collect();
+        format!(
+            "--device {device}: the {} model has no `device` setting; --device is for the burn \
+             models ({})",
+            family.name(),
+            if burn.is_empty() {
+                "none in this build, which was built without `neural`".to_owned()
+            } else {
+                burn.join(", ")
+            }
+        )
+    })
 }
 
 /// What `fit` trains on.
@@ -305,13 +350,17 @@ pub fn fit(ui: &Ui, a: FitArgs) -> Result<()> {
         None => None,
     };
     let config = match &a.validation {
-        Some(dir) => {
-            let json = with_validation(family.name(), &family.default_config_json(), config, dir)?;
-            family.check_config_json(&json)?;
-            Some(json)
-        }
+        Some(dir) => Some(with_validation(family, config, dir)?),
         None => config,
     };
+    let config = match &a.device {
+        Some(device) => Some(with_device(&registry, family, config, device)?),
+        None => config,
+    };
+    // Everything a fit needs beyond valid values (the device asked for), before the data.
+    if let Some(json) = &config {
+        family.check_fit_json(json)?;
+    }
     let mut train = read_training(ui, &a.train, a.session_gap)?;
     if let Some(p) = &a.names {
         let n = apply_names(&mut train.rows.items, p)?;

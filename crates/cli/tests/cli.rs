@@ -1158,3 +1158,103 @@ fn youtube_dnn_serves_a_cold_artist_from_its_tags() {
     assert!(!ok && err.contains("--content"), "{err}");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// `fit --device` (issue 14): a GPU in a build without the `cuda` feature is a clear
+/// configuration error with exit code 1, found before the data is read (the training file
+/// here does not exist); `--config '{"device": …}'` is the same setting; a model that is not
+/// a burn model refuses `--device`, naming itself; `config --model` shows the field; a
+/// `cpu` fit works and its model serves.
+#[test]
+fn fit_device_is_checked_before_any_work() {
+    let d = tmp("device");
+    let missing = d.join("no-such-train.tsv");
+    let out = d.join("m.a2v");
+    let fit = |args: &[&str], train: &std::path::Path| {
+        let mut all = vec!["--quiet", "fit", "--train", train.to_str().unwrap()];
+        all.extend_from_slice(&["--out", out.to_str().unwrap()]);
+        all.extend_from_slice(args);
+        let o = run(&all);
+        let (stdout, err) = text(&o);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        (o.status.code(), stdout, err)
+    };
+    for args in [
+        &["--model", "two-tower", "--device", "cuda"][..],
+        &["--model", "gru4rec", "--device", "cuda:1"],
+        &[
+            "--model",
+            "burn-skipgram",
+            "--config",
+            r#"{"device": "cuda"}"#,
+        ],
+        &[
+            "--model",
+            "youtube-dnn",
+            "--config",
+            r#"{"device": "cpu"}"#,
+            "--device",
+            "CUDA:0",
+        ],
+    ] {
+        let (code, _, err) = fit(args, &missing);
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert!(err.contains("cannot train on cuda:"), "{args:?}: {err}");
+        #[cfg(not(feature = "cuda"))]
+        assert!(
+            err.contains("this build has no CUDA backend; rebuild with `--features cuda`"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("no-such-train"), "read the data first: {err}");
+        assert!(!out.exists());
+    }
+    let (code, _, err) = fit(&["--model", "two-tower", "--device", "gpu"], &missing);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("unknown device \"gpu\"") && err.contains("cuda:N"),
+        "{err}"
+    );
+    for model in ["als", "item-knn", "hybrid"] {
+        let (code, _, err) = fit(&["--model", model, "--device", "cuda"], &missing);
+        assert_eq!(code, Some(1), "{model}: {err}");
+        assert!(
+            err.contains(&format!("the {model} model has no `device` setting"))
+                && err.contains("two-tower"),
+            "{model}: {err}"
+        );
+    }
+    let o = run(&["config", "--model", "two-tower"]);
+    let (shown, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(shown.contains("\"device\": \"cpu\""), "{shown}");
+    // The CPU, named, trains and serves as without the setting.
+    let train = d.join("train.tsv");
+    let mut s = String::from("user\titem\tweight\n");
+    for u in 0..30 {
+        for i in 0..8 {
+            s.push_str(&format!("u{u}\ta{}\t{}\n", (u * 3 + i * 7) % 40, 1 + i));
+        }
+    }
+    std::fs::write(&train, s).unwrap();
+    let (code, stdout, err) = fit(
+        &[
+            "--model",
+            "two-tower",
+            "--config",
+            r#"{"dim": 8, "epochs": 1}"#,
+            "--device",
+            "cpu",
+        ],
+        &train,
+    );
+    assert_eq!(code, Some(0), "{stdout}\n{err}");
+    let o = run(&[
+        "--quiet",
+        "similar",
+        "--model",
+        out.to_str().unwrap(),
+        "--artist",
+        "a3",
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    std::fs::remove_dir_all(&d).unwrap();
+}

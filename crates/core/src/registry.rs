@@ -438,6 +438,17 @@ pub trait Registered: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// the family was tuned. Fields left out of a JSON configuration take these values.
     fn registry_default() -> Self;
 
+    /// Checks what a fit with this configuration needs beyond valid values — a device or
+    /// backend this build or machine lacks, for instance — before any work (default: nothing).
+    /// Fitting through the registry and [`ModelFamily::check_fit_json`] call it; loading a
+    /// saved model does not, so a model file loads whatever machine fitted it.
+    ///
+    /// # Errors
+    /// A message naming the setting and what is wrong.
+    fn check_fit(&self) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Fits the model on `data`, reporting progress to `observer`. The configuration was
     /// checked by [`Persist::check_config`] before.
     ///
@@ -468,6 +479,14 @@ pub trait ModelFamily: Send + Sync {
     /// # Errors
     /// [`CoreError::Config`] naming the model and what is wrong.
     fn check_config_json(&self, json: &str) -> Result<String, CoreError>;
+    /// [`check_config_json`](Self::check_config_json), then what a fit needs beyond valid
+    /// values ([`Registered::check_fit`]: a device this build and machine have, …): what a
+    /// program calls before it reads the data of a fit. Not for a model's stored
+    /// configuration, which loads whatever machine fitted it.
+    ///
+    /// # Errors
+    /// [`CoreError::Config`] naming the model and what is wrong.
+    fn check_fit_json(&self, json: &str) -> Result<String, CoreError>;
     /// Fits the family on `data` with a JSON configuration (`None`: the defaults).
     ///
     /// # Errors
@@ -529,6 +548,14 @@ fn config_from_json<C: Registered>(
     Ok(config)
 }
 
+/// [`Registered::check_fit`] as a [`CoreError::Config`] naming the model.
+fn check_fit<C: Registered>(config: &C) -> Result<(), CoreError> {
+    config.check_fit().map_err(|message| CoreError::Config {
+        model: C::NAME,
+        message,
+    })
+}
+
 /// At most 60 characters of `s`, marked when cut.
 fn short(s: &str) -> String {
     let cut: String = s.chars().take(60).collect();
@@ -567,6 +594,11 @@ impl<C: Registered> ModelFamily for Family<C> {
             self.defaults(),
         )?))
     }
+    fn check_fit_json(&self, json: &str) -> Result<String, CoreError> {
+        let config = config_from_json::<C>(Some(json), self.defaults())?;
+        check_fit(&config)?;
+        Ok(pretty_json(&config))
+    }
     fn fit(
         &self,
         config_json: Option<&str>,
@@ -574,6 +606,7 @@ impl<C: Registered> ModelFamily for Family<C> {
         observer: &dyn Observer,
     ) -> Result<AnyModel, CoreError> {
         let config = config_from_json::<C>(config_json, self.defaults())?;
+        check_fit(&config)?;
         let model = config
             .fit_data(data, observer)
             .map_err(|source| CoreError::Model {

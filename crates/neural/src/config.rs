@@ -69,6 +69,10 @@ pub struct BurnSkipGramConfig {
     /// last artist's input vector · every output vector: skip-gram's next-artist prediction,
     /// the sequence baseline of the session protocol.
     pub history_last: usize,
+    /// Where training runs (default [`Device::Cpu`](crate::Device::Cpu), `"cpu"`; `"cuda"` or
+    /// `"cuda:N"` for an NVIDIA GPU in a build with the `cuda` feature), checked before any
+    /// work. The trained model is CPU memory either way and loads in any build.
+    pub device: crate::Device,
 }
 
 impl Default for BurnSkipGramConfig {
@@ -89,6 +93,7 @@ impl Default for BurnSkipGramConfig {
             seed: 1,
             scoring: Scoring::Output,
             history_last: 0,
+            device: crate::Device::Cpu,
         }
     }
 }
@@ -104,6 +109,8 @@ artist2vec_skipgram::__skipgram_config!(
 impl BurnSkipGramConfig {
     artist2vec_skipgram::__skipgram_config!(@set /// Sets [`batch_size`](Self::batch_size).
         with_batch_size, batch_size: usize);
+    artist2vec_skipgram::__skipgram_config!(@set /// Sets [`device`](Self::device).
+        with_device, device: crate::Device);
 
     /// Checks every value; called first by every `fit`.
     ///

@@ -27,6 +27,16 @@ pub enum NeuralError {
         /// The limit and what the value would have taken.
         limit: String,
     },
+    /// A [`Device`](crate::Device) this build or machine cannot train on (a GPU without the
+    /// `cuda` feature, without an NVIDIA driver, or one that does not exist), found before any
+    /// work.
+    #[error("cannot train on {device}: {reason}")]
+    Device {
+        /// The device asked for (`cuda:0`, …).
+        device: String,
+        /// Why not, and what to do.
+        reason: String,
+    },
     /// Data that gives nothing to train on (no two trained artists in one sentence, …).
     #[error("nothing to train on: {0}")]
     NoTrainingData(String),

@@ -1,7 +1,7 @@
 //! GRU4Rec (Hidasi et al. 2016): a GRU over a listening session predicts the next artist.
 //!
 //! Trained on burn, generic over the backend ([`Gru4RecConfig::fit_on`]; the registry and
-//! [`Fit`] use the CPU backend), with session-parallel mini-batches, the cross-entropy over
+//! [`Fit`] use the backend of [`device`](Gru4RecConfig::device), the CPU by default), with session-parallel mini-batches, the cross-entropy over
 //! every artist (or over the batch's targets and sampled negatives) at every step, Adam with
 //! weight decay, and the best epoch on a validation cut of the latest training sessions kept
 //! (MRR@20, which equals MAP@20 with one relevant artist). The fitted model
@@ -40,7 +40,7 @@ use burn::tensor::backend::AutodiffBackend;
 pub use config::{Gru4RecConfig, GruLoss};
 pub use model::{Gru4RecModel, Gru4RecStats};
 
-use crate::CpuBackend;
+use crate::device::on_device;
 use crate::error::{NeuralError, Result};
 
 /// What GRU4Rec trains on: user × artist rows (the seen artists) and the sessions in play
@@ -78,7 +78,7 @@ impl Gru4RecConfig {
     }
 }
 
-/// Trains on the CPU backend ([`CpuBackend`]).
+/// Trains on the backend of [`device`](Gru4RecConfig::device) (the CPU by default).
 impl Fit<Gru4RecInput<'_>> for Gru4RecConfig {
     type Model = Gru4RecModel;
     type Error = NeuralError;
@@ -92,12 +92,12 @@ impl Fit<Gru4RecInput<'_>> for Gru4RecConfig {
         data: &Gru4RecInput<'_>,
         observer: &dyn Observer,
     ) -> Result<Gru4RecModel> {
-        self.fit_on::<CpuBackend>(data, &Default::default(), observer)
+        on_device!(self.device, |B, dev| self.fit_on::<B>(data, dev, observer))
     }
 }
 
-/// `gru4rec` (alias `gru`) in the registry: trained on the CPU backend on the sessions of the
-/// training data, which it needs.
+/// `gru4rec` (alias `gru`) in the registry: trained on the backend of
+/// [`device`](Gru4RecConfig::device) on the sessions of the training data, which it needs.
 impl Registered for Gru4RecConfig {
     type Model = Gru4RecModel;
     const NAME: &'static str = "gru4rec";
@@ -107,6 +107,10 @@ impl Registered for Gru4RecConfig {
 
     fn registry_default() -> Self {
         Gru4RecConfig::default()
+    }
+
+    fn check_fit(&self) -> std::result::Result<(), String> {
+        self.device.check().map_err(|e| e.to_string())
     }
 
     fn fit_data(
@@ -121,10 +125,6 @@ impl Registered for Gru4RecConfig {
                     .into(),
             )
         })?;
-        Ok(self.fit_on::<CpuBackend>(
-            &Gru4RecInput::new(data.interactions, sessions),
-            &Default::default(),
-            observer,
-        )?)
+        Ok(self.fit_observed(&Gru4RecInput::new(data.interactions, sessions), observer)?)
     }
 }

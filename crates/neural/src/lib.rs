@@ -92,11 +92,18 @@
 //! | (default) | [`CpuBackend`] = `Autodiff<NdArray>` | [`CpuDevice`] |
 //! | `cuda` | `CudaBackend` = `Autodiff<Cuda>` | `CudaDevice` |
 //!
+//! Every configuration's [`device`](TwoTowerConfig::device) ([`Device`]: `"cpu"`, the
+//! default, `"cuda"` or `"cuda:N"`) picks the backend of its [`Fit`](artist2vec_core::Fit)
+//! and registry fits; `fit_on::<B>` takes any backend directly. The fitted models are plain
+//! CPU memory whatever trained them.
+//!
 //! The `cuda` feature builds without a GPU, a CUDA toolkit or network access (burn 0.21's
-//! cubecl-cuda loads the driver at run time); training on it needs an NVIDIA GPU and driver.
-//! Without a driver, burn panics on the first tensor created on a `CudaDevice` ("Unable to
-//! dynamically load the "cuda" shared library"): burn 0.21 has no fallible device
-//! initialisation to turn into an error. The GPU test of this crate is
+//! cubecl-cuda loads the driver at run time); training on it needs an NVIDIA GPU, its driver
+//! and the CUDA toolkit's NVRTC library. burn panics, on its device thread, when one is
+//! missing ("Unable to dynamically load the "cuda" shared library"), so a fit on a
+//! [`Device::Cuda`] first probes them through the CUDA driver API ([`Device::check`]) and
+//! stops with [`NeuralError::Device`] saying what is missing; `fit_on::<CudaBackend>` called
+//! directly does not probe. The GPU test of this crate is
 //! `cargo test --release -p artist2vec-neural --features cuda -- --ignored`.
 //!
 //! # Reproducibility
@@ -107,6 +114,7 @@
 
 mod config;
 mod corpus;
+mod device;
 mod error;
 pub mod gru4rec;
 mod model;
@@ -119,6 +127,7 @@ pub mod youtube_dnn;
 
 pub use artist2vec_skipgram::{Order, Scoring, SkipGramInput, TrainedSkipGram, Window};
 pub use config::BurnSkipGramConfig;
+pub use device::Device;
 pub use error::{MAX_TRAINING_BYTES, NeuralError, Result};
 pub use gru4rec::{Gru4RecConfig, Gru4RecInput, Gru4RecModel, Gru4RecStats, GruLoss};
 pub use model::{BurnSkipGramModel, registry, tuned_config};

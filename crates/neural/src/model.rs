@@ -8,9 +8,9 @@ use artist2vec_core::{
 use artist2vec_skipgram::{SkipGramInput, StoredSettings, TrainedSkipGram};
 use burn::tensor::backend::AutodiffBackend;
 
-use crate::CpuBackend;
 use crate::config::BurnSkipGramConfig;
 use crate::corpus::Corpus;
+use crate::device::on_device;
 use crate::error::{NeuralError, Result};
 use crate::train::train;
 
@@ -117,8 +117,9 @@ impl BurnSkipGramConfig {
     }
 }
 
-/// Trains on sessions, interactions or any [`SkipGramInput`] on the default CPU backend
-/// ([`CpuBackend`]); see [`fit_on`](BurnSkipGramConfig::fit_on).
+/// Trains on sessions, interactions or any [`SkipGramInput`] on the backend of
+/// [`device`](BurnSkipGramConfig::device) (the CPU by default, [`CpuBackend`](crate::CpuBackend));
+/// see [`fit_on`](BurnSkipGramConfig::fit_on).
 impl<D: SkipGramInput + ?Sized> Fit<D> for BurnSkipGramConfig {
     type Model = BurnSkipGramModel;
     type Error = NeuralError;
@@ -128,7 +129,8 @@ impl<D: SkipGramInput + ?Sized> Fit<D> for BurnSkipGramConfig {
     }
 
     fn fit_observed(&self, data: &D, observer: &dyn Observer) -> Result<BurnSkipGramModel> {
-        self.fit_on::<CpuBackend, D>(data, &Default::default(), observer)
+        on_device!(self.device, |B, dev| self
+            .fit_on::<B, D>(data, dev, observer))
     }
 }
 
@@ -141,8 +143,8 @@ impl StoredSettings for BurnSkipGramConfig {
     }
 }
 
-/// `burn-skipgram` in the registry: the skip-gram objective trained with burn on the CPU
-/// backend ([`CpuBackend`]), on the sessions in play order when the training data has them,
+/// `burn-skipgram` in the registry: the skip-gram objective trained with burn on the backend
+/// of [`device`](BurnSkipGramConfig::device), on the sessions in play order when the training data has them,
 /// otherwise on each user's bag of artists. Saved like the CPU trainer's model: the trained
 /// parameters (input and output vectors) and the configuration.
 impl Registered for BurnSkipGramConfig {
@@ -156,15 +158,18 @@ impl Registered for BurnSkipGramConfig {
         tuned_config()
     }
 
+    fn check_fit(&self) -> std::result::Result<(), String> {
+        self.device.check().map_err(|e| e.to_string())
+    }
+
     fn fit_data(
         &self,
         data: &TrainingData<'_>,
         observer: &dyn Observer,
     ) -> std::result::Result<BurnSkipGramModel, BoxError> {
-        let device = Default::default();
         Ok(match data.sessions {
-            Some(s) => self.fit_on::<CpuBackend, _>(s, &device, observer)?,
-            None => self.fit_on::<CpuBackend, _>(data.interactions, &device, observer)?,
+            Some(s) => self.fit_observed(s, observer)?,
+            None => self.fit_observed(data.interactions, observer)?,
         })
     }
 }
@@ -224,6 +229,7 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     use super::*;
+    use crate::CpuBackend;
     use crate::train::TrainingStats;
     use crate::{Scoring, Window};
 

@@ -63,7 +63,7 @@ pub use config::{HistoryWeight, Loss, Score, TwoTowerConfig};
 pub use model::{TwoTowerModel, TwoTowerStats};
 pub use net::{cosine_embedding_loss, sampled_softmax_loss};
 
-use crate::CpuBackend;
+use crate::device::on_device;
 use crate::error::{NeuralError, Result};
 
 /// Content features of every artist for the artist tower: a row-major
@@ -188,7 +188,8 @@ impl TwoTowerConfig {
     }
 }
 
-/// Trains on the CPU backend ([`CpuBackend`]) with a validation set and features as given.
+/// Trains on the backend of [`device`](TwoTowerConfig::device) (the CPU by default), with a
+/// validation set and features as given.
 impl Fit<TwoTowerInput<'_>> for TwoTowerConfig {
     type Model = TwoTowerModel;
     type Error = NeuralError;
@@ -202,11 +203,11 @@ impl Fit<TwoTowerInput<'_>> for TwoTowerConfig {
         data: &TwoTowerInput<'_>,
         observer: &dyn Observer,
     ) -> Result<TwoTowerModel> {
-        self.fit_on::<CpuBackend>(data, &Default::default(), observer)
+        on_device!(self.device, |B, dev| self.fit_on::<B>(data, dev, observer))
     }
 }
 
-/// Trains on user × artist rows on the CPU backend ([`CpuBackend`]).
+/// Trains on user × artist rows on the backend of [`device`](TwoTowerConfig::device).
 impl Fit<Interactions> for TwoTowerConfig {
     type Model = TwoTowerModel;
     type Error = NeuralError;
@@ -216,11 +217,12 @@ impl Fit<Interactions> for TwoTowerConfig {
     }
 
     fn fit_observed(&self, data: &Interactions, observer: &dyn Observer) -> Result<TwoTowerModel> {
-        self.fit_on::<CpuBackend>(&TwoTowerInput::new(data), &Default::default(), observer)
+        self.fit_observed(&TwoTowerInput::new(data), observer)
     }
 }
 
-/// `two-tower` in the registry: trained on the CPU backend ([`CpuBackend`]) on the user ×
+/// `two-tower` in the registry: trained on the backend of [`device`](TwoTowerConfig::device)
+/// (the CPU by default) on the user ×
 /// artist rows (sessions are not needed: the towers read bags of artists).
 impl Registered for TwoTowerConfig {
     type Model = TwoTowerModel;
@@ -233,16 +235,16 @@ impl Registered for TwoTowerConfig {
         tuned_config()
     }
 
+    fn check_fit(&self) -> std::result::Result<(), String> {
+        self.device.check().map_err(|e| e.to_string())
+    }
+
     fn fit_data(
         &self,
         data: &TrainingData<'_>,
         observer: &dyn Observer,
     ) -> std::result::Result<TwoTowerModel, BoxError> {
-        Ok(self.fit_on::<CpuBackend>(
-            &TwoTowerInput::new(data.interactions),
-            &Default::default(),
-            observer,
-        )?)
+        Ok(self.fit_observed(&TwoTowerInput::new(data.interactions), observer)?)
     }
 }
 

@@ -13,7 +13,7 @@
 //! [`similar`](artist2vec_core::SimilarArtists::similar) — the prediction after a history of
 //! just that artist — gives neighbours to every artist with tags, even one no one has played.
 //! Trained on burn, generic over the backend ([`YoutubeDnnConfig::fit_on`]; the registry uses
-//! the CPU backend); the fitted model ([`YoutubeDnnModel`]) is plain CPU memory and runs the
+//! the backend of [`device`](YoutubeDnnConfig::device), the CPU by default); the fitted model ([`YoutubeDnnModel`]) is plain CPU memory and runs the
 //! GRU with the same CPU code as GRU4Rec.
 //!
 //! From the command line it needs the content like the `content` model:
@@ -54,7 +54,7 @@ use burn::tensor::backend::AutodiffBackend;
 pub use config::YoutubeDnnConfig;
 pub use model::{YoutubeDnnModel, YoutubeDnnStats};
 
-use crate::CpuBackend;
+use crate::device::on_device;
 use crate::error::{NeuralError, Result};
 
 /// What YouTube-DNN trains on: user × artist rows, the sessions in play order when known, and
@@ -116,7 +116,7 @@ impl YoutubeDnnConfig {
     }
 }
 
-/// Trains on the CPU backend ([`CpuBackend`]).
+/// Trains on the backend of [`device`](YoutubeDnnConfig::device) (the CPU by default).
 impl Fit<YoutubeDnnInput<'_>> for YoutubeDnnConfig {
     type Model = YoutubeDnnModel;
     type Error = NeuralError;
@@ -130,12 +130,12 @@ impl Fit<YoutubeDnnInput<'_>> for YoutubeDnnConfig {
         data: &YoutubeDnnInput<'_>,
         observer: &dyn Observer,
     ) -> Result<YoutubeDnnModel> {
-        self.fit_on::<CpuBackend>(data, &Default::default(), observer)
+        on_device!(self.device, |B, dev| self.fit_on::<B>(data, dev, observer))
     }
 }
 
-/// `youtube-dnn` (aliases `ytdnn`, `youtube`) in the registry: trained on the CPU backend on
-/// the training data's rows (its sessions when it has them) and its content, which it needs.
+/// `youtube-dnn` (aliases `ytdnn`, `youtube`) in the registry: trained on the backend of
+/// [`device`](YoutubeDnnConfig::device) on the training data's rows (its sessions when it has them) and its content, which it needs.
 impl Registered for YoutubeDnnConfig {
     type Model = YoutubeDnnModel;
     const NAME: &'static str = "youtube-dnn";
@@ -146,6 +146,10 @@ impl Registered for YoutubeDnnConfig {
 
     fn registry_default() -> Self {
         YoutubeDnnConfig::default()
+    }
+
+    fn check_fit(&self) -> std::result::Result<(), String> {
+        self.device.check().map_err(|e| e.to_string())
     }
 
     fn fit_data(
@@ -163,6 +167,6 @@ impl Registered for YoutubeDnnConfig {
             sessions: data.sessions,
             content,
         };
-        Ok(self.fit_on::<CpuBackend>(&input, &Default::default(), observer)?)
+        Ok(self.fit_observed(&input, observer)?)
     }
 }

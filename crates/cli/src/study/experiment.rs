@@ -477,8 +477,9 @@ impl Experiment {
             let family = registry
                 .get(&m.model)
                 .with_context(|| format!("model {:?}", m.name))?;
+            // Values, and what the fit needs (the device asked for), before any work.
             family
-                .check_config_json(&Value::Object(m.config.clone()).to_string())
+                .check_fit_json(&Value::Object(m.config.clone()).to_string())
                 .with_context(|| format!("model {:?}", m.name))?;
             if let Some(t) = &m.tune {
                 let mut t = t.clone();

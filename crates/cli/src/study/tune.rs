@@ -100,7 +100,7 @@ impl TuneSpec {
             set_path(&mut probe, name, d.value(draw));
         }
         family
-            .check_config_json(&probe.to_string())
+            .check_fit_json(&probe.to_string())
             .context("the search space's lowest corner is not a valid configuration")?;
         Ok(())
     }

@@ -94,6 +94,10 @@ pub struct Gru4RecConfig {
     /// same seed and data give the same model on the CPU backend (burn's CPU generator is
     /// process-wide: not while another burn model trains in the same process).
     pub seed: u64,
+    /// Where training runs (default [`Device::Cpu`](crate::Device::Cpu), `"cpu"`; `"cuda"` or
+    /// `"cuda:N"` for an NVIDIA GPU in a build with the `cuda` feature), checked before any
+    /// work. The trained model is CPU memory either way and loads in any build.
+    pub device: crate::Device,
 }
 
 impl Default for Gru4RecConfig {
@@ -117,6 +121,7 @@ impl Default for Gru4RecConfig {
             validation_sessions: 2000,
             patience: 3,
             seed: 42,
+            device: crate::Device::Cpu,
         }
     }
 }
@@ -154,6 +159,7 @@ impl Gru4RecConfig {
         with_validation_sessions, validation_sessions: usize;
         with_patience, patience: usize;
         with_seed, seed: u64;
+        with_device, device: crate::Device;
     }
 
     /// Checks every value; called first by every fit.

@@ -157,6 +157,10 @@ pub struct TwoTowerConfig {
     /// Seed of every random choice (default 42). The same seed, data and backend give the
     /// same vectors on the CPU backend.
     pub seed: u64,
+    /// Where training runs (default [`Device::Cpu`](crate::Device::Cpu), `"cpu"`; `"cuda"` or
+    /// `"cuda:N"` for an NVIDIA GPU in a build with the `cuda` feature), checked before any
+    /// work. The trained model is CPU memory either way and loads in any build.
+    pub device: crate::Device,
 }
 
 impl Default for TwoTowerConfig {
@@ -186,6 +190,7 @@ impl Default for TwoTowerConfig {
             patience: 3,
             validation_k: 10,
             seed: 42,
+            device: crate::Device::Cpu,
         }
     }
 }
@@ -232,6 +237,7 @@ impl TwoTowerConfig {
         with_patience, patience: usize;
         with_validation_k, validation_k: usize;
         with_seed, seed: u64;
+        with_device, device: crate::Device;
     }
 
     /// Checks every value; called first by every `fit`.

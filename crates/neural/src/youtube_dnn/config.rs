@@ -68,6 +68,10 @@ pub struct YoutubeDnnConfig {
     pub svd_iterations: usize,
     /// Seed of the initialisation, the SVD, the order, dropout and id dropout (default 42).
     pub seed: u64,
+    /// Where training runs (default [`Device::Cpu`](crate::Device::Cpu), `"cpu"`; `"cuda"` or
+    /// `"cuda:N"` for an NVIDIA GPU in a build with the `cuda` feature), checked before any
+    /// work. The trained model is CPU memory either way and loads in any build.
+    pub device: crate::Device,
 }
 
 impl Default for YoutubeDnnConfig {
@@ -87,6 +91,7 @@ impl Default for YoutubeDnnConfig {
             max_len: 50,
             svd_iterations: 8,
             seed: 42,
+            device: crate::Device::Cpu,
         }
     }
 }
@@ -120,6 +125,7 @@ impl YoutubeDnnConfig {
         with_max_len, max_len: usize;
         with_svd_iterations, svd_iterations: usize;
         with_seed, seed: u64;
+        with_device, device: crate::Device;
     }
 
     /// Checks every value; called first by every fit.
