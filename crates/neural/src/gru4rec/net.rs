@@ -43,13 +43,16 @@ pub(crate) fn bpr_max_loss<B: Backend>(
     ranking.add(reg).sum().div_scalar(n as f32)
 }
 
-/// The network. `output` maps a hidden state to the logits of every artist.
+/// The network. `output` maps a hidden state to the logits of every artist; `skip` (with
+/// [`Gru4RecConfig::skip`]) maps the current play's embedding into the hidden space, added to
+/// the last layer's state before `output`.
 #[derive(Module, Debug)]
 pub(crate) struct GruNet<B: Backend> {
     pub embedding: Embedding<B>,
     pub grus: Vec<Gru<B>>,
     pub dropout: Dropout,
     pub output: Linear<B>,
+    pub skip: Option<Linear<B>>,
 }
 
 impl<B: Backend> GruNet<B> {
@@ -77,18 +80,26 @@ impl<B: Backend> GruNet<B> {
             grus,
             dropout: DropoutConfig::new(config.dropout).init(),
             output: LinearConfig::new(config.hidden, n_items).init(device),
+            skip: config.skip.then(|| {
+                LinearConfig::new(config.embedding, config.hidden)
+                    .with_bias(false)
+                    .init(device)
+            }),
         }
     }
 
     /// Runs the layers over `items` (`[lanes, steps]`) from `states` (one `[lanes, hidden]` per
-    /// layer): the last layer's states at every step (`[lanes, steps, hidden]`, dropout
-    /// applied) and every layer's state after the last step.
+    /// layer): the input of the output layer at every step (`[lanes, steps, hidden]`: the last
+    /// layer's states, dropout applied, plus the skip connection's map of the step's embedding
+    /// when there is one) and every layer's state after the last step.
     pub fn forward(
         &self,
         items: Tensor<B, 2, Int>,
         states: Vec<Tensor<B, 2>>,
     ) -> (Tensor<B, 3>, Vec<Tensor<B, 2>>) {
-        let mut x = self.dropout.forward(self.embedding.forward(items));
+        let embedded = self.dropout.forward(self.embedding.forward(items));
+        let skip = self.skip.as_ref().map(|s| s.forward(embedded.clone()));
+        let mut x = embedded;
         let mut last = Vec::with_capacity(self.grus.len());
         for (gru, state) in self.grus.iter().zip(states) {
             let out = gru.forward(x, Some(state));
@@ -96,7 +107,10 @@ impl<B: Backend> GruNet<B> {
             last.push(out.clone().slice([0..b, t - 1..t, 0..h]).reshape([b, h]));
             x = self.dropout.forward(out);
         }
-        (x, last)
+        match skip {
+            Some(s) => (x + s, last),
+            None => (x, last),
+        }
     }
 
     /// The mean cross-entropy of the next artist over the `positions` (flat `lane · steps +
@@ -163,6 +177,7 @@ impl<B: Backend> GruNet<B> {
             layers,
             output: out,
             output_bias: out_bias,
+            skip: self.skip.as_ref().map(|s| read(s.weight.val())),
         }
     }
 }
