@@ -77,6 +77,11 @@ pub struct Gru4RecConfig {
     /// recurrent state, which then only has to carry what the session adds. Default false
     /// (the notebook's network); saved models without the field load unchanged.
     pub skip: bool,
+    /// Constrained embeddings (Hidasi & Czapp 2023, GRU4Rec's `constrained_embedding`): the
+    /// output layer's artist vectors are the input embedding table (tied), so every artist's
+    /// one vector learns from its plays as input and as target; needs `embedding == hidden`.
+    /// Default false (separate output weights).
+    pub constrained: bool,
     /// Passes over the training sessions (default 10).
     pub epochs: usize,
     /// Sessions trained side by side (lanes of a mini-batch; default 200).
@@ -121,6 +126,7 @@ impl Default for Gru4RecConfig {
             weight_decay: 1e-4,
             lr_decay: 1.0,
             skip: false,
+            constrained: false,
             epochs: 10,
             batch_size: 200,
             steps: 150,
@@ -160,6 +166,7 @@ impl Gru4RecConfig {
         with_weight_decay, weight_decay: f32;
         with_lr_decay, lr_decay: f64;
         with_skip, skip: bool;
+        with_constrained, constrained: bool;
         with_epochs, epochs: usize;
         with_batch_size, batch_size: usize;
         with_steps, steps: usize;
@@ -202,6 +209,13 @@ impl Gru4RecConfig {
         }
         if !(self.lr_decay.is_finite() && self.lr_decay > 0.0 && self.lr_decay <= 1.0) {
             return bad("lr_decay", self.lr_decay, "a number in (0, 1]");
+        }
+        if self.constrained && self.embedding != self.hidden {
+            return bad(
+                "constrained",
+                self.constrained,
+                "false unless embedding == hidden (the output layer reuses the embeddings)",
+            );
         }
         if self.epochs == 0 || self.epochs > 100_000 {
             return bad("epochs", self.epochs, "1 ..= 100000");

@@ -285,25 +285,27 @@ fn the_cpu_model_scores_what_the_network_computes_with_and_without_skip() {
     let n = 10usize;
     let plays = [3u32, 7, 1, 7];
     let mut scores_by_skip = Vec::new();
-    for skip in [false, true] {
+    for (skip, constrained) in [(false, false), (true, false), (true, true)] {
+        let h = if constrained { 8 } else { 6 };
         let c = Gru4RecConfig::default()
             .with_embedding(8)
-            .with_hidden(6)
-            .with_skip(skip);
+            .with_hidden(h)
+            .with_skip(skip)
+            .with_constrained(constrained);
         let net = {
             let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
             B::seed(&device, 7);
             net::GruNet::<B>::new(&c, n, &device)
         };
         assert_eq!(net.skip.is_some(), skip);
+        assert_eq!(net.output.is_none(), constrained);
         let items = Tensor::<B, 2, Int>::from_data(
             TensorData::new(plays.iter().map(|&a| i64::from(a)).collect(), [1, 4]),
             &device,
         );
-        let (x, _) = net.forward(items, vec![Tensor::zeros([1, 6], &device)]);
+        let (x, _) = net.forward(items, vec![Tensor::zeros([1, h], &device)]);
         let want: Vec<f32> = net
-            .output
-            .forward(x.slice([0..1, 3..4, 0..6]).reshape([1, 6]))
+            .logits(x.slice([0..1, 3..4, 0..h]).reshape([1, h]))
             .into_data()
             .to_vec()
             .unwrap();
@@ -332,6 +334,14 @@ fn the_cpu_model_scores_what_the_network_computes_with_and_without_skip() {
         scores_by_skip.push(want);
     }
     assert_ne!(scores_by_skip[0], scores_by_skip[1]);
+    assert!(
+        Gru4RecConfig::default()
+            .with_embedding(8)
+            .with_hidden(6)
+            .with_constrained(true)
+            .validate()
+            .is_err()
+    );
 }
 
 #[test]
