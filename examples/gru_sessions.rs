@@ -238,7 +238,10 @@ fn diagnose(
                 Ok(m.recommend(&Query::History(&h), 1, false)?[0].item)
             };
             let (mk, gr) = (top(&models[0])?, top(&models[1])?);
-            let b = buckets.windows(2).position(|w| plays[last as usize] < w[1]).unwrap_or(0);
+            let b = buckets
+                .windows(2)
+                .position(|w| plays[last as usize] < w[1])
+                .unwrap_or(0);
             let row = &mut t[b];
             row[0] += 1;
             row[1] += usize::from(mk == next);
@@ -250,10 +253,15 @@ fn diagnose(
             }
         }
     }
-    println!("\n| last artist's training plays | steps | markov first right | GRU first right | first places differ | markov right there | GRU right there |");
+    println!(
+        "\n| last artist's training plays | steps | markov first right | GRU first right | first places differ | markov right there | GRU right there |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for (w, r) in buckets.windows(2).zip(&t) {
-        println!("| {}–{} | {} | {} | {} | {} | {} | {} |", w[0], w[1], r[0], r[1], r[2], r[3], r[4], r[5]);
+        println!(
+            "| {}–{} | {} | {} | {} | {} | {} | {} |",
+            w[0], w[1], r[0], r[1], r[2], r[3], r[4], r[5]
+        );
     }
     Ok(())
 }
