@@ -7,6 +7,8 @@
 //! cargo run --release -p artist2vec-examples --example gru_sessions -- [--seed 42]
 //!     [--order 0.5] [--users 600] [--artists 800] [--plays 100000] [--epochs 10]
 //!     [--gru '{"lr": 0.003}']   (more GRU4Rec configuration, merged over the epochs)
+//!     [--diagnose 1]   (also: first-place hits of GRU4Rec and Markov by the training plays of
+//!                       the last artist, and where their first places differ)
 //! ```
 //!
 //! Data: the seeded generator with `sequential_order` (the probability that a play is the
@@ -14,6 +16,10 @@
 //! of the sessions by start are the test sessions. Every model is fitted through the registry on
 //! the training plays cut into sessions at 30-minute gaps, exactly as `artist2vec fit` does;
 //! GRU4Rec chooses its best epoch on the latest 10 % of the training sessions.
+//!
+//! The best GRU4Rec found on the defaults (docs/results.md; MRR@20 level with Markov, not above;
+//! HR@20 above every baseline): `--epochs 12 --gru '{"lr": 0.005, "weight_decay": 0, "skip":
+//! true, "constrained": true, "batch_size": 50, "lr_decay": 0.7}'`.
 
 use std::time::Instant;
 
@@ -32,6 +38,7 @@ struct Args {
     plays: usize,
     epochs: usize,
     gru: String,
+    diagnose: bool,
 }
 
 fn args() -> Result<Args> {
@@ -43,6 +50,7 @@ fn args() -> Result<Args> {
         plays: 100_000,
         epochs: 10,
         gru: String::new(),
+        diagnose: false,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -58,6 +66,7 @@ fn args() -> Result<Args> {
             "--plays" => a.plays = val.parse()?,
             "--epochs" => a.epochs = val.parse()?,
             "--gru" => a.gru = val.clone(),
+            "--diagnose" => a.diagnose = val.parse::<u8>()? > 0,
             o => bail!("unknown option {o}"),
         }
         i += 2;
@@ -130,6 +139,7 @@ fn main() -> Result<()> {
     let cutoffs = [1, 5, 10, 20];
     let cfg = SessionNextItemConfig::default();
     let mut results: Vec<(&str, ProtocolScores, f64)> = Vec::new();
+    let mut kept = Vec::new();
     for (label, name, json) in &models {
         let t = Instant::now();
         let m = reg.fit(name, *json, &td, &NoProgress)?;
@@ -152,6 +162,12 @@ fn main() -> Result<()> {
         let trained: Vec<bool> = m.listeners().iter().map(|&l| l > 0).collect();
         let scores = session_next_item_at(&m, &seqs, Some(&trained), &cfg, &cutoffs)?;
         results.push((label, scores, secs));
+        if a.diagnose && (*name == "markov" || *name == "gru4rec") {
+            kept.push(m);
+        }
+    }
+    if a.diagnose {
+        diagnose(&kept, &rows, &seqs)?;
     }
     let gru = &results.last().context("GRU was fitted")?.1;
     println!(
@@ -196,5 +212,60 @@ fn main() -> Result<()> {
     println!(
         "\np: one-sided paired Wilcoxon signed-rank test (GRU4Rec greater), per test session."
     );
+    Ok(())
+}
+
+/// First-place hits of Markov (`models[0]`) and GRU4Rec (`models[1]`) at every test step, by
+/// the training plays of the step's last artist; and, where their first places differ, who is
+/// right.
+fn diagnose(
+    models: &[artist2vec::core::AnyModel],
+    rows: &artist2vec::core::Interactions,
+    seqs: &[Vec<u32>],
+) -> Result<()> {
+    use artist2vec::core::Query;
+    let mut plays = vec![0f64; rows.n_items()];
+    for r in rows.iter() {
+        plays[r.item as usize] += f64::from(r.weight);
+    }
+    let buckets = [0.0, 25.0, 50.0, 100.0, 200.0, 400.0, f64::INFINITY];
+    // per bucket: positions, markov hits, gru hits, differ, markov right, gru right
+    let mut t = vec![[0usize; 6]; buckets.len() - 1];
+    for s in seqs {
+        for i in 0..s.len().saturating_sub(1) {
+            let (last, next) = (s[i], s[i + 1]);
+            if plays[last as usize] == 0.0 || plays[next as usize] == 0.0 {
+                continue;
+            }
+            let h: Vec<(u32, f32)> = s[..=i].iter().map(|&x| (x, 1.0)).collect();
+            let top = |m: &artist2vec::core::AnyModel| -> Result<u32> {
+                Ok(m.recommend(&Query::History(&h), 1, false)?[0].item)
+            };
+            let (mk, gr) = (top(&models[0])?, top(&models[1])?);
+            let b = buckets
+                .windows(2)
+                .position(|w| plays[last as usize] < w[1])
+                .unwrap_or(0);
+            let row = &mut t[b];
+            row[0] += 1;
+            row[1] += usize::from(mk == next);
+            row[2] += usize::from(gr == next);
+            if mk != gr {
+                row[3] += 1;
+                row[4] += usize::from(mk == next);
+                row[5] += usize::from(gr == next);
+            }
+        }
+    }
+    println!(
+        "\n| last artist's training plays | steps | markov first right | GRU first right | first places differ | markov right there | GRU right there |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (w, r) in buckets.windows(2).zip(&t) {
+        println!(
+            "| {}–{} | {} | {} | {} | {} | {} | {} |",
+            w[0], w[1], r[0], r[1], r[2], r[3], r[4], r[5]
+        );
+    }
     Ok(())
 }

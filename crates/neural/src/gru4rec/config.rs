@@ -47,6 +47,9 @@ pub enum GruLoss {
 /// let bpr: Gru4RecConfig = serde_json::from_str(r#"{"loss": "bprmax", "negatives": 128}"#).unwrap();
 /// assert_eq!((bpr.loss, bpr.bpreg), (GruLoss::BprMax, 1.0));
 /// assert!(bpr.with_bpreg(-1.0).validate().is_err());
+/// let skip: Gru4RecConfig = serde_json::from_str(r#"{"skip": true, "lr_decay": 0.8}"#).unwrap();
+/// assert!(skip.skip && !Gru4RecConfig::default().skip);
+/// assert!(skip.with_lr_decay(0.0).validate().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -63,6 +66,22 @@ pub struct Gru4RecConfig {
     pub lr: f64,
     /// Adam's L2 weight decay (default 1e-4).
     pub weight_decay: f32,
+    /// The learning rate is multiplied by this after every epoch: epoch `e` (0-based) trains
+    /// at `lr · lr_decay^e` (0 < d ≤ 1; default 1.0, a constant rate).
+    pub lr_decay: f64,
+    /// A skip connection from the current play to the output layer: the output layer reads
+    /// `h + S·x` instead of `h`, where `h` is the last GRU layer's state, `x` the current play's
+    /// embedding and `S` a learned `embedding × hidden` map without bias, so the scores are
+    /// `W·(h + S·x) + b`. It gives the network a direct bilinear first-order path (the
+    /// previous artist to its likely successors, as transition counts have) beside the
+    /// recurrent state, which then only has to carry what the session adds. Default false
+    /// (the notebook's network); saved models without the field load unchanged.
+    pub skip: bool,
+    /// Constrained embeddings (Hidasi & Czapp 2023, GRU4Rec's `constrained_embedding`): the
+    /// output layer's artist vectors are the input embedding table (tied), so every artist's
+    /// one vector learns from its plays as input and as target; needs `embedding == hidden`.
+    /// Default false (separate output weights).
+    pub constrained: bool,
     /// Passes over the training sessions (default 10).
     pub epochs: usize,
     /// Sessions trained side by side (lanes of a mini-batch; default 200).
@@ -109,6 +128,9 @@ impl Default for Gru4RecConfig {
             dropout: 0.0,
             lr: 1e-3,
             weight_decay: 1e-4,
+            lr_decay: 1.0,
+            skip: false,
+            constrained: false,
             epochs: 10,
             batch_size: 200,
             steps: 150,
@@ -147,6 +169,9 @@ impl Gru4RecConfig {
         with_dropout, dropout: f64;
         with_lr, lr: f64;
         with_weight_decay, weight_decay: f32;
+        with_lr_decay, lr_decay: f64;
+        with_skip, skip: bool;
+        with_constrained, constrained: bool;
         with_epochs, epochs: usize;
         with_batch_size, batch_size: usize;
         with_steps, steps: usize;
@@ -187,6 +212,16 @@ impl Gru4RecConfig {
         }
         if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
             return bad("weight_decay", self.weight_decay, "a finite number >= 0");
+        }
+        if !(self.lr_decay.is_finite() && self.lr_decay > 0.0 && self.lr_decay <= 1.0) {
+            return bad("lr_decay", self.lr_decay, "a number in (0, 1]");
+        }
+        if self.constrained && self.embedding != self.hidden {
+            return bad(
+                "constrained",
+                self.constrained,
+                "false unless embedding == hidden (the output layer reuses the embeddings)",
+            );
         }
         if self.epochs == 0 || self.epochs > 100_000 {
             return bad("epochs", self.epochs, "1 ..= 100000");

@@ -21,6 +21,9 @@ pub(crate) struct GruWeights {
     pub output: Vec<f32>,
     /// `[artists]`.
     pub output_bias: Vec<f32>,
+    /// The skip connection ([`Gru4RecConfig::skip`]): `[embedding, hidden]`, the current
+    /// play's embedding `x` adds `Σ_k x_k · skip[k, ·]` to the last layer's state.
+    pub skip: Option<Vec<f32>>,
 }
 
 /// What training reports.
@@ -88,6 +91,13 @@ impl Gru4RecModel {
         if recent.offsets.len() != users.len() + 1 {
             return bad("recent plays do not match the users");
         }
+        match &weights.skip {
+            Some(s) if !config.skip || s.len() != e * h => {
+                return bad("skip connection does not match the configuration");
+            }
+            None if config.skip => return bad("skip connection missing"),
+            _ => {}
+        }
         if weights.layers.len() != config.layers {
             return bad("layer count differs from the configuration");
         }
@@ -102,6 +112,7 @@ impl Gru4RecModel {
             .iter()
             .chain(&weights.output)
             .chain(&weights.output_bias)
+            .chain(weights.skip.iter().flatten())
             .chain(weights.layers.iter().flat_map(GruLayer::values));
         if let Some(v) = all.into_iter().find(|v| !v.is_finite()) {
             return Err(CoreError::Invalid(format!(
@@ -162,7 +173,31 @@ impl Gru4RecModel {
         state.pop().unwrap_or_default()
     }
 
-    /// Next-play scores of every artist from a last-layer state.
+    /// The output layer's input after `plays` (their last `max_len`), from a zero state: the
+    /// last layer's state, plus the skip connection's map of the last play's embedding.
+    fn output_input(&self, plays: &[u32]) -> Vec<f32> {
+        let mut h = self.hidden_state(plays);
+        if let Some(&last) = plays.last() {
+            self.add_skip(last, &mut h);
+        }
+        h
+    }
+
+    /// Adds the skip connection's map of `item`'s embedding to `h` (nothing without one).
+    fn add_skip(&self, item: u32, h: &mut [f32]) {
+        let Some(skip) = &self.weights.skip else {
+            return;
+        };
+        let (e, hd) = (self.config.embedding, self.config.hidden);
+        let x = &self.weights.embedding[item as usize * e..(item as usize + 1) * e];
+        for (k, &xk) in x.iter().enumerate() {
+            for (o, &w) in h.iter_mut().zip(&skip[k * hd..(k + 1) * hd]) {
+                *o += xk * w;
+            }
+        }
+    }
+
+    /// Next-play scores of every artist from the output layer's input.
     fn logits(&self, h: &[f32], scores: &mut [f32]) {
         let hd = self.config.hidden;
         for (j, s) in scores.iter_mut().enumerate() {
@@ -187,7 +222,9 @@ impl Gru4RecModel {
             let mut rr = 0.0;
             for t in 0..s.len() - 1 {
                 self.step(s[t], &mut state, &mut buf);
-                self.logits(&state[state.len() - 1], &mut scores);
+                let mut h = state[state.len() - 1].clone();
+                self.add_skip(s[t], &mut h);
+                self.logits(&h, &mut scores);
                 let target = scores[s[t + 1] as usize];
                 let rank = 1 + scores.iter().filter(|&&v| v > target).count();
                 if rank <= k && target.is_finite() {
@@ -224,10 +261,10 @@ impl Recommender for Gru4RecModel {
             )));
         }
         let h = match query {
-            Query::User(u) => self.hidden_state(self.recent.get(*u)),
+            Query::User(u) => self.output_input(self.recent.get(*u)),
             Query::History(h) => {
                 let plays: Vec<u32> = h.iter().filter(|p| p.1 > 0.0).map(|p| p.0).collect();
-                self.hidden_state(&plays)
+                self.output_input(&plays)
             }
         };
         self.logits(&h, scores);
@@ -281,7 +318,10 @@ impl Model for Gru4RecModel {
 /// Payload (format 1): artist and user vocabularies, the embedding table, per layer its input
 /// size and the six weight/bias pairs (update, reset, new gate; input then hidden map), the
 /// output rows and bias, the listeners per artist, the users' seen artists and last plays
-/// (offsets, artists) and the statistics as JSON. The sizes come from the configuration.
+/// (offsets, artists) and the statistics as JSON, then, only when the configuration has
+/// [`skip`](Gru4RecConfig::skip), the skip connection's weights (files without it, and every
+/// file written before the option existed, end with the statistics). The sizes come from the
+/// configuration.
 impl Persist for Gru4RecModel {
     const KIND: &'static str = "gru4rec";
     const VERSION: u32 = 1;
@@ -308,6 +348,9 @@ impl Persist for Gru4RecModel {
         self.seen.encode(e);
         self.recent.encode(e);
         e.str(&serde_json::to_string(&self.stats).unwrap_or_else(|_| "null".to_owned()));
+        if let Some(s) = &self.weights.skip {
+            e.f32s(s);
+        }
     }
 
     fn decode(
@@ -329,6 +372,7 @@ impl Persist for Gru4RecModel {
         let recent = Lists::decode(d, users.len(), items.len())?;
         let stats: Gru4RecStats = serde_json::from_str(&d.str()?)
             .map_err(|e| DecodeError(format!("bad statistics JSON: {e}")))?;
+        let skip = if config.skip { Some(d.f32s()?) } else { None };
         if embedding.len() != items.len() * config.embedding {
             return Err(DecodeError(
                 "embedding table does not match the artists".into(),
@@ -339,6 +383,7 @@ impl Persist for Gru4RecModel {
             layers,
             output,
             output_bias,
+            skip,
         };
         Gru4RecModel::new(
             config, users, items, weights, listeners, seen, recent, stats,

@@ -2,7 +2,7 @@
 //! layers, dropout, and a linear layer to one logit per artist; the masked cross-entropy at
 //! every step; and the copy of its weights to the host for the CPU model.
 
-use burn::module::{Initializer, Module};
+use burn::module::{Initializer, Module, Param};
 use burn::nn::gru::{Gru, GruConfig};
 use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::tensor::activation::{log_softmax, sigmoid, softmax};
@@ -43,13 +43,18 @@ pub(crate) fn bpr_max_loss<B: Backend>(
     ranking.add(reg).sum().div_scalar(n as f32)
 }
 
-/// The network. `output` maps a hidden state to the logits of every artist.
+/// The network. `output` maps a hidden state to the logits of every artist (`None` with
+/// [`Gru4RecConfig::constrained`]: the embedding table and `tied_bias` do); `skip` (with
+/// [`Gru4RecConfig::skip`]) maps the current play's embedding into the hidden space, added to
+/// the last layer's state before `output`.
 #[derive(Module, Debug)]
 pub(crate) struct GruNet<B: Backend> {
     pub embedding: Embedding<B>,
     pub grus: Vec<Gru<B>>,
     pub dropout: Dropout,
-    pub output: Linear<B>,
+    pub output: Option<Linear<B>>,
+    pub tied_bias: Option<Param<Tensor<B, 1>>>,
+    pub skip: Option<Linear<B>>,
 }
 
 impl<B: Backend> GruNet<B> {
@@ -76,19 +81,31 @@ impl<B: Backend> GruNet<B> {
             embedding,
             grus,
             dropout: DropoutConfig::new(config.dropout).init(),
-            output: LinearConfig::new(config.hidden, n_items).init(device),
+            output: (!config.constrained)
+                .then(|| LinearConfig::new(config.hidden, n_items).init(device)),
+            tied_bias: config
+                .constrained
+                .then(|| Param::from_tensor(Tensor::zeros([n_items], device))),
+            skip: config.skip.then(|| {
+                LinearConfig::new(config.embedding, config.hidden)
+                    .with_bias(false)
+                    .init(device)
+            }),
         }
     }
 
     /// Runs the layers over `items` (`[lanes, steps]`) from `states` (one `[lanes, hidden]` per
-    /// layer): the last layer's states at every step (`[lanes, steps, hidden]`, dropout
-    /// applied) and every layer's state after the last step.
+    /// layer): the input of the output layer at every step (`[lanes, steps, hidden]`: the last
+    /// layer's states, dropout applied, plus the skip connection's map of the step's embedding
+    /// when there is one) and every layer's state after the last step.
     pub fn forward(
         &self,
         items: Tensor<B, 2, Int>,
         states: Vec<Tensor<B, 2>>,
     ) -> (Tensor<B, 3>, Vec<Tensor<B, 2>>) {
-        let mut x = self.dropout.forward(self.embedding.forward(items));
+        let embedded = self.dropout.forward(self.embedding.forward(items));
+        let skip = self.skip.as_ref().map(|s| s.forward(embedded.clone()));
+        let mut x = embedded;
         let mut last = Vec::with_capacity(self.grus.len());
         for (gru, state) in self.grus.iter().zip(states) {
             let out = gru.forward(x, Some(state));
@@ -96,7 +113,36 @@ impl<B: Backend> GruNet<B> {
             last.push(out.clone().slice([0..b, t - 1..t, 0..h]).reshape([b, h]));
             x = self.dropout.forward(out);
         }
-        (x, last)
+        match skip {
+            Some(s) => (x + s, last),
+            None => (x, last),
+        }
+    }
+
+    /// The output layer's weights, `[hidden, artists]` (the transposed embedding table when
+    /// constrained).
+    pub fn output_weight(&self) -> Tensor<B, 2> {
+        match &self.output {
+            Some(l) => l.weight.val(),
+            None => self.embedding.weight.val().transpose(),
+        }
+    }
+
+    /// The output layer's bias, `[artists]`.
+    pub fn output_bias(&self) -> Option<Tensor<B, 1>> {
+        match &self.output {
+            Some(l) => l.bias.as_ref().map(|b| b.val()),
+            None => self.tied_bias.as_ref().map(|b| b.val()),
+        }
+    }
+
+    /// The logits of every artist for `rows` (`[n, hidden]`).
+    pub fn logits(&self, rows: Tensor<B, 2>) -> Tensor<B, 2> {
+        let logits = rows.matmul(self.output_weight());
+        match self.output_bias() {
+            Some(b) => logits + b.unsqueeze::<2>(),
+            None => logits,
+        }
     }
 
     /// The mean cross-entropy of the next artist over the `positions` (flat `lane · steps +
@@ -118,12 +164,12 @@ impl<B: Backend> GruNet<B> {
         let n = positions.dims()[0];
         let rows = hidden.reshape([b * t, h]).select(0, positions);
         let logits = match candidates {
-            None => self.output.forward(rows),
+            None => self.logits(rows),
             Some(c) => {
-                let w = self.output.weight.val().select(1, c.clone());
+                let w = self.output_weight().select(1, c.clone());
                 let logits = rows.matmul(w);
-                match &self.output.bias {
-                    Some(bias) => logits + bias.val().select(0, c).unsqueeze::<2>(),
+                match self.output_bias() {
+                    Some(bias) => logits + bias.select(0, c).unsqueeze::<2>(),
                     None => logits,
                 }
             }
@@ -143,8 +189,8 @@ impl<B: Backend> GruNet<B> {
     pub fn weights(&self) -> GruWeights {
         let embedding = read(self.embedding.weight.val());
         let layers = self.grus.iter().map(GruLayer::from_burn).collect();
-        let [hidden, n_items] = self.output.weight.val().dims();
-        let w = read(self.output.weight.val());
+        let [hidden, n_items] = self.output_weight().dims();
+        let w = read(self.output_weight());
         // [hidden, n_items] → one row of `hidden` per artist.
         let mut out = vec![0f32; w.len()];
         for k in 0..hidden {
@@ -153,16 +199,15 @@ impl<B: Backend> GruNet<B> {
             }
         }
         let out_bias = self
-            .output
-            .bias
-            .as_ref()
-            .map(|b| read(b.val()))
+            .output_bias()
+            .map(read)
             .unwrap_or_else(|| vec![0.0; n_items]);
         GruWeights {
             embedding,
             layers,
             output: out,
             output_bias: out_bias,
+            skip: self.skip.as_ref().map(|s| read(s.weight.val())),
         }
     }
 }

@@ -272,3 +272,115 @@ fn a_loss_that_stops_being_finite_is_diverged_naming_the_epoch() {
         )
     });
 }
+
+/// The CPU model scores what the burn network computes, with and without the skip connection
+/// (the skip's map of the last play's embedding is added before the output layer in both).
+#[test]
+fn the_cpu_model_scores_what_the_network_computes_with_and_without_skip() {
+    use burn::backend::NdArray;
+    use burn::tensor::backend::Backend;
+    use burn::tensor::{Int, Tensor, TensorData};
+    type B = NdArray;
+    let device = Default::default();
+    let n = 10usize;
+    let plays = [3u32, 7, 1, 7];
+    let mut scores_by_skip = Vec::new();
+    for (skip, constrained) in [(false, false), (true, false), (true, true)] {
+        let h = if constrained { 8 } else { 6 };
+        let c = Gru4RecConfig::default()
+            .with_embedding(8)
+            .with_hidden(h)
+            .with_skip(skip)
+            .with_constrained(constrained);
+        let net = {
+            let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
+            B::seed(&device, 7);
+            net::GruNet::<B>::new(&c, n, &device)
+        };
+        assert_eq!(net.skip.is_some(), skip);
+        assert_eq!(net.output.is_none(), constrained);
+        let items = Tensor::<B, 2, Int>::from_data(
+            TensorData::new(plays.iter().map(|&a| i64::from(a)).collect(), [1, 4]),
+            &device,
+        );
+        let (x, _) = net.forward(items, vec![Tensor::zeros([1, h], &device)]);
+        let want: Vec<f32> = net
+            .logits(x.slice([0..1, 3..4, 0..h]).reshape([1, h]))
+            .into_data()
+            .to_vec()
+            .unwrap();
+        let items = artist2vec_core::Vocabulary::from_ids((0..n).map(|i| format!("a{i}"))).unwrap();
+        let users = artist2vec_core::Vocabulary::from_ids(["u"]).unwrap();
+        let lists = || crate::recurrent::Lists::from_vecs(vec![plays.to_vec()]);
+        let m = Gru4RecModel::new(
+            c,
+            users,
+            items,
+            net.weights(),
+            vec![1; n],
+            lists(),
+            lists(),
+            Gru4RecStats::default(),
+        )
+        .unwrap();
+        let history: Vec<(u32, f32)> = plays.iter().map(|&a| (a, 1.0)).collect();
+        for q in [Query::History(&history), Query::User(0)] {
+            let mut got = vec![0f32; n];
+            m.score_into(&q, &mut got).unwrap();
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g - w).abs() < 1e-4, "skip {skip}: {got:?} vs {want:?}");
+            }
+        }
+        scores_by_skip.push(want);
+    }
+    assert_ne!(scores_by_skip[0], scores_by_skip[1]);
+    assert!(
+        Gru4RecConfig::default()
+            .with_embedding(8)
+            .with_hidden(6)
+            .with_constrained(true)
+            .validate()
+            .is_err()
+    );
+}
+
+#[test]
+fn skip_connection_learns_the_order_round_trips_and_is_reachable_by_name() {
+    let d = data();
+    let sessions = d.sessions();
+    let rows = sessions.to_counts();
+    let data = TrainingData::with_sessions(&rows, sessions).unwrap();
+    let json = serde_json::to_string(&small().with_skip(true).with_lr_decay(0.9)).unwrap();
+    assert!(json.contains(r#""skip":true"#), "{json}");
+    let m = {
+        let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
+        crate::registry()
+            .fit("gru", Some(&json), &data, &NoProgress)
+            .unwrap()
+    };
+    let g = m.downcast_ref::<Gru4RecModel>().unwrap();
+    assert!(g.config().skip);
+    let succ = &d.artist_successor;
+    let listeners = m.listeners();
+    let (mut hit, mut n) = (0, 0);
+    for a in 0..succ.len() as u32 {
+        if listeners[a as usize] == 0 || listeners[succ[a as usize] as usize] == 0 {
+            continue;
+        }
+        n += 1;
+        let top = m.recommend(&Query::History(&[(a, 1.0)]), 1, false).unwrap();
+        hit += usize::from(top[0].item == succ[a as usize]);
+    }
+    assert!(hit * 2 > n, "successor first for {hit} of {n} artists");
+    let path = std::env::temp_dir().join(format!("a2v-gru-skip-{}.bin", std::process::id()));
+    m.save(&path).unwrap();
+    let back = crate::registry().load(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let q = Query::History(&[(1, 1.0), (2, 1.0), (5, 1.0)]);
+    for q in [Query::User(3), q] {
+        assert_eq!(
+            back.recommend(&q, 10, true).unwrap(),
+            m.recommend(&q, 10, true).unwrap()
+        );
+    }
+}

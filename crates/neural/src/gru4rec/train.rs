@@ -260,6 +260,7 @@ pub(crate) fn train<B: AutodiffBackend>(
     let mut done_batches = 0u64;
     for epoch in 0..config.epochs {
         let t0 = Instant::now();
+        let lr = config.lr * config.lr_decay.powi(epoch as i32);
         let mut order: Vec<usize> = (0..prep.train.len()).collect();
         order.shuffle(&mut rng);
         let mut lanes = Lanes::new(&prep.train, order, config.batch_size, config.steps);
@@ -298,7 +299,7 @@ pub(crate) fn train<B: AutodiffBackend>(
             loss_sum += value * n as f64;
             n_pos += n as u64;
             let grads = GradientsParams::from_grads(loss.backward(), &net);
-            net = optim.step(config.lr, net, grads);
+            net = optim.step(lr, net, grads);
             states = last.into_iter().map(|s| s.detach()).collect();
             done_batches += 1;
             if done_batches % REPORT_EVERY == 0 {
