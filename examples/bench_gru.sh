@@ -7,7 +7,8 @@
 #   PLAYS=1000000 THREADS=2 examples/bench_gru.sh
 #
 # Environment: PLAYS (1000000), ARTISTS (5000), EPOCHS (1), THREADS (2), DIR (/tmp/a2v-bench-gru),
-# VENV (/tmp/a2v-torch-venv), SKIP_TORCH (unset), MODEL (both: gru, two-tower or both).
+# VENV (/tmp/a2v-torch-venv), SKIP_TORCH (unset), MODEL (both: gru, two-tower or both), BUILD (1;
+# 0 skips `cargo build`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PLAYS=${PLAYS:-1000000}
@@ -18,7 +19,8 @@ DIR=${DIR:-/tmp/a2v-bench-gru}
 MODEL=${MODEL:-both}
 VENV=${VENV:-/tmp/a2v-torch-venv}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/artist2vec/target}
-cargo build --release -p artist2vec-examples --example bench_gru
+# BUILD=0 uses the binary the workspace build made (`cargo test --workspace --release --no-run`).
+[ "${BUILD:-1}" = 0 ] || cargo build --release -p artist2vec-examples --example bench_gru
 echo "load average before training: $(cut -d' ' -f1-3 /proc/loadavg)"
 RAYON_NUM_THREADS=$THREADS taskset -c 0-$((THREADS - 1)) \
     "$CARGO_TARGET_DIR/release/examples/bench_gru" --plays "$PLAYS" --artists "$ARTISTS" \
