@@ -121,6 +121,8 @@ mod model;
 mod recurrent;
 mod sgns;
 mod tensors;
+#[cfg(test)]
+mod testing;
 mod train;
 pub mod two_tower;
 pub mod youtube_dnn;

@@ -1,4 +1,4 @@
-use artist2vec_core::{Model, NoProgress, Query, Recommender, Registered, TrainingData};
+use artist2vec_core::{NoProgress, Query, Recommender, Registered, TrainingData};
 use artist2vec_data::synth::{SynthConfig, Synthetic};
 
 use super::*;
@@ -68,17 +68,7 @@ fn learns_the_planted_order_and_keeps_the_best_epoch() {
         .map(|(i, _)| i + 1);
     assert_eq!(Some(s.best_epoch), best, "{:?}", s.validation);
     // The planted successor of an artist is the first prediction after it, for most artists.
-    let succ = &d.artist_successor;
-    let listeners = m.listeners();
-    let (mut hit, mut n) = (0, 0);
-    for a in 0..succ.len() as u32 {
-        if listeners[a as usize] == 0 || listeners[succ[a as usize] as usize] == 0 {
-            continue;
-        }
-        n += 1;
-        let top = m.recommend(&Query::History(&[(a, 1.0)]), 1, false).unwrap();
-        hit += usize::from(top[0].item == succ[a as usize]);
-    }
+    let (hit, n) = crate::testing::successor_first(&m, &d.artist_successor);
     assert!(hit * 2 > n, "successor first for {hit} of {n} artists");
 }
 
@@ -360,27 +350,7 @@ fn skip_connection_learns_the_order_round_trips_and_is_reachable_by_name() {
     };
     let g = m.downcast_ref::<Gru4RecModel>().unwrap();
     assert!(g.config().skip);
-    let succ = &d.artist_successor;
-    let listeners = m.listeners();
-    let (mut hit, mut n) = (0, 0);
-    for a in 0..succ.len() as u32 {
-        if listeners[a as usize] == 0 || listeners[succ[a as usize] as usize] == 0 {
-            continue;
-        }
-        n += 1;
-        let top = m.recommend(&Query::History(&[(a, 1.0)]), 1, false).unwrap();
-        hit += usize::from(top[0].item == succ[a as usize]);
-    }
+    let (hit, n) = crate::testing::successor_first(g, &d.artist_successor);
     assert!(hit * 2 > n, "successor first for {hit} of {n} artists");
-    let path = std::env::temp_dir().join(format!("a2v-gru-skip-{}.bin", std::process::id()));
-    m.save(&path).unwrap();
-    let back = crate::registry().load(&path).unwrap();
-    std::fs::remove_file(&path).unwrap();
-    let q = Query::History(&[(1, 1.0), (2, 1.0), (5, 1.0)]);
-    for q in [Query::User(3), q] {
-        assert_eq!(
-            back.recommend(&q, 10, true).unwrap(),
-            m.recommend(&q, 10, true).unwrap()
-        );
-    }
+    let _ = crate::testing::assert_save_load_round_trip(&m, "gru-skip");
 }

@@ -117,17 +117,7 @@ fn sessions_registry_round_trip_and_errors() {
     let inner = m.downcast_ref::<YoutubeDnnModel>().unwrap();
     assert_eq!(inner.stats().history_order, "plays");
     assert_eq!(inner.top_artists().len(), 30);
-    let path = std::env::temp_dir().join(format!("a2v-ytdnn-{}.bin", std::process::id()));
-    m.save(&path).unwrap();
-    let back = reg.load(&path).unwrap();
-    std::fs::remove_file(&path).unwrap();
-    let q = Query::History(&[(1, 1.0), (2, 1.0), (5, 1.0)]);
-    for q in [Query::User(3), q] {
-        assert_eq!(
-            back.recommend(&q, 10, true).unwrap(),
-            m.recommend(&q, 10, true).unwrap()
-        );
-    }
+    let back = crate::testing::assert_save_load_round_trip(&m, "ytdnn");
     assert_eq!(back.similar(4, 5).unwrap(), m.similar(4, 5).unwrap());
     assert_eq!(back.listeners(), m.listeners());
 
