@@ -604,61 +604,12 @@ fn solve_dense_small(
     true
 }
 
-/// The inverse of the symmetric positive definite `f × f` matrix `g` (Cholesky in f64), or
-/// `None` when it is not positive definite.
+/// The inverse of the symmetric positive definite `f × f` matrix `g` (EASE's blocked
+/// [`crate::dense::inverse_spd`]), or `None` when it is not positive definite.
 fn spd_inverse(g: &[f32], f: usize) -> Option<Vec<f32>> {
-    let mut l = vec![0f64; f * f];
-    for j in 0..f {
-        let mut d = g[j * f + j] as f64;
-        for k in 0..j {
-            d -= l[j * f + k] * l[j * f + k];
-        }
-        if !(d > 0.0 && d.is_finite()) {
-            return None;
-        }
-        let d = d.sqrt();
-        l[j * f + j] = d;
-        for i in j + 1..f {
-            let mut v = g[i * f + j] as f64;
-            for k in 0..j {
-                v -= l[i * f + k] * l[j * f + k];
-            }
-            l[i * f + j] = v / d;
-        }
-    }
-    // Columns of the inverse: L Lᵀ x = e_c.
-    let mut inv = vec![0f32; f * f];
-    let mut col = vec![0f64; f];
-    for c in 0..f {
-        col.fill(0.0);
-        col[c] = 1.0;
-        for i in 0..f {
-            let mut v = col[i];
-            for k in 0..i {
-                v -= l[i * f + k] * col[k];
-            }
-            col[i] = v / l[i * f + i];
-        }
-        for i in (0..f).rev() {
-            let mut v = col[i];
-            for k in i + 1..f {
-                v -= l[k * f + i] * col[k];
-            }
-            col[i] = v / l[i * f + i];
-        }
-        for i in 0..f {
-            inv[i * f + c] = col[i] as f32;
-        }
-    }
-    // Exactly symmetric, as `symv` reads rows for columns.
-    for i in 0..f {
-        for j in 0..i {
-            let m = 0.5 * (inv[i * f + j] + inv[j * f + i]);
-            inv[i * f + j] = m;
-            inv[j * f + i] = m;
-        }
-    }
-    Some(inv)
+    let mut z = g.to_vec();
+    crate::dense::inverse_spd(&mut z, f, &mut |_| {}).ok()?;
+    Some(z)
 }
 
 /// Solves every row of one side in parallel; false when a Cholesky factorisation failed.
