@@ -20,6 +20,7 @@
 use rayon::prelude::*;
 
 use crate::kernels::{dot, multiversion};
+use crate::linalg::dot as dot_f64;
 
 /// Summed indices per cache block of [`gemm_nt`] (2 KiB of a row).
 const KC: usize = 512;
@@ -264,20 +265,39 @@ multiversion! {
 
 /// In-place Cholesky factorisation of the `w × w` row-major lower triangle `d`, in `f64`.
 /// Returns the first row whose pivot is not positive.
-fn factor_f64(d: &mut [f64], w: usize) -> Result<(), usize> {
+pub(crate) fn factor_f64(d: &mut [f64], w: usize) -> Result<(), usize> {
     for j in 0..w {
-        let s = d[j * w + j] - (0..j).map(|k| d[j * w + k] * d[j * w + k]).sum::<f64>();
+        let (done, rest) = d.split_at_mut((j + 1) * w);
+        let rowj = &mut done[j * w..];
+        let s = rowj[j] - dot_f64(&rowj[..j], &rowj[..j]);
         if !(s > 0.0 && s.is_finite()) {
             return Err(j);
         }
         let l = s.sqrt();
-        d[j * w + j] = l;
-        for i in j + 1..w {
-            let t = d[i * w + j] - (0..j).map(|k| d[i * w + k] * d[j * w + k]).sum::<f64>();
-            d[i * w + j] = t / l;
+        rowj[j] = l;
+        let rowj = &done[j * w..j * w + j];
+        for rowi in rest.chunks_exact_mut(w) {
+            rowi[j] = (rowi[j] - dot_f64(&rowi[..j], rowj)) / l;
         }
     }
     Ok(())
+}
+
+/// Solves `L·Lᵀ·x = b` in place (`b` becomes `x`) for the `w × w` row-major lower triangle
+/// `l` that [`factor_f64`] left.
+pub(crate) fn solve_factored_f64(l: &[f64], w: usize, b: &mut [f64]) {
+    for i in 0..w {
+        b[i] = (b[i] - dot_f64(&l[i * w..i * w + i], &b[..i])) / l[i * w + i];
+    }
+    // Lᵀ·x = y, row i of L subtracted once x_i is known.
+    for i in (0..w).rev() {
+        let (head, tail) = b.split_at_mut(i);
+        tail[0] /= l[i * w + i];
+        let xi = tail[0];
+        for (h, &v) in head.iter_mut().zip(&l[i * w..i * w + i]) {
+            *h -= v * xi;
+        }
+    }
 }
 
 multiversion! {

@@ -12,6 +12,7 @@
 //! | `bpr` | [`Bpr`]: Bayesian personalised ranking | yes | cosine |
 //! | `ease` | [`Ease`]: EASE, the closed-form artist × artist autoencoder (dense, `n²` floats) | — | partial correlation |
 //! | `rp3beta` | [`Rp3beta`]: popularity-penalised 3-step random walk, top-k sparse | — | its walk weights |
+//! | `sparse-ease` | [`SparseEase`]: EASE's ridge regression of each artist on its `k` nearest artists (fsSLIM support), sparse | — | its weights |
 //!
 //! Every model follows the same shape:
 //!
@@ -120,6 +121,7 @@ mod registry;
 mod rng;
 mod rp3beta;
 pub mod sequence;
+mod sparse_ease;
 mod svd;
 mod user_knn;
 mod wmf;
@@ -138,6 +140,7 @@ pub use sequence::{
     Markov, MarkovConfig, SessionCooc, SessionCoocConfig, SessionKnn, SessionKnnConfig,
     SessionModel,
 };
+pub use sparse_ease::{SparseEase, SparseEaseConfig, SparseEaseSupport};
 pub use svd::{CoocTransform, Svd, SvdConfig};
 pub use user_knn::{UserKnn, UserKnnConfig};
 pub use wmf::{Wmf, WmfConfig};

@@ -91,8 +91,9 @@ fn transpose_into(a: &[f64], rows: usize, cols: usize, out: &mut [f64]) {
     });
 }
 
+/// `Σ a_i·b_i` in `f64` with four running sums (vectorisable).
 #[inline(always)]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0f64; 4];
     let mut ca = a.chunks_exact(4);
     let mut cb = b.chunks_exact(4);

@@ -4,11 +4,11 @@ use artist2vec_core::Registry;
 
 use crate::{
     AlsConfig, BprConfig, EaseConfig, ItemKnnConfig, MarkovConfig, PopularityConfig, Rp3betaConfig,
-    SessionCoocConfig, SessionKnnConfig, SvdConfig, UserKnnConfig, WmfConfig,
+    SessionCoocConfig, SessionKnnConfig, SparseEaseConfig, SvdConfig, UserKnnConfig, WmfConfig,
 };
 
 /// The classical model families, in the order of the results table: `popularity`, `item-knn`,
-/// `user-knn`, `svd`, `als`, `wmf`, `bpr`, `ease`, `rp3beta`, then the sequence baselines
+/// `user-knn`, `svd`, `als`, `wmf`, `bpr`, `ease`, `rp3beta`, `sparse-ease`, then the sequence baselines
 /// `markov`, `session-cooc`, `session-knn` (they need sessions in play order). The umbrella crate's registry adds
 /// skip-gram and the neural models after them.
 ///
@@ -18,7 +18,7 @@ use crate::{
 ///     names,
 ///     [
 ///         "popularity", "item-knn", "user-knn", "svd", "als", "wmf", "bpr", "ease", "rp3beta",
-///         "markov", "session-cooc", "session-knn"
+///         "sparse-ease", "markov", "session-cooc", "session-knn"
 ///     ]
 /// );
 /// ```
@@ -33,6 +33,7 @@ pub fn registry() -> Registry {
         .with::<BprConfig>()
         .with::<EaseConfig>()
         .with::<Rp3betaConfig>()
+        .with::<SparseEaseConfig>()
         .with::<MarkovConfig>()
         .with::<SessionCoocConfig>()
         .with::<SessionKnnConfig>()

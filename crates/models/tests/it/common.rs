@@ -112,7 +112,7 @@ pub fn temp_dir(tag: &str) -> std::path::PathBuf {
 }
 
 /// Every model family of the crate, in registry order.
-pub const ALL: [&str; 9] = [
+pub const ALL: [&str; 10] = [
     "popularity",
     "item-knn",
     "user-knn",
@@ -122,6 +122,7 @@ pub const ALL: [&str; 9] = [
     "bpr",
     "ease",
     "rp3beta",
+    "sparse-ease",
 ];
 
 /// Fits the family called `name` through the crate's registry.
@@ -159,6 +160,7 @@ pub fn small_config(kind: &str) -> &'static str {
         "bpr" => r#"{"factors": 16, "iterations": 60, "learning_rate": 0.02, "threads": 1}"#,
         "ease" => r#"{"lambda": 50.0, "min_listeners": 1}"#,
         "rp3beta" => r#"{"k": 50}"#,
+        "sparse-ease" => r#"{"lambda": 50.0, "k": 50}"#,
         _ => "{}",
     }
 }

@@ -156,6 +156,7 @@ fn registry_names_and_json_configs() {
     assert_eq!(registry.get("Item_KNN").unwrap().name(), "item-knn");
     assert_eq!(registry.get("ials").unwrap().name(), "als");
     assert_eq!(registry.get("RP3B").unwrap().name(), "rp3beta");
+    assert_eq!(registry.get("fsSLIM").unwrap().name(), "sparse-ease");
     let Err(e) = registry.get("slim") else {
         panic!("slim is not a model of this crate")
     };

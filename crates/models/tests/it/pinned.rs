@@ -106,7 +106,7 @@ fn fits() -> Vec<(String, AnyModel)> {
 }
 
 /// Values taken on x86-64 Linux with AVX2 and FMA.
-const PINNED: [(&str, u64); 10] = [
+const PINNED: [(&str, u64); 11] = [
     ("popularity", 0xa1ed948df6cbea05),
     ("item-knn", 0xa28e0a170c14c5ff),
     ("user-knn", 0x32b2eee2510e1d7e),
@@ -121,6 +121,7 @@ const PINNED: [(&str, u64); 10] = [
     ("bpr", 0xb4d99e69a1ce2ca7),
     ("ease", 0x7fdd88fdd809c965),
     ("rp3beta", 0xcd186fc68b0bb904),
+    ("sparse-ease", 0xf6074933b7b9cae3),
     ("als-cholesky", 0xc90a6a6cf09c34be),
 ];
 
