@@ -20,7 +20,7 @@
 use rayon::prelude::*;
 
 use crate::kernels::{dot, multiversion};
-use crate::linalg::dot as dot_f64;
+use crate::linalg::dot_wide as dot_f64;
 
 /// Summed indices per cache block of [`gemm_nt`] (2 KiB of a row).
 const KC: usize = 512;
@@ -263,9 +263,22 @@ multiversion! {
     }
 }
 
-/// In-place Cholesky factorisation of the `w × w` row-major lower triangle `d`, in `f64`.
-/// Returns the first row whose pivot is not positive.
-pub(crate) fn factor_f64(d: &mut [f64], w: usize) -> Result<(), usize> {
+multiversion! {
+    /// In-place Cholesky factorisation of the `w × w` row-major lower triangle `d`, in `f64`.
+    /// Returns the first row whose pivot is not positive.
+    pub(crate) fn factor_f64(d: &mut [f64], w: usize) -> Result<(), usize> => factor_f64_kernel
+}
+
+multiversion! {
+    /// Solves `L·Lᵀ·x = b` in place (`b` becomes `x`) for the `w × w` row-major lower triangle
+    /// `l` that [`factor_f64`] left.
+    pub(crate) fn solve_factored_f64(l: &[f64], w: usize, b: &mut [f64]) => solve_factored_kernel
+}
+
+/// [`factor_f64`]'s kernel (the same arithmetic in either instruction set: the dot products
+/// keep four running sums).
+#[inline(always)]
+fn factor_f64_kernel<const FMA: bool>(d: &mut [f64], w: usize) -> Result<(), usize> {
     for j in 0..w {
         let (done, rest) = d.split_at_mut((j + 1) * w);
         let rowj = &mut done[j * w..];
@@ -283,9 +296,9 @@ pub(crate) fn factor_f64(d: &mut [f64], w: usize) -> Result<(), usize> {
     Ok(())
 }
 
-/// Solves `L·Lᵀ·x = b` in place (`b` becomes `x`) for the `w × w` row-major lower triangle
-/// `l` that [`factor_f64`] left.
-pub(crate) fn solve_factored_f64(l: &[f64], w: usize, b: &mut [f64]) {
+/// [`solve_factored_f64`]'s kernel.
+#[inline(always)]
+fn solve_factored_kernel<const FMA: bool>(l: &[f64], w: usize, b: &mut [f64]) {
     for i in 0..w {
         b[i] = (b[i] - dot_f64(&l[i * w..i * w + i], &b[..i])) / l[i * w + i];
     }

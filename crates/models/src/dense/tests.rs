@@ -190,3 +190,32 @@ fn results_do_not_depend_on_the_thread_count() {
             .all(|(x, y)| x.to_bits() == y.to_bits())
     );
 }
+
+#[test]
+fn the_f64_cholesky_solves_spd_systems_of_every_small_size() {
+    for w in 1..=40usize {
+        // A = MᵀM + I for a fixed pseudo-random M, and b = A·x for a known x.
+        let m: Vec<f64> = (0..w * w)
+            .map(|i| ((i * 7919 + w * 31) % 23) as f64 / 7.0 - 1.5)
+            .collect();
+        let mut a = vec![0f64; w * w];
+        for i in 0..w {
+            for j in 0..w {
+                a[i * w + j] = (0..w).map(|r| m[r * w + i] * m[r * w + j]).sum::<f64>()
+                    + f64::from(u8::from(i == j));
+            }
+        }
+        let x: Vec<f64> = (0..w).map(|i| (i as f64 * 0.37).sin()).collect();
+        let mut b: Vec<f64> = (0..w)
+            .map(|i| (0..w).map(|j| a[i * w + j] * x[j]).sum())
+            .collect();
+        factor_f64(&mut a, w).unwrap();
+        solve_factored_f64(&a, w, &mut b);
+        for (got, want) in b.iter().zip(&x) {
+            assert!((got - want).abs() < 1e-8, "w = {w}: {got} vs {want}");
+        }
+    }
+    // Not positive definite: the first bad pivot is reported.
+    let mut a = vec![1.0, 0.0, 2.0, 1.0];
+    assert_eq!(factor_f64(&mut a, 2), Err(1));
+}

@@ -2,7 +2,7 @@
 //! of every column on its support otherwise, the support itself, limits and threads.
 
 use super::*;
-use crate::{Ease, EaseConfig};
+use crate::EaseConfig;
 use artist2vec_core::Vocabulary;
 
 /// A seeded random listening table: `users × items`, about a third of the cells played, with
