@@ -28,6 +28,7 @@ mod embeddings;
 mod error;
 pub mod hogwild;
 mod interactions;
+pub mod linalg;
 pub mod modelfile;
 pub mod persist;
 mod progress;

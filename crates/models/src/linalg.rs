@@ -239,56 +239,6 @@ fn orthonormalize(z: &mut [f64], n: usize) {
     }
 }
 
-/// Eigen-decomposition of a symmetric `l × l` row-major matrix by cyclic Jacobi rotations.
-/// Returns the eigenvalues and the eigenvectors as the columns of a row-major `l × l` matrix.
-pub(crate) fn jacobi_eigen(a: &[f64], l: usize) -> (Vec<f64>, Vec<f64>) {
-    let mut a = a.to_vec();
-    let mut v = vec![0f64; l * l];
-    for i in 0..l {
-        v[i * l + i] = 1.0;
-    }
-    let total: f64 = a.iter().map(|x| x * x).sum::<f64>().max(f64::MIN_POSITIVE);
-    for _sweep in 0..100 {
-        let off: f64 = (0..l)
-            .flat_map(|i| (0..l).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[i * l + j] * a[i * l + j])
-            .sum();
-        if off <= 1e-24 * total {
-            break;
-        }
-        for p in 0..l {
-            for q in p + 1..l {
-                let apq = a[p * l + q];
-                if apq.abs() <= 1e-300 {
-                    continue;
-                }
-                let (app, aqq) = (a[p * l + p], a[q * l + q]);
-                let theta = (aqq - app) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for k in 0..l {
-                    let (akp, akq) = (a[k * l + p], a[k * l + q]);
-                    a[k * l + p] = c * akp - s * akq;
-                    a[k * l + q] = s * akp + c * akq;
-                }
-                for k in 0..l {
-                    let (apk, aqk) = (a[p * l + k], a[q * l + k]);
-                    a[p * l + k] = c * apk - s * aqk;
-                    a[q * l + k] = s * apk + c * aqk;
-                }
-                for k in 0..l {
-                    let (vkp, vkq) = (v[k * l + p], v[k * l + q]);
-                    v[k * l + p] = c * vkp - s * vkq;
-                    v[k * l + q] = s * vkp + c * vkq;
-                }
-            }
-        }
-    }
-    ((0..l).map(|i| a[i * l + i]).collect(), v)
-}
-
 /// The `k` eigenpairs of largest magnitude of the symmetric sparse `n × n` matrix `m`, by a
 /// randomized range finder with `oversample` extra columns and `power_iterations`
 /// re-orthonormalised power iterations. Returns (eigenvalues, row-major `n × k` eigenvectors),
@@ -347,7 +297,7 @@ pub(crate) fn randomized_eigh(
             t[j * l + i] = s;
         }
     }
-    let (vals, vecs) = jacobi_eigen(&t, l);
+    let (vals, vecs) = artist2vec_core::linalg::jacobi_eigen(&t, l);
     let mut order: Vec<usize> = (0..l).collect();
     order.sort_by(|&a, &b| vals[b].abs().total_cmp(&vals[a].abs()).then(a.cmp(&b)));
     order.truncate(k.min(l));
@@ -384,7 +334,7 @@ mod tests {
                 a[i * 3 + j] = (0..3).map(|k| v[i * 3 + k] * d[k] * v[j * 3 + k]).sum();
             }
         }
-        let (mut vals, _) = jacobi_eigen(&a, 3);
+        let (mut vals, _) = artist2vec_core::linalg::jacobi_eigen(&a, 3);
         vals.sort_by(|x, y| y.total_cmp(x));
         for (g, w) in vals.iter().zip([5.0, 1.0, -2.0]) {
             assert!((g - w).abs() < 1e-10, "{g} vs {w}");

@@ -126,55 +126,6 @@ fn orthonormalise(v: &mut [f64], n: usize, k: usize) {
     }
 }
 
-/// Eigenvalues and eigenvectors (columns of the row-major `[k, k]` result) of the symmetric
-/// `a` by cyclic Jacobi rotations.
-fn jacobi_eigen(a: &[f64], k: usize) -> (Vec<f64>, Vec<f64>) {
-    let mut a = a.to_vec();
-    let mut q = vec![0f64; k * k];
-    for i in 0..k {
-        q[i * k + i] = 1.0;
-    }
-    for _sweep in 0..100 {
-        let off: f64 = (0..k)
-            .flat_map(|i| (0..k).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[i * k + j].powi(2))
-            .sum();
-        let total: f64 = a.iter().map(|x| x * x).sum();
-        if off <= 1e-24 * total.max(1e-300) {
-            break;
-        }
-        for p in 0..k {
-            for r in p + 1..k {
-                let apr = a[p * k + r];
-                if apr.abs() < 1e-300 {
-                    continue;
-                }
-                let theta = (a[r * k + r] - a[p * k + p]) / (2.0 * apr);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for i in 0..k {
-                    let (aip, air) = (a[i * k + p], a[i * k + r]);
-                    a[i * k + p] = c * aip - s * air;
-                    a[i * k + r] = s * aip + c * air;
-                }
-                for i in 0..k {
-                    let (api, ari) = (a[p * k + i], a[r * k + i]);
-                    a[p * k + i] = c * api - s * ari;
-                    a[r * k + i] = s * api + c * ari;
-                }
-                for i in 0..k {
-                    let (qip, qir) = (q[i * k + p], q[i * k + r]);
-                    q[i * k + p] = c * qip - s * qir;
-                    q[i * k + r] = s * qip + c * qir;
-                }
-            }
-        }
-    }
-    ((0..k).map(|i| a[i * k + i]).collect(), q)
-}
-
 /// The top `k` right singular vectors of the sparse `X` (`[n_features, k]`, row-major, by
 /// decreasing singular value) and the singular values: subspace iteration on `XᵀX` from a
 /// seeded Gaussian start, then Rayleigh–Ritz.
@@ -205,7 +156,7 @@ pub(crate) fn truncated_svd(
             }
         }
     }
-    let (vals, q) = jacobi_eigen(&g, k);
+    let (vals, q) = artist2vec_core::linalg::jacobi_eigen(&g, k);
     let mut order: Vec<usize> = (0..k).collect();
     order.sort_by(|&a, &b| vals[b].total_cmp(&vals[a]));
     let mut out = vec![0f64; n_features * k];
