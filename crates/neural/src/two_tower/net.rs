@@ -10,7 +10,7 @@ use rand_distr::{Distribution, Normal};
 use super::batch::Batch;
 use super::config::{Loss, Score, TwoTowerConfig};
 use super::towers::{Dense, UserTower};
-use crate::tensors::{floats, read};
+use crate::tensors::{floats, ints, read};
 
 /// Rows scaled to unit length (`x / sqrt(|x|² + 1e-12)`), along the last dimension.
 fn unit<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, D> {
@@ -111,13 +111,9 @@ pub(crate) struct Param<B: Backend> {
     shape: [usize; 2],
 }
 
-fn int1<B: Backend>(ix: &[u32], device: &B::Device) -> Tensor<B, 1, Int> {
-    let data: Vec<i64> = ix.iter().map(|&i| i64::from(i)).collect();
-    Tensor::from_data(TensorData::new(data, [ix.len()]), device)
-}
-
+/// Row indices as a column `[n, 1]`, the index shape of `gather_nd` and `scatter_nd` on rows.
 fn int_col<B: Backend>(ix: &[u32], device: &B::Device) -> Tensor<B, 2, Int> {
-    int1::<B>(ix, device).reshape([ix.len(), 1])
+    ints::<B, 2>(ix, [ix.len(), 1], device)
 }
 
 impl<B: Backend> Param<B> {
@@ -143,15 +139,16 @@ impl<B: Backend> Param<B> {
     /// One Adam step on the distinct rows `rows` whose summed gradients are `grad`
     /// (`[rows.len(), cols]`); the other rows and their moments are left alone (lazy Adam).
     fn update_rows(&mut self, rows: &[u32], grad: Tensor<B, 2>, adam: &Adam) {
-        let device = grad.device();
-        let (ix, col) = (int1::<B>(rows, &device), int_col::<B>(rows, &device));
+        let col = int_col::<B>(rows, &grad.device());
         let take =
             |t: &Option<Tensor<B, 2>>| t.clone().expect("present").gather_nd::<2, 2>(col.clone());
         let (w, m, v) = (take(&self.value), take(&self.m), take(&self.v));
         let (dw, dm, dv) = adam_deltas(w, m, v, grad, adam);
+        // `scatter_nd` adds in place into the uniquely owned table, one flat slice per row;
+        // `select_assign` makes an ndarray view per row (twice the time on the CPU backend).
         let add = |slot: &mut Option<Tensor<B, 2>>, delta: Tensor<B, 2>| {
             let t = slot.take().expect("present");
-            *slot = Some(t.select_assign(0, ix.clone(), delta, IndexingUpdateOp::Add));
+            *slot = Some(t.scatter_nd(col.clone(), delta, IndexingUpdateOp::Add));
         };
         add(&mut self.value, dw);
         add(&mut self.m, dm);
@@ -200,10 +197,35 @@ fn adam_deltas<B: Backend>(
 fn per_row<B: Backend>(grad: Tensor<B, 2>, local: &[u32], n_rows: usize) -> Tensor<B, 2> {
     let [_, cols] = grad.dims();
     let device = grad.device();
+    // `select_assign`, not `scatter_nd`: a gradient out of a matmul's backward is a transposed
+    // view, which the CPU backend's `scatter_nd` refuses.
     Tensor::zeros([n_rows, cols], &device).select_assign(
         0,
-        int1::<B>(local, &device),
+        ints::<B, 1>(local, [local.len()], &device),
         grad,
+        IndexingUpdateOp::Add,
+    )
+}
+
+/// The sums of the gradients of the history positions per distinct row, from the gradient of
+/// the weighted means `grad` (`[b, dim]`): position `(r, j)`, a copy of row `rows[local[r·l +
+/// j]]` with weight `weights[r, j, 0]` (`weights` `[b, l, 1]`), gets `weights[r, j] · grad[r]`.
+/// The positions are never an autodiff leaf: burn's backward of `(w · h).sum_dim(1)` on a
+/// `[b, l, dim]` leaf materialises three `[b, l, dim]` tensors (ones, their product with the
+/// gradient, the product with `w`), and a reshape to rows copies another (issue 14's profile).
+fn history_rows_grad<B: Backend>(
+    grad: Tensor<B, 2>,
+    weights: Tensor<B, 3>,
+    local: &[u32],
+    n_rows: usize,
+) -> Tensor<B, 2> {
+    let [b, cols] = grad.dims();
+    let [_, l, _] = weights.dims();
+    let device = grad.device();
+    let per_position = weights.mul(grad.reshape([b, 1, cols]));
+    Tensor::zeros([n_rows, cols], &device).scatter_nd(
+        ints::<B, 3>(local, [b, l, 1], &device),
+        per_position,
         IndexingUpdateOp::Add,
     )
 }
@@ -223,7 +245,11 @@ struct Layer<B: Backend> {
 
 /// The user tower's output on a batch and the autodiff leaves it was computed from.
 struct UserLeaves<A: AutodiffBackend> {
-    history: Tensor<A, 3>,
+    /// The weighted means of the histories, `[b, dim]` (a leaf: the history rows' gradients are
+    /// [`history_rows_grad`] of its gradient).
+    mean: Tensor<A, 2>,
+    /// The history weights, `[b, l, 1]`.
+    weights: Tensor<A::InnerBackend, 3>,
     layers: Vec<(Tensor<A, 2>, Tensor<A, 2>)>,
     users: Option<Tensor<A, 2>>,
     output: Tensor<A, 2>,
@@ -348,11 +374,18 @@ impl<B: Backend> Net<B> {
     {
         let (b, l, d) = (batch.b, batch.l, self.dim);
         let dev = &self.device;
-        // Leaves of the autodiff graph: the rows the batch reads, not the whole tables.
-        let h = self.history.rows(int_col::<B>(&batch.history.global, dev));
-        let h = Tensor::<A, 3>::from_inner(h.reshape([b, l, d])).require_grad();
-        let w = Tensor::<A, 3>::from_inner(floats(batch.weights.clone(), [b, l, 1], dev));
-        let mean: Tensor<A, 2> = w.mul(h.clone()).sum_dim(1).reshape([b, d]);
+        // The weighted means, computed outside the autodiff graph: the `[b, l, dim]` history
+        // rows are gathered in that shape (a reshape copies on the CPU backend) and are no leaf.
+        let h: Tensor<B, 3> = self.history.value().gather_nd::<3, 3>(ints::<B, 3>(
+            &batch.history.global,
+            [b, l, 1],
+            dev,
+        ));
+        let weights = floats(batch.weights.clone(), [b, l, 1], dev);
+        let mean = weights.clone().mul(h).sum_dim(1).reshape([b, d]);
+        // Leaves of the autodiff graph: the means and the rows the batch reads, not the whole
+        // tables.
+        let mean = Tensor::<A, 2>::from_inner(mean).require_grad();
         let layers: Vec<(Tensor<A, 2>, Tensor<A, 2>)> = self
             .layers
             .iter()
@@ -365,7 +398,7 @@ impl<B: Backend> Net<B> {
             .collect();
         let mut u = mean.clone();
         if !layers.is_empty() {
-            let mut x = mean;
+            let mut x = mean.clone();
             for (j, (weight, bias)) in layers.iter().enumerate() {
                 x = x.matmul(weight.clone()) + bias.clone();
                 if j + 1 < layers.len() {
@@ -382,7 +415,8 @@ impl<B: Backend> Net<B> {
             u = u + ue.clone();
         }
         UserLeaves {
-            history: h,
+            mean,
+            weights,
             layers,
             users,
             output: u,
@@ -394,10 +428,11 @@ impl<B: Backend> Net<B> {
     where
         A: AutodiffBackend<InnerBackend = B>,
     {
-        let (b, l, d) = (batch.b, batch.l, self.dim);
+        let (b, d) = (batch.b, self.dim);
         let dev = self.device.clone();
         let UserLeaves {
-            history: h,
+            mean,
+            weights,
             layers: leaves,
             users: ue,
             output: u,
@@ -431,12 +466,8 @@ impl<B: Backend> Net<B> {
         let grads = loss.backward();
         self.adam.t += 1;
         let adam = self.adam;
-        if let Some(g) = h.grad(&grads) {
-            let g = per_row(
-                g.reshape([b * l, d]),
-                &batch.history.local,
-                batch.history.rows.len(),
-            );
+        if let Some(g) = mean.grad(&grads) {
+            let g = history_rows_grad(g, weights, &batch.history.local, batch.history.rows.len());
             self.history.update_rows(&batch.history.rows, g, &adam);
         }
         if let Some(g) = v.grad(&grads) {
