@@ -382,7 +382,9 @@ impl<B: Backend> Net<B> {
             dev,
         ));
         let weights = floats(batch.weights.clone(), [b, l, 1], dev);
-        let mean = weights.clone().mul(h).sum_dim(1).reshape([b, d]);
+        // `h · w`, not `w · h`: the CPU backend multiplies in place into the uniquely owned
+        // left operand when it has the result's shape, and allocates a `[b, l, dim]` tensor else.
+        let mean = h.mul(weights.clone()).sum_dim(1).reshape([b, d]);
         // Leaves of the autodiff graph: the means and the rows the batch reads, not the whole
         // tables.
         let mean = Tensor::<A, 2>::from_inner(mean).require_grad();
