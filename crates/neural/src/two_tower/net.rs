@@ -207,27 +207,76 @@ fn per_row<B: Backend>(grad: Tensor<B, 2>, local: &[u32], n_rows: usize) -> Tens
     )
 }
 
-/// The sums of the gradients of the history positions per distinct row, from the gradient of
-/// the weighted means `grad` (`[b, dim]`): position `(r, j)`, a copy of row `rows[local[r·l +
-/// j]]` with weight `weights[r, j, 0]` (`weights` `[b, l, 1]`), gets `weights[r, j] · grad[r]`.
-/// The positions are never an autodiff leaf: burn's backward of `(w · h).sum_dim(1)` on a
-/// `[b, l, dim]` leaf materialises three `[b, l, dim]` tensors (ones, their product with the
-/// gradient, the product with `w`), and a reshape to rows copies another (issue 14's profile).
-fn history_rows_grad<B: Backend>(
-    grad: Tensor<B, 2>,
-    weights: Tensor<B, 3>,
-    local: &[u32],
-    n_rows: usize,
-) -> Tensor<B, 2> {
-    let [b, cols] = grad.dims();
-    let [_, l, _] = weights.dims();
-    let device = grad.device();
-    let per_position = weights.mul(grad.reshape([b, 1, cols]));
-    Tensor::zeros([n_rows, cols], &device).scatter_nd(
-        ints::<B, 3>(local, [b, l, 1], &device),
-        per_position,
-        IndexingUpdateOp::Add,
-    )
+/// The real (unpadded) history positions of a batch, flattened: per position its row in the
+/// table, its place among the batch's distinct rows, its weight and its example.
+struct Positions<B: Backend> {
+    /// `[n, 1]` row indices into the table.
+    rows: Tensor<B, 2, Int>,
+    /// `[n, 1]` indices into the batch's distinct rows.
+    local: Tensor<B, 2, Int>,
+    /// `[n, 1]` example of each position.
+    example_col: Tensor<B, 2, Int>,
+    /// `[n, 1]` weights.
+    weights: Tensor<B, 2>,
+}
+
+impl<B: Backend> Positions<B> {
+    fn new(batch: &Batch, device: &B::Device) -> Self {
+        let n: usize = batch.lens.iter().map(|&k| k as usize).sum();
+        let (mut rows, mut local) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut example, mut weights) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for (r, &k) in batch.lens.iter().enumerate() {
+            let at = r * batch.l..r * batch.l + k as usize;
+            rows.extend_from_slice(&batch.history.global[at.clone()]);
+            local.extend_from_slice(&batch.history.local[at.clone()]);
+            weights.extend_from_slice(&batch.weights[at]);
+            example.extend(std::iter::repeat_n(r as u32, k as usize));
+        }
+        Self {
+            rows: ints::<B, 2>(&rows, [n, 1], device),
+            local: ints::<B, 2>(&local, [n, 1], device),
+            example_col: ints::<B, 2>(&example, [n, 1], device),
+            weights: floats(weights, [n, 1], device),
+        }
+    }
+
+    /// The weighted mean of each example's rows of `table`, `[b, dim]`: the positions' rows
+    /// times their weights, summed per example in position order.
+    fn mean(&self, table: Tensor<B, 2>, b: usize) -> Tensor<B, 2> {
+        let [_, d] = table.dims();
+        let device = table.device();
+        // `h · w`, not `w · h`: the CPU backend multiplies in place into the uniquely owned left
+        // operand when it has the result's shape, and allocates a new tensor else.
+        let weighted = table
+            .gather_nd::<2, 2>(self.rows.clone())
+            .mul(self.weights.clone());
+        Tensor::zeros([b, d], &device).scatter_nd(
+            self.example_col.clone(),
+            weighted,
+            IndexingUpdateOp::Add,
+        )
+    }
+
+    /// The sums of the positions' gradients per distinct row (`n_rows` of them), from the
+    /// gradient of the means `grad` (`[b, dim]`): a position gets its weight times its example's
+    /// gradient.
+    fn rows_grad(&self, grad: Tensor<B, 2>, n_rows: usize) -> Tensor<B, 2> {
+        let [b, d] = grad.dims();
+        let device = grad.device();
+        // The CPU backend's `gather_nd` needs a contiguous tensor and a gradient can be a
+        // transposed view: its reshape copies `[b, dim]` into the standard layout. (`select`
+        // reads any layout but builds an ndarray view per position: 31 % of the 300 K-play
+        // epoch.)
+        let per_position = grad
+            .reshape([b, d])
+            .gather_nd::<2, 2>(self.example_col.clone())
+            .mul(self.weights.clone());
+        Tensor::zeros([n_rows, d], &device).scatter_nd(
+            self.local.clone(),
+            per_position,
+            IndexingUpdateOp::Add,
+        )
+    }
 }
 
 /// Normal(0, std) values from `rng`.
@@ -246,10 +295,10 @@ struct Layer<B: Backend> {
 /// The user tower's output on a batch and the autodiff leaves it was computed from.
 struct UserLeaves<A: AutodiffBackend> {
     /// The weighted means of the histories, `[b, dim]` (a leaf: the history rows' gradients are
-    /// [`history_rows_grad`] of its gradient).
+    /// [`Positions::rows_grad`] of its gradient).
     mean: Tensor<A, 2>,
-    /// The history weights, `[b, l, 1]`.
-    weights: Tensor<A::InnerBackend, 3>,
+    /// The real history positions the means were computed from.
+    positions: Positions<A::InnerBackend>,
     layers: Vec<(Tensor<A, 2>, Tensor<A, 2>)>,
     users: Option<Tensor<A, 2>>,
     output: Tensor<A, 2>,
@@ -372,21 +421,15 @@ impl<B: Backend> Net<B> {
     where
         A: AutodiffBackend<InnerBackend = B>,
     {
-        let (b, l, d) = (batch.b, batch.l, self.dim);
+        let b = batch.b;
         let dev = &self.device;
-        // The weighted means, computed outside the autodiff graph: the `[b, l, dim]` history
-        // rows are gathered in that shape (a reshape copies on the CPU backend) and are no leaf.
-        let h: Tensor<B, 3> = self.history.value().gather_nd::<3, 3>(ints::<B, 3>(
-            &batch.history.global,
-            [b, l, 1],
-            dev,
-        ));
-        let weights = floats(batch.weights.clone(), [b, l, 1], dev);
-        // `h · w`, not `w · h`: the CPU backend multiplies in place into the uniquely owned
-        // left operand when it has the result's shape, and allocates a `[b, l, dim]` tensor else.
-        let mean = h.mul(weights.clone()).sum_dim(1).reshape([b, d]);
-        // Leaves of the autodiff graph: the means and the rows the batch reads, not the whole
-        // tables.
+        // The weighted means, computed outside the autodiff graph over the real positions only:
+        // a batch's histories are padded to its longest, often several times the mean length.
+        // A `[b, l, dim]` autodiff leaf cost three such tensors in the backward (ones, their
+        // product with the gradient, the product with the weights) and reshape copies
+        // (issue 14's profile).
+        let positions = Positions::<B>::new(batch, dev);
+        let mean = positions.mean(self.history.value(), b);
         let mean = Tensor::<A, 2>::from_inner(mean).require_grad();
         let layers: Vec<(Tensor<A, 2>, Tensor<A, 2>)> = self
             .layers
@@ -418,7 +461,7 @@ impl<B: Backend> Net<B> {
         }
         UserLeaves {
             mean,
-            weights,
+            positions,
             layers,
             users,
             output: u,
@@ -434,7 +477,7 @@ impl<B: Backend> Net<B> {
         let dev = self.device.clone();
         let UserLeaves {
             mean,
-            weights,
+            positions,
             layers: leaves,
             users: ue,
             output: u,
@@ -469,7 +512,7 @@ impl<B: Backend> Net<B> {
         self.adam.t += 1;
         let adam = self.adam;
         if let Some(g) = mean.grad(&grads) {
-            let g = history_rows_grad(g, weights, &batch.history.local, batch.history.rows.len());
+            let g = positions.rows_grad(g, batch.history.rows.len());
             self.history.update_rows(&batch.history.rows, g, &adam);
         }
         if let Some(g) = v.grad(&grads) {
