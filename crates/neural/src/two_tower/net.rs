@@ -145,7 +145,7 @@ impl<B: Backend> Param<B> {
         let (w, m, v) = (take(&self.value), take(&self.m), take(&self.v));
         let (dw, dm, dv) = adam_deltas(w, m, v, grad, adam);
         // `scatter_nd` adds in place into the uniquely owned table, one flat slice per row;
-        // `select_assign` makes an ndarray view per row (twice the time on the CPU backend).
+        // `select_assign` makes an ndarray view per row.
         let add = |slot: &mut Option<Tensor<B, 2>>, delta: Tensor<B, 2>| {
             let t = slot.take().expect("present");
             *slot = Some(t.scatter_nd(col.clone(), delta, IndexingUpdateOp::Add));
