@@ -166,6 +166,9 @@ pub(crate) struct Batch {
     pub history: Rows,
     /// `b × l` weights, each example's summing to 1.
     pub weights: Vec<f32>,
+    /// Each example's history length: its positions `r·l .. r·l + lens[r]` are real, the rest
+    /// padding.
+    pub lens: Vec<u32>,
     /// Softmax: the `b` targets then the shared negatives. Cosine: per example its target then
     /// its negatives.
     pub candidates: Rows,
@@ -233,6 +236,7 @@ impl<'a> Batcher<'a> {
         batch.candidates.clear();
         batch.users.clear();
         batch.weights.clear();
+        batch.lens.clear();
         batch.bias.clear();
         batch.b = b;
 
@@ -277,6 +281,7 @@ impl<'a> Batcher<'a> {
                 .map(|&(_, c)| config.history_weight.apply(c))
                 .collect();
             let total: f32 = w.iter().sum();
+            batch.lens.push(h.len() as u32);
             for (&(i, _), &wi) in h.iter().zip(&w) {
                 batch.history.push(i, &mut self.item_slot);
                 batch.weights.push(if total > 0.0 {
@@ -428,6 +433,7 @@ mod tests {
         assert!((b.weights[0] - 1.0 / 3.0).abs() < 1e-6 && (b.weights[1] - 2.0 / 3.0).abs() < 1e-6);
         assert_eq!(b.history.global[2], 3);
         assert_eq!((b.weights[2], b.weights[3]), (1.0, 0.0));
+        assert_eq!(b.lens, vec![2, 1]);
         for (g, l) in b.history.global.iter().zip(&b.history.local) {
             assert_eq!(b.history.rows[*l as usize], *g);
         }

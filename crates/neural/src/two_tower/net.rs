@@ -10,7 +10,7 @@ use rand_distr::{Distribution, Normal};
 use super::batch::Batch;
 use super::config::{Loss, Score, TwoTowerConfig};
 use super::towers::{Dense, UserTower};
-use crate::tensors::{floats, read};
+use crate::tensors::{floats, ints, read};
 
 /// Rows scaled to unit length (`x / sqrt(|x|² + 1e-12)`), along the last dimension.
 fn unit<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, D> {
@@ -111,13 +111,9 @@ pub(crate) struct Param<B: Backend> {
     shape: [usize; 2],
 }
 
-fn int1<B: Backend>(ix: &[u32], device: &B::Device) -> Tensor<B, 1, Int> {
-    let data: Vec<i64> = ix.iter().map(|&i| i64::from(i)).collect();
-    Tensor::from_data(TensorData::new(data, [ix.len()]), device)
-}
-
+/// Row indices as a column `[n, 1]`, the index shape of `gather_nd` and `scatter_nd` on rows.
 fn int_col<B: Backend>(ix: &[u32], device: &B::Device) -> Tensor<B, 2, Int> {
-    int1::<B>(ix, device).reshape([ix.len(), 1])
+    ints::<B, 2>(ix, [ix.len(), 1], device)
 }
 
 impl<B: Backend> Param<B> {
@@ -143,15 +139,16 @@ impl<B: Backend> Param<B> {
     /// One Adam step on the distinct rows `rows` whose summed gradients are `grad`
     /// (`[rows.len(), cols]`); the other rows and their moments are left alone (lazy Adam).
     fn update_rows(&mut self, rows: &[u32], grad: Tensor<B, 2>, adam: &Adam) {
-        let device = grad.device();
-        let (ix, col) = (int1::<B>(rows, &device), int_col::<B>(rows, &device));
+        let col = int_col::<B>(rows, &grad.device());
         let take =
             |t: &Option<Tensor<B, 2>>| t.clone().expect("present").gather_nd::<2, 2>(col.clone());
         let (w, m, v) = (take(&self.value), take(&self.m), take(&self.v));
         let (dw, dm, dv) = adam_deltas(w, m, v, grad, adam);
+        // `scatter_nd` adds in place into the uniquely owned table, one flat slice per row;
+        // `select_assign` makes an ndarray view per row.
         let add = |slot: &mut Option<Tensor<B, 2>>, delta: Tensor<B, 2>| {
             let t = slot.take().expect("present");
-            *slot = Some(t.select_assign(0, ix.clone(), delta, IndexingUpdateOp::Add));
+            *slot = Some(t.scatter_nd(col.clone(), delta, IndexingUpdateOp::Add));
         };
         add(&mut self.value, dw);
         add(&mut self.m, dm);
@@ -200,12 +197,86 @@ fn adam_deltas<B: Backend>(
 fn per_row<B: Backend>(grad: Tensor<B, 2>, local: &[u32], n_rows: usize) -> Tensor<B, 2> {
     let [_, cols] = grad.dims();
     let device = grad.device();
+    // `select_assign`, not `scatter_nd`: a gradient out of a matmul's backward is a transposed
+    // view, which the CPU backend's `scatter_nd` refuses.
     Tensor::zeros([n_rows, cols], &device).select_assign(
         0,
-        int1::<B>(local, &device),
+        ints::<B, 1>(local, [local.len()], &device),
         grad,
         IndexingUpdateOp::Add,
     )
+}
+
+/// The real (unpadded) history positions of a batch, flattened: per position its row in the
+/// table, its place among the batch's distinct rows, its weight and its example.
+struct Positions<B: Backend> {
+    /// `[n, 1]` row indices into the table.
+    rows: Tensor<B, 2, Int>,
+    /// `[n, 1]` indices into the batch's distinct rows.
+    local: Tensor<B, 2, Int>,
+    /// `[n, 1]` example of each position.
+    example_col: Tensor<B, 2, Int>,
+    /// `[n, 1]` weights.
+    weights: Tensor<B, 2>,
+}
+
+impl<B: Backend> Positions<B> {
+    fn new(batch: &Batch, device: &B::Device) -> Self {
+        let n: usize = batch.lens.iter().map(|&k| k as usize).sum();
+        let (mut rows, mut local) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut example, mut weights) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for (r, &k) in batch.lens.iter().enumerate() {
+            let at = r * batch.l..r * batch.l + k as usize;
+            rows.extend_from_slice(&batch.history.global[at.clone()]);
+            local.extend_from_slice(&batch.history.local[at.clone()]);
+            weights.extend_from_slice(&batch.weights[at]);
+            example.extend(std::iter::repeat_n(r as u32, k as usize));
+        }
+        Self {
+            rows: ints::<B, 2>(&rows, [n, 1], device),
+            local: ints::<B, 2>(&local, [n, 1], device),
+            example_col: ints::<B, 2>(&example, [n, 1], device),
+            weights: floats(weights, [n, 1], device),
+        }
+    }
+
+    /// The weighted mean of each example's rows of `table`, `[b, dim]`: the positions' rows
+    /// times their weights, summed per example in position order.
+    fn mean(&self, table: Tensor<B, 2>, b: usize) -> Tensor<B, 2> {
+        let [_, d] = table.dims();
+        let device = table.device();
+        // `h · w`, not `w · h`: the CPU backend multiplies in place into the uniquely owned left
+        // operand when it has the result's shape, and allocates a new tensor else.
+        let weighted = table
+            .gather_nd::<2, 2>(self.rows.clone())
+            .mul(self.weights.clone());
+        Tensor::zeros([b, d], &device).scatter_nd(
+            self.example_col.clone(),
+            weighted,
+            IndexingUpdateOp::Add,
+        )
+    }
+
+    /// The sums of the positions' gradients per distinct row (`n_rows` of them), from the
+    /// gradient of the means `grad` (`[b, dim]`): a position gets its weight times its example's
+    /// gradient.
+    fn rows_grad(&self, grad: Tensor<B, 2>, n_rows: usize) -> Tensor<B, 2> {
+        let [b, d] = grad.dims();
+        let device = grad.device();
+        // The CPU backend's `gather_nd` needs a contiguous tensor and a gradient can be a
+        // transposed view: its reshape copies `[b, dim]` into the standard layout. (`select`
+        // reads any layout but builds an ndarray view per position: 31 % of the 300 K-play
+        // epoch.)
+        let per_position = grad
+            .reshape([b, d])
+            .gather_nd::<2, 2>(self.example_col.clone())
+            .mul(self.weights.clone());
+        Tensor::zeros([n_rows, d], &device).scatter_nd(
+            self.local.clone(),
+            per_position,
+            IndexingUpdateOp::Add,
+        )
+    }
 }
 
 /// Normal(0, std) values from `rng`.
@@ -223,7 +294,11 @@ struct Layer<B: Backend> {
 
 /// The user tower's output on a batch and the autodiff leaves it was computed from.
 struct UserLeaves<A: AutodiffBackend> {
-    history: Tensor<A, 3>,
+    /// The weighted means of the histories, `[b, dim]` (a leaf: the history rows' gradients are
+    /// [`Positions::rows_grad`] of its gradient).
+    mean: Tensor<A, 2>,
+    /// The real history positions the means were computed from.
+    positions: Positions<A::InnerBackend>,
     layers: Vec<(Tensor<A, 2>, Tensor<A, 2>)>,
     users: Option<Tensor<A, 2>>,
     output: Tensor<A, 2>,
@@ -346,13 +421,16 @@ impl<B: Backend> Net<B> {
     where
         A: AutodiffBackend<InnerBackend = B>,
     {
-        let (b, l, d) = (batch.b, batch.l, self.dim);
+        let b = batch.b;
         let dev = &self.device;
-        // Leaves of the autodiff graph: the rows the batch reads, not the whole tables.
-        let h = self.history.rows(int_col::<B>(&batch.history.global, dev));
-        let h = Tensor::<A, 3>::from_inner(h.reshape([b, l, d])).require_grad();
-        let w = Tensor::<A, 3>::from_inner(floats(batch.weights.clone(), [b, l, 1], dev));
-        let mean: Tensor<A, 2> = w.mul(h.clone()).sum_dim(1).reshape([b, d]);
+        // The weighted means, computed outside the autodiff graph over the real positions only:
+        // a batch's histories are padded to its longest, often several times the mean length.
+        // A `[b, l, dim]` autodiff leaf cost three such tensors in the backward (ones, their
+        // product with the gradient, the product with the weights) and reshape copies
+        // (issue 14's profile).
+        let positions = Positions::<B>::new(batch, dev);
+        let mean = positions.mean(self.history.value(), b);
+        let mean = Tensor::<A, 2>::from_inner(mean).require_grad();
         let layers: Vec<(Tensor<A, 2>, Tensor<A, 2>)> = self
             .layers
             .iter()
@@ -365,7 +443,7 @@ impl<B: Backend> Net<B> {
             .collect();
         let mut u = mean.clone();
         if !layers.is_empty() {
-            let mut x = mean;
+            let mut x = mean.clone();
             for (j, (weight, bias)) in layers.iter().enumerate() {
                 x = x.matmul(weight.clone()) + bias.clone();
                 if j + 1 < layers.len() {
@@ -382,7 +460,8 @@ impl<B: Backend> Net<B> {
             u = u + ue.clone();
         }
         UserLeaves {
-            history: h,
+            mean,
+            positions,
             layers,
             users,
             output: u,
@@ -394,10 +473,11 @@ impl<B: Backend> Net<B> {
     where
         A: AutodiffBackend<InnerBackend = B>,
     {
-        let (b, l, d) = (batch.b, batch.l, self.dim);
+        let (b, d) = (batch.b, self.dim);
         let dev = self.device.clone();
         let UserLeaves {
-            history: h,
+            mean,
+            positions,
             layers: leaves,
             users: ue,
             output: u,
@@ -431,12 +511,8 @@ impl<B: Backend> Net<B> {
         let grads = loss.backward();
         self.adam.t += 1;
         let adam = self.adam;
-        if let Some(g) = h.grad(&grads) {
-            let g = per_row(
-                g.reshape([b * l, d]),
-                &batch.history.local,
-                batch.history.rows.len(),
-            );
+        if let Some(g) = mean.grad(&grads) {
+            let g = positions.rows_grad(g, batch.history.rows.len());
             self.history.update_rows(&batch.history.rows, g, &adam);
         }
         if let Some(g) = v.grad(&grads) {
