@@ -14,7 +14,7 @@
 //! the same seed are bit-identical (on one machine and build).
 
 use artist2vec_core::modelfile::{Decoder, Encoder};
-use artist2vec_core::{CoreError, Fit, Interactions, Observer, Progress};
+use artist2vec_core::{CoreError, Fit, Interactions, Observer};
 use artist2vec_sparse::{Csr, Weighting, transpose};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -707,12 +707,12 @@ impl Fit<Interactions> for AlsConfig {
                 &y,
                 "increase `regularization` or lower `alpha`",
             )?;
-            observer.progress(&Progress {
-                stage: "als iteration",
-                done: it as u64 + 1,
-                total: Some(self.iterations as u64),
-                value: None,
-            });
+            crate::base::report(
+                observer,
+                "als iteration",
+                it as u64 + 1,
+                self.iterations as u64,
+            );
         }
         let gram_reg = gram(&y, f, lambda);
         let factors = Factors::new(&data, f, x, y)?;

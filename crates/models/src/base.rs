@@ -285,19 +285,21 @@ pub(crate) fn hogwild<T: Send>(
     })
 }
 
+/// Reports `done` of `total` steps of `stage` (no value) to `observer`.
+pub(crate) fn report(observer: &dyn Observer, stage: &str, done: u64, total: u64) {
+    observer.progress(&Progress {
+        stage,
+        done,
+        total: Some(total),
+        value: None,
+    })
+}
+
 /// Runs `work` as a stage of one step, reported to `observer` as 0 of 1 before and 1 of 1 after.
 pub(crate) fn one_step<T>(observer: &dyn Observer, stage: &str, work: impl FnOnce() -> T) -> T {
-    let report = |done| {
-        observer.progress(&Progress {
-            stage,
-            done,
-            total: Some(1),
-            value: None,
-        })
-    };
-    report(0);
+    report(observer, stage, 0, 1);
     let out = work();
-    report(1);
+    report(observer, stage, 1, 1);
     out
 }
 

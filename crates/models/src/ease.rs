@@ -4,7 +4,7 @@
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::topk::TopK;
 use artist2vec_core::{
-    CoreError, Fit, Interactions, Neighbor, Observer, Progress, Query, Recommender, SimilarArtists,
+    CoreError, Fit, Interactions, Neighbor, Observer, Query, Recommender, SimilarArtists,
     check_query,
 };
 use artist2vec_sparse::{Csr, Weighting, transpose};
@@ -534,14 +534,7 @@ impl Fit<Interactions> for EaseConfig {
             EaseSolver::UserGram => "ease (listener Gram)",
             _ => "ease (artist Gram)",
         };
-        let report = |done: usize| {
-            observer.progress(&Progress {
-                stage,
-                done: done as u64,
-                total: Some(4),
-                value: None,
-            })
-        };
+        let report = |done: usize| crate::base::report(observer, stage, done as u64, 4);
         report(0);
         let mut step = |k: usize| report(k);
         let problem = Problem {

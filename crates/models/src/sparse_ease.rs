@@ -5,7 +5,7 @@
 //! elastic net. Memory and time grow with `n·k` and `n·k³` instead of dense EASE's `n²` and
 //! `n³`, so it serves catalogues (100 K artists and more) where dense EASE cannot.
 
-use artist2vec_core::{Fit, Interactions, Neighbor, Observer, Progress};
+use artist2vec_core::{Fit, Interactions, Neighbor, Observer};
 use artist2vec_sparse::{Csr, Weighting, from_rows, transpose};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -353,14 +353,7 @@ impl Fit<Interactions> for SparseEaseConfig {
             support: self.support,
         };
         let stage = "sparse-ease regressions";
-        let report = |done: u64| {
-            observer.progress(&Progress {
-                stage,
-                done,
-                total: Some(n as u64),
-                value: None,
-            })
-        };
+        let report = |done: u64| crate::base::report(observer, stage, done, n as u64);
         report(0);
         let done = AtomicU64::new(0);
         let step = (n as u64 / 100).max(1);

@@ -9,8 +9,7 @@
 use artist2vec_core::modelfile::{Decoder, Encoder};
 use artist2vec_core::topk_full::dot_scores;
 use artist2vec_core::{
-    CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Progress, Query, Recommender,
-    check_query,
+    CoreError, Embeddings, Fit, Interactions, Neighbor, Observer, Query, Recommender, check_query,
 };
 use artist2vec_sparse::{CooccurrenceConfig, Weighting, cooccurrence};
 use serde::{Deserialize, Serialize};
@@ -170,12 +169,7 @@ impl Fit<Interactions> for SvdConfig {
         let data = TrainData::new(Svd::KIND, data)?;
         let n = data.n_items();
         check::factor_memory(Svd::KIND, self.factors, self.factors, 0, n, 4)?;
-        observer.progress(&Progress {
-            stage: "svd co-occurrence",
-            done: 0,
-            total: Some(1),
-            value: None,
-        });
+        crate::base::report(observer, "svd co-occurrence", 0, 1);
         let mut c = cooccurrence(
             crate::base::ptr(&data.matrix),
             data.matrix.indices(),
@@ -203,12 +197,7 @@ impl Fit<Interactions> for SvdConfig {
                 }
             }
         }
-        observer.progress(&Progress {
-            stage: "svd co-occurrence",
-            done: 1,
-            total: Some(1),
-            value: None,
-        });
+        crate::base::report(observer, "svd co-occurrence", 1, 1);
         let (vals, u) = crate::linalg::randomized_eigh(
             &c,
             self.factors,
@@ -216,12 +205,7 @@ impl Fit<Interactions> for SvdConfig {
             self.power_iterations,
             self.seed,
             |done, total| {
-                observer.progress(&Progress {
-                    stage: "svd range finder",
-                    done: done as u64,
-                    total: Some(total as u64),
-                    value: None,
-                })
+                crate::base::report(observer, "svd range finder", done as u64, total as u64)
             },
         );
         let k = vals.len();
