@@ -27,7 +27,9 @@ use anyhow::{Context, Result, bail};
 use artist2vec::core::{NoProgress, Registry, Sessions, TrainingData};
 use artist2vec::data::split::last_sessions;
 use artist2vec::data::synth::{SynthConfig, Synthetic};
-use artist2vec::metrics::protocols::{ProtocolScores, SessionNextItemConfig, session_next_item_at};
+use artist2vec::metrics::protocols::{
+    ProtocolScores, SessionNextItemConfig, session_next_item_at, session_next_item_in_context,
+};
 use artist2vec::stats::{Alternative, WilcoxonOptions, wilcoxon};
 
 struct Args {
@@ -39,6 +41,7 @@ struct Args {
     epochs: usize,
     gru: String,
     diagnose: bool,
+    user_context: bool,
 }
 
 fn args() -> Result<Args> {
@@ -51,6 +54,7 @@ fn args() -> Result<Args> {
         epochs: 10,
         gru: String::new(),
         diagnose: false,
+        user_context: false,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -67,6 +71,13 @@ fn args() -> Result<Args> {
             "--epochs" => a.epochs = val.parse()?,
             "--gru" => a.gru = val.clone(),
             "--diagnose" => a.diagnose = val.parse::<u8>()? > 0,
+            "--context" => {
+                a.user_context = match val.as_str() {
+                    "user" => true,
+                    "session" => false,
+                    o => bail!("--context: expected `session` or `user`, found {o:?}"),
+                }
+            }
             o => bail!("unknown option {o}"),
         }
         i += 2;
@@ -114,7 +125,23 @@ fn main() -> Result<()> {
         test.len(),
         test.n_plays()
     );
+    if a.user_context {
+        println!(
+            "context: user (GRU4Rec trained on one sequence per listener; every query starts \
+             with the listener's last {CONTEXT_PLAYS} plays before the session)"
+        );
+    }
     let td = TrainingData::with_sessions(&rows, &train)?;
+    // With `--context user`: GRU4Rec trains on one sequence per listener (every training play in
+    // time order, its state carried across sessions), and every model is asked, at each test
+    // step, with the listener's earlier plays (training and earlier test sessions) before the
+    // session so far; the scored steps are the same.
+    let by_user = Sessions::from_timed_rows(&split.train, None)?;
+    let td_user = TrainingData::with_sessions(&rows, &by_user)?;
+    let contexts = test.plays_before(
+        train.timed_plays().chain(test.timed_plays()).collect(),
+        CONTEXT_PLAYS,
+    );
     let reg = registry();
     let mut gru: serde_json::Map<String, serde_json::Value> = if a.gru.is_empty() {
         serde_json::Map::new()
@@ -142,7 +169,12 @@ fn main() -> Result<()> {
     let mut kept = Vec::new();
     for (label, name, json) in &models {
         let t = Instant::now();
-        let m = reg.fit(name, *json, &td, &NoProgress)?;
+        let data = if a.user_context && *name == "gru4rec" {
+            &td_user
+        } else {
+            &td
+        };
+        let m = reg.fit(name, *json, data, &NoProgress)?;
         let secs = t.elapsed().as_secs_f64();
         if let Some(g) = m.downcast_ref::<artist2vec_neural::Gru4RecModel>() {
             let s = g.stats();
@@ -160,7 +192,11 @@ fn main() -> Result<()> {
             );
         }
         let trained: Vec<bool> = m.listeners().iter().map(|&l| l > 0).collect();
-        let scores = session_next_item_at(&m, &seqs, Some(&trained), &cfg, &cutoffs)?;
+        let scores = if a.user_context {
+            session_next_item_in_context(&m, &seqs, &contexts, Some(&trained), &cfg, &cutoffs)?
+        } else {
+            session_next_item_at(&m, &seqs, Some(&trained), &cfg, &cutoffs)?
+        };
         results.push((label, scores, secs));
         if a.diagnose && (*name == "markov" || *name == "gru4rec") {
             kept.push(m);
@@ -214,6 +250,10 @@ fn main() -> Result<()> {
     );
     Ok(())
 }
+
+/// At most this many earlier plays of the listener precede a test session's query
+/// (`--context user`).
+const CONTEXT_PLAYS: usize = 300;
 
 /// First-place hits of Markov (`models[0]`) and GRU4Rec (`models[1]`) at every test step, by
 /// the training plays of the step's last artist; and, where their first places differ, who is

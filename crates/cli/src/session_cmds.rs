@@ -1,12 +1,14 @@
 //! `evaluate-sessions`: the session protocol (next play at every step) for any fitted model.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use artist2vec::core::{Interactions, Sessions};
+use artist2vec::core::{Interactions, Sessions, Vocabulary};
 use artist2vec::data::split::read_tsv_into;
 use artist2vec::metrics::EvalReport;
-use artist2vec::metrics::protocols::{SessionNextItemConfig, session_next_item_at};
+use artist2vec::metrics::protocols::{
+    SessionNextItemConfig, session_next_item_at, session_next_item_in_context,
+};
 use clap::{ArgAction, Args};
 
 use crate::progress::Ui;
@@ -32,6 +34,15 @@ pub struct EvaluateSessionsArgs {
     /// Idle gap in minutes that ends a session (0 = one sequence per user).
     #[arg(long, default_value_t = 30)]
     session_gap: u32,
+    /// The listeners' earlier plays (a TSV with timestamps, e.g. the split's train.tsv): each
+    /// step's query then starts with the listener's plays before the session — from this file
+    /// and their earlier test sessions — so models that read a listener's whole history (e.g.
+    /// GRU4Rec fitted with `--session-gap 0`) can use it. The scored steps are the same.
+    #[arg(long)]
+    history: Option<PathBuf>,
+    /// At most this many earlier plays (the latest) precede a session with --history.
+    #[arg(long, default_value_t = 300)]
+    history_plays: usize,
     /// Cut-offs of the metrics.
     #[arg(long, value_delimiter = ',', default_values_t = [1, 5, 10, 20])]
     cutoffs: Vec<usize>,
@@ -103,14 +114,22 @@ pub fn evaluate_sessions(ui: &Ui, a: EvaluateSessionsArgs) -> Result<()> {
         exclude_history: a.exclude_history,
         remove_repeats: a.remove_repeats,
     };
+    let contexts = match &a.history {
+        Some(path) => Some(earlier_plays(ui, path, &rows, &sessions, model.items(), &map, &a)?),
+        None => None,
+    };
     let scores = ui.step("next play at every step", |_| {
-        Ok(session_next_item_at(
-            &model,
-            &seqs,
-            Some(&trained),
-            &config,
-            &a.cutoffs,
-        )?)
+        Ok(match &contexts {
+            Some(c) => session_next_item_in_context(
+                &model,
+                &seqs,
+                c,
+                Some(&trained),
+                &config,
+                &a.cutoffs,
+            )?,
+            None => session_next_item_at(&model, &seqs, Some(&trained), &config, &a.cutoffs)?,
+        })
     })?;
     let stem = a
         .model
@@ -151,4 +170,65 @@ pub fn evaluate_sessions(ui: &Ui, a: EvaluateSessionsArgs) -> Result<()> {
     }
     println!("per-session values written to {}", out.display());
     Ok(())
+}
+
+/// For every test session, its listener's plays before it (in the model's artist indices):
+/// the `--history` file's plays of the same listener and their earlier test sessions, the
+/// latest `--history-plays`. Artists the model does not know are left out (counted).
+fn earlier_plays(
+    ui: &Ui,
+    path: &Path,
+    test_rows: &Interactions,
+    sessions: &Sessions,
+    model_items: &Vocabulary,
+    map: &[u32],
+    a: &EvaluateSessionsArgs,
+) -> Result<Vec<Vec<u32>>> {
+    if a.history_plays == 0 {
+        bail!("--history-plays must be at least 1 (leave out --history for no context)");
+    }
+    let mut hist = Interactions::default();
+    ui.step(&format!("read {}", path.display()), |_| {
+        Ok(read_tsv_into(path, &mut hist)?)
+    })?;
+    let Some(times) = hist.time_col() else {
+        bail!(
+            "{}: earlier plays need play order: expected a fourth column `timestamp`",
+            path.display()
+        );
+    };
+    // The history's listeners and artists in the test file's and the model's indices.
+    let users: Vec<Option<u32>> = (0..hist.users.len() as u32)
+        .map(|u| test_rows.users.get(hist.users.id(u)))
+        .collect();
+    let hist_items: Vec<Option<u32>> = (0..hist.items.len() as u32)
+        .map(|i| model_items.get(hist.items.id(i)))
+        .collect();
+    let (mut plays, mut unknown) = (Vec::with_capacity(hist.len()), 0usize);
+    for ((&u, &i), &t) in hist.user_col().iter().zip(hist.item_col()).zip(times) {
+        let Some(u) = users[u as usize] else { continue };
+        match hist_items[i as usize] {
+            Some(m) => plays.push((u, t, m)),
+            None => unknown += 1,
+        }
+    }
+    let from_history = plays.len();
+    plays.extend(
+        sessions
+            .timed_plays()
+            .filter(|&(_, _, i)| map[i as usize] != u32::MAX)
+            .map(|(u, t, i)| (u, t, map[i as usize])),
+    );
+    println!(
+        "earlier plays: {from_history} of the test listeners in {} (+ their earlier test \
+         sessions), the last {} before each session{}",
+        path.display(),
+        a.history_plays,
+        if unknown > 0 {
+            format!("; {unknown} plays of artists unknown to the model left out")
+        } else {
+            String::new()
+        }
+    );
+    Ok(sessions.plays_before(plays, a.history_plays))
 }

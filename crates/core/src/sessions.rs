@@ -327,6 +327,54 @@ impl Sessions {
         self.to_play_interactions().aggregate()
     }
 
+    /// Every play as `(user, time, artist)`, session after session.
+    pub fn timed_plays(&self) -> impl Iterator<Item = (u32, i64, u32)> + '_ {
+        self.iter().flat_map(|s| {
+            s.times
+                .iter()
+                .zip(s.items)
+                .map(move |(&t, &a)| (s.user, t, a))
+        })
+    }
+
+    /// For every session, what its user played before it: the artists of the last `max` of
+    /// `plays` (`(user, time, artist)` in this collection's user indices, any order; they may
+    /// include this collection's own plays, e.g. from [`timed_plays`](Self::timed_plays)) of
+    /// the session's user that started strictly before the session's first play, in time
+    /// order. The context of the session protocol with a listener's earlier sessions.
+    ///
+    /// ```
+    /// use artist2vec_core::{Play, Sessions, Vocabulary};
+    /// let users = Vocabulary::from_ids(["u0", "u1"]).unwrap();
+    /// let items = Vocabulary::from_ids(["a", "b", "c"]).unwrap();
+    /// let mut s = Sessions::new(users, items, false);
+    /// let p = |item, time| Play { item, time, duration: None };
+    /// s.push(1, 0, [p(0, 100), p(1, 110)]).unwrap();
+    /// s.push(2, 0, [p(2, 5000)]).unwrap();
+    /// s.push(3, 1, [p(1, 200)]).unwrap();
+    /// // Earlier plays kept elsewhere (a training file): u0 played c at t = 50.
+    /// let mut plays: Vec<_> = s.timed_plays().collect();
+    /// plays.push((0, 50, 2));
+    /// assert_eq!(s.plays_before(plays.clone(), 10), vec![vec![2], vec![2, 0, 1], vec![]]);
+    /// assert_eq!(s.plays_before(plays, 1), vec![vec![2], vec![1], vec![]]);
+    /// ```
+    pub fn plays_before(&self, mut plays: Vec<(u32, i64, u32)>, max: usize) -> Vec<Vec<u32>> {
+        plays.sort_unstable_by_key(|&(u, t, _)| (u, t));
+        self.iter()
+            .map(|s| {
+                let start = s.times.first().copied().unwrap_or(i64::MIN);
+                let from = plays.partition_point(|&(u, _, _)| u < s.user);
+                let to = plays
+                    .partition_point(|&(u, t, _)| u < s.user || (u == s.user && t < start));
+                let before = &plays[from..to];
+                before[before.len().saturating_sub(max)..]
+                    .iter()
+                    .map(|&(_, _, a)| a)
+                    .collect()
+            })
+            .collect()
+    }
+
     /// Earliest and latest play time, when there is a play.
     pub fn time_range(&self) -> Option<(i64, i64)> {
         let min = self.play_time.iter().min()?;

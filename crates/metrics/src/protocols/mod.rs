@@ -80,5 +80,7 @@ pub use holdout::{HoldoutConfig, hidden_artist, holdout, time_split};
 pub use next_artist::{NextArtistConfig, next_artist};
 pub use scores::ProtocolScores;
 pub use sequences::distinct_in_order;
-pub use session_next_item::{SessionNextItemConfig, session_next_item, session_next_item_at};
+pub use session_next_item::{
+    SessionNextItemConfig, session_next_item, session_next_item_at, session_next_item_in_context,
+};
 pub use subsample::{SubsampleConfig, SubsampleRuns, subsample_retrain};

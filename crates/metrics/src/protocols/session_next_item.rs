@@ -12,7 +12,7 @@ use super::ProtocolScores;
 use super::scores::{check_k, core};
 use super::sequences::{prepare_sequences, with_ids};
 use crate::batch::Scores;
-use crate::error::Result;
+use crate::error::{MetricsError, Result};
 use crate::ranking::Metric;
 use crate::sequence::next_item_per_sequence;
 
@@ -109,20 +109,99 @@ pub fn session_next_item_at<R: Recommender + ?Sized, S: AsRef<[u32]>>(
     config: &SessionNextItemConfig,
     cutoffs: &[usize],
 ) -> Result<ProtocolScores> {
+    ranked_at::<R, S, S>(model, sequences, None, trained, config, cutoffs)
+}
+
+/// Protocol 5 with the listener's earlier plays as context: like [`session_next_item_at`]
+/// (the same steps, units and metrics), but at step `t` of sequence `i` the query is
+/// `contexts[i]` followed by `a0..=at`, so a model can use what the listener played before
+/// the session (their earlier sessions) as well as the session so far. Only the steps of
+/// the sequence itself are scored; the context is never a target. Context plays of artists
+/// outside `trained` are dropped like the sequence's; `config.remove_repeats` applies to the
+/// sequences only. Models that read only the last play or the last few (Markov, last-n
+/// co-occurrence) score exactly as without context, as long as the session has those plays.
+///
+/// # Errors
+/// As [`session_next_item_at`];
+/// [`MetricsError::Shape`](crate::MetricsError::Shape) when `contexts` and `sequences` differ
+/// in length; a context artist outside the model as
+/// [`MetricsError::Model`](crate::MetricsError::Model).
+pub fn session_next_item_in_context<R, S, C>(
+    model: &R,
+    sequences: &[S],
+    contexts: &[C],
+    trained: Option<&[bool]>,
+    config: &SessionNextItemConfig,
+    cutoffs: &[usize],
+) -> Result<ProtocolScores>
+where
+    R: Recommender + ?Sized,
+    S: AsRef<[u32]>,
+    C: AsRef<[u32]>,
+{
+    ranked_at(model, sequences, Some(contexts), trained, config, cutoffs)
+}
+
+fn ranked_at<R, S, C>(
+    model: &R,
+    sequences: &[S],
+    contexts: Option<&[C]>,
+    trained: Option<&[bool]>,
+    config: &SessionNextItemConfig,
+    cutoffs: &[usize],
+) -> Result<ProtocolScores>
+where
+    R: Recommender + ?Sized,
+    S: AsRef<[u32]>,
+    C: AsRef<[u32]>,
+{
     let k = cutoffs.iter().copied().max().unwrap_or(0);
     check_k(k)?;
     if let Some(&c) = cutoffs.iter().find(|&&c| c == 0) {
         check_k(c)?;
     }
+    if let Some(c) = contexts.filter(|c| c.len() != sequences.len()) {
+        return Err(MetricsError::Shape(format!(
+            "{} contexts for {} sequences: expected one context per sequence",
+            c.len(),
+            sequences.len()
+        )));
+    }
     let (ids, seqs, skipped) =
         prepare_sequences(sequences, config.remove_repeats, trained, model.n_items())?;
+    let n_items = model.n_items();
+    // The context of each kept sequence, masked like the sequences.
+    let mut masked: Vec<Vec<(u32, f32)>> = Vec::new();
+    if let Some(c) = contexts {
+        for &i in &ids {
+            let c = c[i as usize].as_ref();
+            if let Some(&a) = c.iter().find(|&&a| a as usize >= n_items) {
+                return Err(core(CoreError::IndexOutOfRange {
+                    kind: "artist",
+                    index: a as usize,
+                    len: n_items,
+                }));
+            }
+            masked.push(
+                c.iter()
+                    .copied()
+                    .filter(|&a| trained.is_none_or(|m| m.get(a as usize).copied().unwrap_or(false)))
+                    .map(|a| (a, 1.0))
+                    .collect(),
+            );
+        }
+    }
     // Per sequence, the rank (1-based, 0 = beyond k) of the next artist at every step.
     let ranks: Vec<Vec<usize>> = seqs
         .par_iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(j, s)| {
+            let mut history = masked.get(j).cloned().unwrap_or_default();
+            let before = history.len();
             (0..s.len() - 1)
                 .map(|t| {
-                    let history: Vec<(u32, f32)> = s[..=t].iter().map(|&a| (a, 1.0)).collect();
+                    history.truncate(before);
+                    history.extend(s[..=t].iter().map(|&a| (a, 1.0)));
                     let list =
                         model.recommend(&Query::History(&history), k, config.exclude_history)?;
                     Ok(list

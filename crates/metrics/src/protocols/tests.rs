@@ -301,3 +301,56 @@ fn driver_keeps_one_mean_per_run_and_model() {
     });
     assert!(matches!(failed, Err(MetricsError::InvalidK(0))));
 }
+
+/// Recommends the first artist of a history: the context changes its answer.
+struct FirstOfHistory(usize);
+
+impl Recommender for FirstOfHistory {
+    fn n_items(&self) -> usize {
+        self.0
+    }
+    fn n_users(&self) -> usize {
+        0
+    }
+    fn score_into(&self, q: &Query<'_>, s: &mut [f32]) -> std::result::Result<(), CoreError> {
+        s.iter_mut().for_each(|x| *x = 0.0);
+        if let Query::History(h) = q {
+            s[h[0].0 as usize] = 1.0;
+        }
+        Ok(())
+    }
+    fn seen(&self, _: u32) -> std::result::Result<&[u32], CoreError> {
+        Ok(&[])
+    }
+}
+
+#[test]
+fn session_next_item_in_context_prepends_the_context_and_scores_only_the_session() {
+    let m = FirstOfHistory(5);
+    let cfg = SessionNextItemConfig {
+        k: 1,
+        ..Default::default()
+    };
+    let seqs = [vec![1, 2, 2], vec![3, 4], vec![4]];
+    let alone = session_next_item_at(&m, &seqs, None, &cfg, &[1]).unwrap();
+    // Alone: "first of history" is 1 at both steps of [1, 2, 2], 3 for [3, 4]: no hit.
+    assert_eq!(alone.get("hit_rate@1").unwrap().values, vec![0.0, 0.0]);
+    // Context [2] (with an unknown artist 0 masked out) makes 2 the first: both steps hit;
+    // context [] leaves [3, 4] as it was. Same units as without context.
+    let known = [false, true, true, true, true];
+    let ctx: [Vec<u32>; 3] = [vec![0, 2], vec![], vec![1]];
+    let with = session_next_item_in_context(&m, &seqs, &ctx, Some(&known), &cfg, &[1]).unwrap();
+    assert_eq!(with.units(), alone.units());
+    assert_eq!(with.get("hit_rate@1").unwrap().values, vec![1.0, 0.0]);
+    assert_eq!(with.get("mrr@1").unwrap().values, vec![1.0, 0.0]);
+    // One context per sequence, artists inside the model.
+    assert!(matches!(
+        session_next_item_in_context(&m, &seqs, &ctx[..2], None, &cfg, &[1]),
+        Err(MetricsError::Shape(_))
+    ));
+    let outside: [Vec<u32>; 3] = [vec![7], vec![], vec![]];
+    assert!(matches!(
+        session_next_item_in_context(&m, &seqs, &outside, None, &cfg, &[1]),
+        Err(MetricsError::Model(_))
+    ));
+}

@@ -82,6 +82,17 @@ pub struct Gru4RecConfig {
     /// one vector learns from its plays as input and as target; needs `embedding == hidden`.
     /// Default false (separate output weights).
     pub constrained: bool,
+    /// A repeat mechanism (RepeatNet, Ren et al. 2019, in its simplest form; music logs are
+    /// mostly re-listening): the next play's distribution is the mixture
+    /// `g₀ · softmax(logits)_j + g₁ · c_j / L + g₂ · [j = the current play's artist]`, where
+    /// `c_j` counts artist `j` among the sequence's last `L ≤ max_len` plays and the gates
+    /// `g = softmax(G·h + b)` are read from the same state `h` as the logits (a learned
+    /// `hidden × 3` map). A low-rank output layer cannot hold "the same artist again" or "one of
+    /// this listener's own artists" for every artist at once; the mixture can, and leaves the
+    /// learned distribution as it is. With one sequence per listener (`--session-gap 0`) the
+    /// counts span their earlier sessions. Needs loss `full` or `sampled`. Default false (the
+    /// notebook's network); saved models without it load unchanged.
+    pub repeat: bool,
     /// Passes over the training sessions (default 10).
     pub epochs: usize,
     /// Sessions trained side by side (lanes of a mini-batch; default 200).
@@ -131,6 +142,7 @@ impl Default for Gru4RecConfig {
             lr_decay: 1.0,
             skip: false,
             constrained: false,
+            repeat: false,
             epochs: 10,
             batch_size: 200,
             steps: 150,
@@ -172,6 +184,7 @@ impl Gru4RecConfig {
         with_lr_decay, lr_decay: f64;
         with_skip, skip: bool;
         with_constrained, constrained: bool;
+        with_repeat, repeat: bool;
         with_epochs, epochs: usize;
         with_batch_size, batch_size: usize;
         with_steps, steps: usize;
@@ -221,6 +234,13 @@ impl Gru4RecConfig {
                 "constrained",
                 self.constrained,
                 "false unless embedding == hidden (the output layer reuses the embeddings)",
+            );
+        }
+        if self.repeat && self.loss == GruLoss::BprMax {
+            return bad(
+                "repeat",
+                self.repeat,
+                "false with loss bprmax (the mixture needs a softmax: loss full or sampled)",
             );
         }
         if self.epochs == 0 || self.epochs > 100_000 {

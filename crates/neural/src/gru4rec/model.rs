@@ -24,6 +24,9 @@ pub(crate) struct GruWeights {
     /// The skip connection ([`Gru4RecConfig::skip`]): `[embedding, hidden]`, the current
     /// play's embedding `x` adds `Σ_k x_k · skip[k, ·]` to the last layer's state.
     pub skip: Option<Vec<f32>>,
+    /// The repeat mechanism's gates ([`Gru4RecConfig::repeat`]): `[hidden, 3]` (burn's
+    /// `[input, output]` layout) then the 3 biases; gates (explore, copy, current again).
+    pub repeat: Option<Vec<f32>>,
 }
 
 /// What training reports.
@@ -98,6 +101,13 @@ impl Gru4RecModel {
             None if config.skip => return bad("skip connection missing"),
             _ => {}
         }
+        match &weights.repeat {
+            Some(r) if !config.repeat || r.len() != 3 * h + 3 => {
+                return bad("repeat gates do not match the configuration");
+            }
+            None if config.repeat => return bad("repeat gates missing"),
+            _ => {}
+        }
         if weights.layers.len() != config.layers {
             return bad("layer count differs from the configuration");
         }
@@ -113,6 +123,7 @@ impl Gru4RecModel {
             .chain(&weights.output)
             .chain(&weights.output_bias)
             .chain(weights.skip.iter().flatten())
+            .chain(weights.repeat.iter().flatten())
             .chain(weights.layers.iter().flat_map(GruLayer::values));
         if let Some(v) = all.into_iter().find(|v| !v.is_finite()) {
             return Err(CoreError::Invalid(format!(
@@ -140,6 +151,34 @@ impl Gru4RecModel {
     /// What training reported.
     pub fn stats(&self) -> &Gru4RecStats {
         &self.stats
+    }
+
+    /// The repeat mechanism's gates (explore, copy from the sequence, the current artist
+    /// again; they sum to 1) after `plays`, when the model has the mechanism
+    /// ([`Gru4RecConfig::repeat`]).
+    pub fn repeat_gates(&self, plays: &[u32]) -> Option<[f32; 3]> {
+        self.weights
+            .repeat
+            .as_ref()
+            .map(|r| self.gates(r, &self.output_input(plays)))
+    }
+
+    /// The gates `softmax(G·h + b)` of the repeat mechanism's weights `r`.
+    fn gates(&self, r: &[f32], h: &[f32]) -> [f32; 3] {
+        let hd = self.config.hidden;
+        let mut g = [r[3 * hd], r[3 * hd + 1], r[3 * hd + 2]];
+        for (k, &x) in h.iter().enumerate() {
+            for (c, gc) in g.iter_mut().enumerate() {
+                *gc += x * r[k * 3 + c];
+            }
+        }
+        let top = g.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0.0;
+        for gc in &mut g {
+            *gc = (*gc - top).exp();
+            sum += *gc;
+        }
+        g.map(|gc| gc / sum)
     }
 
     pub(crate) fn set_stats(&mut self, stats: Gru4RecStats) {
@@ -210,6 +249,38 @@ impl Gru4RecModel {
         }
     }
 
+    /// The next-play scores after `plays` from the output layer's input `h`: the logits, or
+    /// with the repeat mechanism ([`Gru4RecConfig::repeat`]) the mixture's probabilities
+    /// `g₀ · softmax(logits) + g₁ · c_j / L + g₂ · [j = last play]` over the last `L ≤
+    /// max_len` plays. Artists without training plays score `-inf` either way.
+    fn next_scores(&self, plays: &[u32], h: &[f32], scores: &mut [f32]) {
+        self.logits(h, scores);
+        let (Some(r), Some(&last)) = (&self.weights.repeat, plays.last()) else {
+            return;
+        };
+        let [explore, copy, again] = self.gates(r, h);
+        let top = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0f64;
+        for s in scores.iter_mut().filter(|s| s.is_finite()) {
+            *s = (*s - top).exp();
+            sum += f64::from(*s);
+        }
+        let scale = explore / sum.max(f64::MIN_POSITIVE) as f32;
+        for s in scores.iter_mut().filter(|s| s.is_finite()) {
+            *s *= scale;
+        }
+        let window = &plays[plays.len().saturating_sub(self.config.max_len)..];
+        let share = copy / window.len() as f32;
+        for &a in window {
+            if scores[a as usize].is_finite() {
+                scores[a as usize] += share;
+            }
+        }
+        if scores[last as usize].is_finite() {
+            scores[last as usize] += again;
+        }
+    }
+
     /// Mean over `sessions` of the mean over their steps of 1 / rank of the next play within
     /// the top `k` (0 beyond): MRR@k, the per-session mean of the session protocol.
     pub fn next_play_mrr(&self, sessions: &[Vec<u32>], k: usize) -> f64 {
@@ -224,7 +295,7 @@ impl Gru4RecModel {
                 self.step(s[t], &mut state, &mut buf);
                 let mut h = state[state.len() - 1].clone();
                 self.add_skip(s[t], &mut h);
-                self.logits(&h, &mut scores);
+                self.next_scores(&s[..=t], &h, &mut scores);
                 let target = scores[s[t + 1] as usize];
                 let rank = 1 + scores.iter().filter(|&&v| v > target).count();
                 if rank <= k && target.is_finite() {
@@ -260,14 +331,15 @@ impl Recommender for Gru4RecModel {
                 self.n_items()
             )));
         }
-        let h = match query {
-            Query::User(u) => self.output_input(self.recent.get(*u)),
+        let history: Vec<u32>;
+        let plays = match query {
+            Query::User(u) => self.recent.get(*u),
             Query::History(h) => {
-                let plays: Vec<u32> = h.iter().filter(|p| p.1 > 0.0).map(|p| p.0).collect();
-                self.output_input(&plays)
+                history = h.iter().filter(|p| p.1 > 0.0).map(|p| p.0).collect();
+                &history
             }
         };
-        self.logits(&h, scores);
+        self.next_scores(plays, &self.output_input(plays), scores);
         Ok(())
     }
 
@@ -319,8 +391,9 @@ impl Model for Gru4RecModel {
 /// size and the six weight/bias pairs (update, reset, new gate; input then hidden map), the
 /// output rows and bias, the listeners per artist, the users' seen artists and last plays
 /// (offsets, artists) and the statistics as JSON, then, only when the configuration has
-/// [`skip`](Gru4RecConfig::skip), the skip connection's weights (files without it, and every
-/// file written before the option existed, end with the statistics). The sizes come from the
+/// [`skip`](Gru4RecConfig::skip), the skip connection's weights, and only with
+/// [`repeat`](Gru4RecConfig::repeat), the repeat mechanism's gate weights (files without them, and every
+/// file written before the options existed, end with the statistics). The sizes come from the
 /// configuration.
 impl Persist for Gru4RecModel {
     const KIND: &'static str = "gru4rec";
@@ -351,6 +424,9 @@ impl Persist for Gru4RecModel {
         if let Some(s) = &self.weights.skip {
             e.f32s(s);
         }
+        if let Some(r) = &self.weights.repeat {
+            e.f32s(r);
+        }
     }
 
     fn decode(
@@ -373,6 +449,7 @@ impl Persist for Gru4RecModel {
         let stats: Gru4RecStats = serde_json::from_str(&d.str()?)
             .map_err(|e| DecodeError(format!("bad statistics JSON: {e}")))?;
         let skip = if config.skip { Some(d.f32s()?) } else { None };
+        let repeat = if config.repeat { Some(d.f32s()?) } else { None };
         if embedding.len() != items.len() * config.embedding {
             return Err(DecodeError(
                 "embedding table does not match the artists".into(),
@@ -384,6 +461,7 @@ impl Persist for Gru4RecModel {
             output,
             output_bias,
             skip,
+            repeat,
         };
         Gru4RecModel::new(
             config, users, items, weights, listeners, seen, recent, stats,

@@ -14,6 +14,11 @@ use super::model::GruWeights;
 use crate::recurrent::GruLayer;
 use crate::tensors::read;
 
+/// The log-probability standing for "no mass" in the repeat mechanism's `[n, 2]` input (a
+/// target never played before, or not the current artist): finite, so the mixture's
+/// log-sum-exp stays finite, and far below any real log-probability.
+pub(crate) const NO_MASS: f32 = -1e4;
+
 /// BPR-max (Hidasi & Karatzoglou 2018) of `logits` (`[n, c]`) with the target of each row at
 /// column `targets` (`[n, 1]`): the mean over rows of
 /// `−ln(Σ_j s_j σ(r_t − r_j) + 1e-24) + bpreg · Σ_j s_j r_j²`, where `s` is the softmax of the
@@ -55,6 +60,9 @@ pub(crate) struct GruNet<B: Backend> {
     pub output: Option<Linear<B>>,
     pub tied_bias: Option<Param<Tensor<B, 1>>>,
     pub skip: Option<Linear<B>>,
+    /// The repeat mechanism's gates ([`Gru4RecConfig::repeat`]): the output layer's input to
+    /// the logits of (explore, copy from the sequence, the current artist again).
+    pub gate: Option<Linear<B>>,
 }
 
 impl<B: Backend> GruNet<B> {
@@ -91,6 +99,9 @@ impl<B: Backend> GruNet<B> {
                     .with_bias(false)
                     .init(device)
             }),
+            gate: config
+                .repeat
+                .then(|| LinearConfig::new(config.hidden, 3).init(device)),
         }
     }
 
@@ -151,7 +162,10 @@ impl<B: Backend> GruNet<B> {
     /// With `candidates` (`[c]` artists), the softmax runs over those artists only and
     /// `targets` are positions in `candidates`; without, over every artist and `targets` are
     /// artists. With `bpr_max = Some(bpreg)` (and candidates) the loss is BPR-max instead of
-    /// the cross-entropy ([`bpr_max_loss`]).
+    /// the cross-entropy ([`bpr_max_loss`]). With the repeat mechanism, `repeat` (`[n, 2]`)
+    /// holds per position the log-probability of its target under the copy distribution
+    /// (`ln(c_t / L)`) and under "the current artist again" (0 or [`NO_MASS`]), and the loss
+    /// is the cross-entropy of the gated mixture.
     pub fn loss(
         &self,
         hidden: Tensor<B, 3>,
@@ -159,10 +173,16 @@ impl<B: Backend> GruNet<B> {
         targets: Tensor<B, 2, Int>,
         candidates: Option<Tensor<B, 1, Int>>,
         bpr_max: Option<f32>,
+        repeat: Option<Tensor<B, 2>>,
     ) -> Tensor<B, 1> {
         let [b, t, h] = hidden.dims();
         let n = positions.dims()[0];
         let rows = hidden.reshape([b * t, h]).select(0, positions);
+        let gates = self
+            .gate
+            .as_ref()
+            .zip(repeat)
+            .map(|(g, r)| (log_softmax(g.forward(rows.clone()), 1), r));
         let logits = match candidates {
             None => self.logits(rows),
             Some(c) => {
@@ -176,11 +196,19 @@ impl<B: Backend> GruNet<B> {
         };
         match bpr_max {
             Some(bpreg) => bpr_max_loss(logits, targets, bpreg),
-            None => log_softmax(logits, 1)
-                .gather(1, targets)
-                .sum()
-                .neg()
-                .div_scalar(n as f32),
+            None => {
+                let explore = log_softmax(logits, 1).gather(1, targets); // [n, 1]
+                let logp = match gates {
+                    None => explore,
+                    // ln Σ_c g_c · P_c(target), stabilised by the row's largest term.
+                    Some((gates, repeat)) => {
+                        let terms = gates + Tensor::cat(vec![explore, repeat], 1);
+                        let top = terms.clone().max_dim(1).detach();
+                        terms.sub(top.clone()).exp().sum_dim(1).log().add(top)
+                    }
+                };
+                logp.sum().neg().div_scalar(n as f32)
+            }
         }
     }
 
@@ -208,6 +236,11 @@ impl<B: Backend> GruNet<B> {
             output: out,
             output_bias: out_bias,
             skip: self.skip.as_ref().map(|s| read(s.weight.val())),
+            repeat: self.gate.as_ref().map(|g| {
+                let mut w = read(g.weight.val());
+                w.extend(g.bias.as_ref().map_or_else(|| vec![0.0; 3], |b| read(b.val())));
+                w
+            }),
         }
     }
 }

@@ -354,3 +354,122 @@ fn skip_connection_learns_the_order_round_trips_and_is_reachable_by_name() {
     assert!(hit * 2 > n, "successor first for {hit} of {n} artists");
     let _ = crate::testing::assert_save_load_round_trip(&m, "gru-skip");
 }
+
+/// The repeat mechanism: the training loss is the mean of `−ln p(target)` under exactly the
+/// mixture the CPU model scores (gates from the state, the sequence's play shares, the current
+/// artist again), computed from the batches' repeat inputs.
+#[test]
+fn the_repeat_mixture_trains_on_what_the_model_scores() {
+    use burn::backend::NdArray;
+    use burn::tensor::backend::Backend;
+    use burn::tensor::{Int, Tensor, TensorData};
+    type B = NdArray;
+    let device = Default::default();
+    let n = 10usize;
+    let seq = vec![3u32, 7, 1, 7, 7, 2, 3];
+    let c = Gru4RecConfig::default()
+        .with_embedding(8)
+        .with_hidden(6)
+        .with_skip(true)
+        .with_repeat(true)
+        .with_max_len(16);
+    let net = {
+        let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
+        B::seed(&device, 7);
+        net::GruNet::<B>::new(&c, n, &device)
+    };
+    // One lane, the whole sequence in one mini-batch.
+    let seqs = vec![seq.clone()];
+    let mut lanes = train::Lanes::new(&seqs, vec![0], 1, 16, Some(n));
+    let b = lanes.batch().unwrap();
+    assert!(lanes.batch().is_none());
+    let m = b.positions.len();
+    assert_eq!(m, seq.len() - 1);
+    // The inputs: at position 3 (current 7, target 7) the target has 2 of 4 plays and is the
+    // current artist; at position 5 (current 2, target 3) 1 of 6 and not.
+    assert_eq!(b.repeat[3], [0.5f32.ln(), 0.0]);
+    assert_eq!(b.repeat[5], [(1.0f32 / 6.0).ln(), net::NO_MASS]);
+    let ints = |v: &[u32]| {
+        Tensor::<B, 1, Int>::from_data(
+            TensorData::new(v.iter().map(|&a| i64::from(a)).collect(), [v.len()]),
+            &device,
+        )
+    };
+    let (x, _) = net.forward(
+        ints(&b.inputs).reshape([1, b.steps]),
+        vec![Tensor::zeros([1, 6], &device)],
+    );
+    let repeat = Tensor::<B, 2>::from_data(
+        TensorData::new(b.repeat.iter().flatten().copied().collect(), [m, 2]),
+        &device,
+    );
+    let loss: f32 = net
+        .loss(
+            x,
+            ints(&b.positions),
+            ints(&b.targets).reshape([m, 1]),
+            None,
+            None,
+            Some(repeat),
+        )
+        .into_scalar();
+    let vocab = artist2vec_core::Vocabulary::from_ids((0..n).map(|i| format!("a{i}"))).unwrap();
+    let users = artist2vec_core::Vocabulary::from_ids(["u"]).unwrap();
+    let lists = || crate::recurrent::Lists::from_vecs(vec![seq.clone()]);
+    let model = |w| {
+        Gru4RecModel::new(
+            c.clone(),
+            users.clone(),
+            vocab.clone(),
+            w,
+            vec![1; n],
+            lists(),
+            lists(),
+            Gru4RecStats::default(),
+        )
+    };
+    let g = model(net.weights()).unwrap();
+    let mut want = 0.0f64;
+    for t in 0..m {
+        let h: Vec<(u32, f32)> = seq[..=t].iter().map(|&a| (a, 1.0)).collect();
+        let mut p = vec![0f32; n];
+        g.score_into(&Query::History(&h), &mut p).unwrap();
+        let total: f32 = p.iter().sum();
+        assert!((total - 1.0).abs() < 1e-4, "a distribution: {p:?}");
+        let gates = g.repeat_gates(&seq[..=t]).unwrap();
+        assert!(gates[1] > 0.0 && gates[2] > 0.0);
+        want -= f64::from(p[seq[t + 1] as usize]).ln();
+    }
+    want /= m as f64;
+    assert!((f64::from(loss) - want).abs() < 1e-4, "loss {loss} vs {want}");
+    // A configuration with the mechanism and weights without it are refused; so is BPR-max.
+    let mut w = net.weights();
+    w.repeat = None;
+    assert!(model(w).is_err());
+    assert!(c.clone().with_loss(GruLoss::BprMax).validate().is_err());
+}
+
+#[test]
+fn the_repeat_mixture_trains_round_trips_and_is_reachable_by_name() {
+    let d = data();
+    let sessions = d.sessions();
+    let rows = sessions.to_counts();
+    let data = TrainingData::with_sessions(&rows, sessions).unwrap();
+    let json = serde_json::to_string(&small().with_repeat(true)).unwrap();
+    assert!(json.contains(r#""repeat":true"#), "{json}");
+    let m = {
+        let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
+        crate::registry()
+            .fit("gru4rec", Some(&json), &data, &NoProgress)
+            .unwrap()
+    };
+    let g = m.downcast_ref::<Gru4RecModel>().unwrap();
+    // The planted order is most of what follows a play (p = 0.8): the explore gate, which
+    // holds it, is learned to dominate; the successor still comes first.
+    let s = &d.sessions().get(0);
+    let gates = g.repeat_gates(s.items).unwrap();
+    assert!(gates[0] > 0.5, "{gates:?}");
+    let (hit, n) = crate::testing::successor_first(g, &d.artist_successor);
+    assert!(hit * 2 > n, "successor first for {hit} of {n} artists");
+    let _ = crate::testing::assert_save_load_round_trip(&m, "gru-repeat");
+}

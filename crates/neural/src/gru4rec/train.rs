@@ -14,7 +14,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 use super::model::{Gru4RecModel, Gru4RecStats};
-use super::net::GruNet;
+use super::net::{GruNet, NO_MASS};
 use super::{Gru4RecConfig, GruLoss};
 use crate::error::{NeuralError, Result, checked_loss};
 use crate::recurrent::{self, Lists};
@@ -68,38 +68,55 @@ fn prepare(sessions: &Sessions, config: &Gru4RecConfig) -> Result<Prepared> {
 
 /// One mini-batch on the host: `lanes × steps` inputs and, for the positions holding a play,
 /// their flat index and next play.
-struct Batch {
-    steps: usize,
-    inputs: Vec<u32>,
-    positions: Vec<u32>,
-    targets: Vec<u32>,
+pub(super) struct Batch {
+    pub(super) steps: usize,
+    pub(super) inputs: Vec<u32>,
+    pub(super) positions: Vec<u32>,
+    pub(super) targets: Vec<u32>,
     /// 1 for a lane that goes on with its session, 0 for one that starts a new one.
     keep: Vec<f32>,
+    /// With the repeat mechanism, per position: the log-probabilities of its target under the
+    /// copy distribution (`ln(c_t / L)`: `c_t` plays of the target among the `L` plays of the
+    /// sequence so far, its own included) and under "the current artist again" (0 when the
+    /// target is the current play's artist); [`NO_MASS`] for none.
+    pub(super) repeat: Vec<[f32; 2]>,
 }
 
 /// The session-parallel batcher: each lane walks through one session; a finished lane takes
 /// the next session of the epoch's order.
-struct Lanes<'a> {
+pub(super) struct Lanes<'a> {
     sessions: &'a [Vec<u32>],
     order: Vec<usize>,
     next: usize,
     /// (session, position of the next input) per lane; `None` when the epoch ran out.
     lanes: Vec<Option<(usize, usize)>>,
     steps: usize,
+    /// Scratch counts per artist (all zero between lanes) when the batches carry the repeat
+    /// mechanism's inputs; empty otherwise.
+    scratch: Vec<u32>,
 }
 
 impl<'a> Lanes<'a> {
-    fn new(sessions: &'a [Vec<u32>], order: Vec<usize>, lanes: usize, steps: usize) -> Self {
+    /// `counts_over`: the number of artists, when batches should carry the repeat mechanism's
+    /// inputs.
+    pub(super) fn new(
+        sessions: &'a [Vec<u32>],
+        order: Vec<usize>,
+        lanes: usize,
+        steps: usize,
+        counts_over: Option<usize>,
+    ) -> Self {
         Self {
             sessions,
             order,
             next: 0,
             lanes: vec![None; lanes],
             steps,
+            scratch: vec![0; counts_over.unwrap_or(0)],
         }
     }
 
-    fn batch(&mut self) -> Option<Batch> {
+    pub(super) fn batch(&mut self) -> Option<Batch> {
         let mut keep = vec![1.0f32; self.lanes.len()];
         for (l, lane) in self.lanes.iter_mut().enumerate() {
             let done = match lane {
@@ -125,20 +142,47 @@ impl<'a> Lanes<'a> {
             positions: Vec::new(),
             targets: Vec::new(),
             keep,
+            repeat: Vec::new(),
         };
+        let with_counts = !self.scratch.is_empty();
+        let mut played: Vec<u32> = Vec::new();
+        let ln = |x: f32| if x > 0.0 { x.ln() } else { NO_MASS };
         for (l, lane) in self.lanes.iter_mut().enumerate() {
             let Some((s, p)) = lane else { continue };
             let seq = &self.sessions[*s];
             let n = (seq.len() - 1 - *p).min(self.steps);
+            if with_counts {
+                for &a in &seq[..*p] {
+                    count(&mut self.scratch, &mut played, a);
+                }
+            }
             for j in 0..n {
-                b.inputs[l * t + j] = seq[*p + j];
+                let (current, target) = (seq[*p + j], seq[*p + j + 1]);
+                b.inputs[l * t + j] = current;
+                if with_counts {
+                    count(&mut self.scratch, &mut played, current);
+                    let share = self.scratch[target as usize] as f32 / (*p + j + 1) as f32;
+                    b.repeat
+                        .push([ln(share), ln(f32::from(u8::from(target == current)))]);
+                }
                 b.positions.push((l * t + j) as u32);
                 b.targets.push(seq[*p + j + 1]);
+            }
+            for a in played.drain(..) {
+                self.scratch[a as usize] = 0;
             }
             *p += n;
         }
         Some(b)
     }
+}
+
+/// Counts one more play of `a`, noting it in `played` the first time.
+fn count(counts: &mut [u32], played: &mut Vec<u32>, a: u32) {
+    if counts[a as usize] == 0 {
+        played.push(a);
+    }
+    counts[a as usize] += 1;
 }
 
 /// Popularity-sampled negatives (`count^0.75`) by inverse transform on the cumulative weights.
@@ -263,7 +307,13 @@ pub(crate) fn train<B: AutodiffBackend>(
         let lr = config.lr * config.lr_decay.powi(epoch as i32);
         let mut order: Vec<usize> = (0..prep.train.len()).collect();
         order.shuffle(&mut rng);
-        let mut lanes = Lanes::new(&prep.train, order, config.batch_size, config.steps);
+        let mut lanes = Lanes::new(
+            &prep.train,
+            order,
+            config.batch_size,
+            config.steps,
+            config.repeat.then_some(n_items),
+        );
         let h = config.hidden;
         let b = config.batch_size;
         let mut states: Vec<Tensor<B, 2>> = (0..config.layers)
@@ -287,6 +337,10 @@ pub(crate) fn train<B: AutodiffBackend>(
                 )),
             };
             let targets = ints::<B, 2>(&batch.targets, [n, 1], device);
+            let repeat = config.repeat.then(|| {
+                let flat = batch.repeat.iter().flatten().copied().collect();
+                floats::<B, 2>(flat, [n, 2], device)
+            });
             let cands = cands.map(|c| ints::<B, 1>(&c, [c.len()], device));
             let input_states = states
                 .iter()
@@ -294,7 +348,7 @@ pub(crate) fn train<B: AutodiffBackend>(
                 .collect();
             let (hidden, last) = net.forward(inputs, input_states);
             let bpr_max = (config.loss == GruLoss::BprMax).then_some(config.bpreg);
-            let loss = net.loss(hidden, positions, targets, cands, bpr_max);
+            let loss = net.loss(hidden, positions, targets, cands, bpr_max, repeat);
             let value = checked_loss(loss.clone().into_scalar().elem::<f64>(), epoch)?;
             loss_sum += value * n as f64;
             n_pos += n as u64;
