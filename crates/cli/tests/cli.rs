@@ -1018,8 +1018,78 @@ fn session_models_from_a_planted_order_to_compare() {
     }
     let o = run(&["compare", &evals[0], &evals[1], "--metric", "mrr@20"]);
     assert!(o.status.success(), "{:?}", text(&o));
-    // Without timestamps there is no play order: a clear error.
+    // The listeners' earlier plays as context (--history): Markov reads only the last play,
+    // so its scores do not move; GRU4Rec with the repeat mechanism, fitted on one sequence per
+    // listener (--session-gap 0), reads them, and its file serves the same protocol.
+    let line = |out: &str, key: &str| -> String {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .unwrap_or_else(|| panic!("{key} missing:\n{out}"))
+            .to_owned()
+    };
+    let sessions = |model: &str, history: bool| -> String {
+        let m = format!("{ds}/{model}.a2v");
+        let test = format!("{ds}/split/test.tsv");
+        let train = format!("{ds}/split/train.tsv");
+        let out = format!("{ds}/eval_{model}_{history}.json");
+        let mut args = vec!["--quiet", "evaluate-sessions", "--model", &m, "--test", &test];
+        args.extend(["--out", &out]);
+        if history {
+            args.extend(["--history", &train]);
+        }
+        let o = run(&args);
+        assert!(o.status.success(), "{model}: {:?}", text(&o));
+        let stdout = text(&o).0;
+        assert_eq!(stdout.contains("earlier plays:"), history, "{stdout}");
+        stdout
+    };
+    assert_eq!(
+        line(&sessions("markov", false), "mrr@20"),
+        line(&sessions("markov", true), "mrr@20")
+    );
+    let o = run(&[
+        "--quiet",
+        "fit",
+        "--model",
+        "gru4rec",
+        "--config",
+        r#"{"repeat": true, "embedding": 16, "hidden": 16, "epochs": 2, "steps": 10, "max_len": 400}"#,
+        "--session-gap",
+        "0",
+        "--train",
+        &format!("{ds}/split/train.tsv"),
+        "--out",
+        &format!("{ds}/gru4rec.a2v"),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let with = sessions("gru4rec", true);
+    let hr: f64 = line(&with, "hit_rate@20")
+        .split_whitespace()
+        .last()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN);
+    assert!(hr > 0.0 && hr <= 1.0, "{with}");
+    // Earlier plays without timestamps, or an empty context, are clear errors.
     std::fs::write(d.join("plain.tsv"), "user\titem\tweight\nu\ta\t1\n").unwrap();
+    for (file, plays, want) in [
+        ("plain.tsv", "300", "timestamp"),
+        ("split/train.tsv", "0", "--history-plays"),
+    ] {
+        let o = run(&[
+            "evaluate-sessions",
+            "--model",
+            &format!("{ds}/markov.a2v"),
+            "--test",
+            &format!("{ds}/split/test.tsv"),
+            "--history",
+            &format!("{ds}/{file}"),
+            "--history-plays",
+            plays,
+        ]);
+        assert!(!o.status.success());
+        assert!(text(&o).1.contains(want), "{:?}", text(&o));
+    }
+    // Without timestamps there is no play order: a clear error.
     let o = run(&[
         "evaluate-sessions",
         "--model",
