@@ -1032,7 +1032,14 @@ fn session_models_from_a_planted_order_to_compare() {
         let test = format!("{ds}/split/test.tsv");
         let train = format!("{ds}/split/train.tsv");
         let out = format!("{ds}/eval_{model}_{history}.json");
-        let mut args = vec!["--quiet", "evaluate-sessions", "--model", &m, "--test", &test];
+        let mut args = vec![
+            "--quiet",
+            "evaluate-sessions",
+            "--model",
+            &m,
+            "--test",
+            &test,
+        ];
         args.extend(["--out", &out]);
         if history {
             args.extend(["--history", &train]);

@@ -364,8 +364,8 @@ impl Sessions {
             .map(|s| {
                 let start = s.times.first().copied().unwrap_or(i64::MIN);
                 let from = plays.partition_point(|&(u, _, _)| u < s.user);
-                let to = plays
-                    .partition_point(|&(u, t, _)| u < s.user || (u == s.user && t < start));
+                let to =
+                    plays.partition_point(|&(u, t, _)| u < s.user || (u == s.user && t < start));
                 let before = &plays[from..to];
                 before[before.len().saturating_sub(max)..]
                     .iter()

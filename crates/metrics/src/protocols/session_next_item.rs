@@ -109,7 +109,8 @@ pub fn session_next_item_at<R: Recommender + ?Sized, S: AsRef<[u32]>>(
     config: &SessionNextItemConfig,
     cutoffs: &[usize],
 ) -> Result<ProtocolScores> {
-    ranked_at::<R, S, S>(model, sequences, None, trained, config, cutoffs)
+    let no_context: Vec<[u32; 0]> = vec![[]; sequences.len()];
+    session_next_item_in_context(model, sequences, &no_context, trained, config, cutoffs)
 }
 
 /// Protocol 5 with the listener's earlier plays as context: like [`session_next_item_at`]
@@ -139,31 +140,15 @@ where
     S: AsRef<[u32]>,
     C: AsRef<[u32]>,
 {
-    ranked_at(model, sequences, Some(contexts), trained, config, cutoffs)
-}
-
-fn ranked_at<R, S, C>(
-    model: &R,
-    sequences: &[S],
-    contexts: Option<&[C]>,
-    trained: Option<&[bool]>,
-    config: &SessionNextItemConfig,
-    cutoffs: &[usize],
-) -> Result<ProtocolScores>
-where
-    R: Recommender + ?Sized,
-    S: AsRef<[u32]>,
-    C: AsRef<[u32]>,
-{
     let k = cutoffs.iter().copied().max().unwrap_or(0);
     check_k(k)?;
     if let Some(&c) = cutoffs.iter().find(|&&c| c == 0) {
         check_k(c)?;
     }
-    if let Some(c) = contexts.filter(|c| c.len() != sequences.len()) {
+    if contexts.len() != sequences.len() {
         return Err(MetricsError::Shape(format!(
             "{} contexts for {} sequences: expected one context per sequence",
-            c.len(),
+            contexts.len(),
             sequences.len()
         )));
     }
@@ -171,32 +156,30 @@ where
         prepare_sequences(sequences, config.remove_repeats, trained, model.n_items())?;
     let n_items = model.n_items();
     // The context of each kept sequence, masked like the sequences.
-    let mut masked: Vec<Vec<(u32, f32)>> = Vec::new();
-    if let Some(c) = contexts {
-        for &i in &ids {
-            let c = c[i as usize].as_ref();
-            if let Some(&a) = c.iter().find(|&&a| a as usize >= n_items) {
-                return Err(core(CoreError::IndexOutOfRange {
-                    kind: "artist",
-                    index: a as usize,
-                    len: n_items,
-                }));
-            }
-            masked.push(
-                c.iter()
-                    .copied()
-                    .filter(|&a| trained.is_none_or(|m| m.get(a as usize).copied().unwrap_or(false)))
-                    .map(|a| (a, 1.0))
-                    .collect(),
-            );
+    let mut masked: Vec<Vec<(u32, f32)>> = Vec::with_capacity(ids.len());
+    for &i in &ids {
+        let c = contexts[i as usize].as_ref();
+        if let Some(&a) = c.iter().find(|&&a| a as usize >= n_items) {
+            return Err(core(CoreError::IndexOutOfRange {
+                kind: "artist",
+                index: a as usize,
+                len: n_items,
+            }));
         }
+        masked.push(
+            c.iter()
+                .copied()
+                .filter(|&a| trained.is_none_or(|m| m.get(a as usize).copied().unwrap_or(false)))
+                .map(|a| (a, 1.0))
+                .collect(),
+        );
     }
     // Per sequence, the rank (1-based, 0 = beyond k) of the next artist at every step.
     let ranks: Vec<Vec<usize>> = seqs
         .par_iter()
         .enumerate()
         .map(|(j, s)| {
-            let mut history = masked.get(j).cloned().unwrap_or_default();
+            let mut history = masked[j].clone();
             let before = history.len();
             (0..s.len() - 1)
                 .map(|t| {

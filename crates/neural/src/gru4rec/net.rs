@@ -238,7 +238,11 @@ impl<B: Backend> GruNet<B> {
             skip: self.skip.as_ref().map(|s| read(s.weight.val())),
             repeat: self.gate.as_ref().map(|g| {
                 let mut w = read(g.weight.val());
-                w.extend(g.bias.as_ref().map_or_else(|| vec![0.0; 3], |b| read(b.val())));
+                w.extend(
+                    g.bias
+                        .as_ref()
+                        .map_or_else(|| vec![0.0; 3], |b| read(b.val())),
+                );
                 w
             }),
         }

@@ -334,20 +334,33 @@ fn the_cpu_model_scores_what_the_network_computes_with_and_without_skip() {
     );
 }
 
-#[test]
-fn skip_connection_learns_the_order_round_trips_and_is_reachable_by_name() {
-    let d = data();
+/// Fits `config` through the registry under `name` from its JSON, which must hold `field`.
+fn fit_by_name(
+    name: &str,
+    config: &Gru4RecConfig,
+    field: &str,
+    d: &Synthetic,
+) -> artist2vec_core::AnyModel {
     let sessions = d.sessions();
     let rows = sessions.to_counts();
     let data = TrainingData::with_sessions(&rows, sessions).unwrap();
-    let json = serde_json::to_string(&small().with_skip(true).with_lr_decay(0.9)).unwrap();
-    assert!(json.contains(r#""skip":true"#), "{json}");
-    let m = {
-        let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
-        crate::registry()
-            .fit("gru", Some(&json), &data, &NoProgress)
-            .unwrap()
-    };
+    let json = serde_json::to_string(config).unwrap();
+    assert!(json.contains(field), "{json}");
+    let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    crate::registry()
+        .fit(name, Some(&json), &data, &NoProgress)
+        .unwrap()
+}
+
+#[test]
+fn skip_connection_learns_the_order_round_trips_and_is_reachable_by_name() {
+    let d = data();
+    let m = fit_by_name(
+        "gru",
+        &small().with_skip(true).with_lr_decay(0.9),
+        r#""skip":true"#,
+        &d,
+    );
     let g = m.downcast_ref::<Gru4RecModel>().unwrap();
     assert!(g.config().skip);
     let (hit, n) = crate::testing::successor_first(g, &d.artist_successor);
@@ -441,7 +454,10 @@ fn the_repeat_mixture_trains_on_what_the_model_scores() {
         want -= f64::from(p[seq[t + 1] as usize]).ln();
     }
     want /= m as f64;
-    assert!((f64::from(loss) - want).abs() < 1e-4, "loss {loss} vs {want}");
+    assert!(
+        (f64::from(loss) - want).abs() < 1e-4,
+        "loss {loss} vs {want}"
+    );
     // A configuration with the mechanism and weights without it are refused; so is BPR-max.
     let mut w = net.weights();
     w.repeat = None;
@@ -452,17 +468,12 @@ fn the_repeat_mixture_trains_on_what_the_model_scores() {
 #[test]
 fn the_repeat_mixture_trains_round_trips_and_is_reachable_by_name() {
     let d = data();
-    let sessions = d.sessions();
-    let rows = sessions.to_counts();
-    let data = TrainingData::with_sessions(&rows, sessions).unwrap();
-    let json = serde_json::to_string(&small().with_repeat(true)).unwrap();
-    assert!(json.contains(r#""repeat":true"#), "{json}");
-    let m = {
-        let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
-        crate::registry()
-            .fit("gru4rec", Some(&json), &data, &NoProgress)
-            .unwrap()
-    };
+    let m = fit_by_name(
+        "gru4rec",
+        &small().with_repeat(true),
+        r#""repeat":true"#,
+        &d,
+    );
     let g = m.downcast_ref::<Gru4RecModel>().unwrap();
     // The planted order is most of what follows a play (p = 0.8): the explore gate, which
     // holds it, is learned to dominate; the successor still comes first.
