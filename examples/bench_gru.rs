@@ -9,7 +9,7 @@
 //!     [--model gru|two-tower|both]
 //! ```
 //!
-//! GRU4Rec is the notebook's variant (the registry defaults: embedding 128, GRU 128,
+//! GRU4Rec is the notebook's variant (`Gru4RecConfig::default()`: embedding 128, GRU 128,
 //! cross-entropy over every artist at every step, Adam, batch 200, sessions cut to 150 plays);
 //! the two-tower model has the registry defaults (dim 64, `ln(1 + plays)`-weighted mean of up to
 //! 200 history artists, in-batch softmax with log-Q correction, batch 512, Adam on the touched
