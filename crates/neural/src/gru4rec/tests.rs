@@ -226,7 +226,9 @@ fn bpr_max_trains_and_beats_popularity_and_is_reachable_by_name() {
     let sessions = d.sessions();
     let rows = sessions.to_counts();
     let data = TrainingData::with_sessions(&rows, sessions).unwrap();
-    let json = r#"{"loss": "bprmax", "bpreg": 0.5, "negatives": 8, "embedding": 8,
+    // The registry's default has the repeat mechanism, which needs a softmax: BPR-max turns it
+    // off (leaving it on is a configuration error, tested in the repeat tests).
+    let json = r#"{"loss": "bprmax", "repeat": false, "bpreg": 0.5, "negatives": 8, "embedding": 8,
                    "hidden": 8, "epochs": 1, "batch_size": 16, "steps": 10, "max_len": 20}"#;
     let m = {
         let _turn = BURN_RNG.lock().unwrap_or_else(|e| e.into_inner());
@@ -483,4 +485,54 @@ fn the_repeat_mixture_trains_round_trips_and_is_reachable_by_name() {
     let (hit, n) = crate::testing::successor_first(g, &d.artist_successor);
     assert!(hit * 2 > n, "successor first for {hit} of {n} artists");
     let _ = crate::testing::assert_save_load_round_trip(&m, "gru-repeat");
+}
+
+/// The full softmax over a large catalogue at many positions per mini-batch is refused before
+/// anything is allocated, naming the field and the way out.
+#[test]
+fn a_mini_batch_too_large_for_memory_is_refused_before_training() {
+    use artist2vec_core::{Play, Sessions, Vocabulary};
+    let n = 200_000usize;
+    let items = Vocabulary::from_ids((0..n).map(|i| format!("a{i}"))).unwrap();
+    let users = Vocabulary::from_ids(["u"]).unwrap();
+    let mut sessions = Sessions::new(users, items, false);
+    let plays = (0..1000u32).map(|t| Play {
+        item: t % 997,
+        time: i64::from(t) * 60,
+        duration: None,
+    });
+    sessions.push(1, 0, plays).unwrap();
+    let rows = sessions.to_counts();
+    let config = small()
+        .with_batch_size(100)
+        .with_steps(1000)
+        .with_max_len(1000);
+    let err = config
+        .fit_on::<CpuBackend>(
+            &Gru4RecInput::new(&rows, &sessions),
+            &Default::default(),
+            &NoProgress,
+        )
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(
+            &err,
+            crate::NeuralError::OverLimit {
+                field: "batch_size",
+                ..
+            }
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("sampled") && text.contains("200000 artists"),
+        "{text}"
+    );
+    // The sampled softmax over the batch's targets (at most the 997 artists played) and
+    // negatives fits the same mini-batch.
+    let seqs = vec![sessions.get(0).items.to_vec()];
+    let sampled = config.with_loss(GruLoss::Sampled).with_negatives(64);
+    assert!(train::check_memory(&sampled, &seqs, n).is_ok());
+    assert!(train::check_memory(&sampled.with_loss(GruLoss::Full), &seqs, n).is_err());
 }

@@ -262,6 +262,7 @@ pub(crate) fn train<B: AutodiffBackend>(
         return Err(NeuralError::NoTrainingData("no artists".into()));
     }
     let prep = prepare(sessions, config)?;
+    check_memory(config, &prep.train, n_items)?;
     let start = Instant::now();
     B::seed(device, config.seed);
     let mut rng = StdRng::seed_from_u64(config.seed);
@@ -411,6 +412,51 @@ pub(crate) fn train<B: AutodiffBackend>(
             build(&net, stats).map_err(|_| NeuralError::Diverged { epoch, loss })
         }
     }
+}
+
+/// The largest tensors of training against [`MAX_TRAINING_BYTES`](crate::MAX_TRAINING_BYTES),
+/// before anything is allocated: the parameter tables with their gradients and Adam's two
+/// moments, and one mini-batch's scores (logits, log-softmax and their gradients) over every
+/// artist (`full`) or over the batch's targets and negatives (`sampled`, `bprmax`), at the
+/// batch's most positions (`batch_size` × `steps`, or the longest session).
+pub(super) fn check_memory(
+    config: &Gru4RecConfig,
+    train: &[Vec<u32>],
+    n_items: usize,
+) -> Result<()> {
+    let (e, h) = (config.embedding, config.hidden);
+    let output = if config.constrained { 0 } else { h + 1 };
+    crate::error::check_bytes(
+        "embedding",
+        e,
+        "the artist tables (with gradients and Adam's moments)",
+        &[&[4, n_items, e + output]],
+    )?;
+    let longest = train.iter().map(Vec::len).max().unwrap_or(0);
+    let positions = config.batch_size * config.steps.min(longest.saturating_sub(1));
+    let columns = match config.loss {
+        GruLoss::Full => n_items,
+        GruLoss::Sampled | GruLoss::BprMax => {
+            // The batch's distinct targets (at most the artists played in training) and the
+            // negatives.
+            let mut played = vec![false; n_items];
+            train
+                .iter()
+                .flatten()
+                .for_each(|&a| played[a as usize] = true);
+            let distinct = played.iter().filter(|&&p| p).count();
+            (positions.min(distinct) + config.negatives).min(n_items)
+        }
+    };
+    crate::error::check_bytes(
+        "batch_size",
+        config.batch_size,
+        &format!(
+            "one mini-batch's scores ({positions} positions × {columns} artists, with gradients; \
+             lower batch_size or steps, or use \"loss\": \"sampled\")"
+        ),
+        &[&[4, positions, columns]],
+    )
 }
 
 /// Mini-batches of an epoch, roughly (for the progress bar): positions over lanes × steps.
