@@ -6,10 +6,12 @@
 //! ```text
 //! RAYON_NUM_THREADS=2 cargo run --release -p artist2vec-examples --example bench_gru -- \
 //!     [--plays 1000000] [--artists 5000] [--epochs 1] [--out /tmp/a2v-bench-gru] \
-//!     [--model gru|two-tower|both]
+//!     [--model gru|two-tower|both] [--gru-config '{"repeat": true, …}']
 //! ```
 //!
-//! GRU4Rec is the notebook's variant (`Gru4RecConfig::default()`: embedding 128, GRU 128,
+//! GRU4Rec is the notebook's variant unless `--gru-config` sets other fields (the registry's
+//! default: `'{"lr": 0.005, "weight_decay": 0, "lr_decay": 0.7, "skip": true, "constrained":
+//! true, "repeat": true, "batch_size": 50}'`) (`Gru4RecConfig::default()`: embedding 128, GRU 128,
 //! cross-entropy over every artist at every step, Adam, batch 200, sessions cut to 150 plays);
 //! the two-tower model has the registry defaults (dim 64, `ln(1 + plays)`-weighted mean of up to
 //! 200 history artists, in-batch softmax with log-Q correction, batch 512, Adam on the touched
@@ -27,6 +29,7 @@ fn main() -> Result<()> {
     let (mut plays, mut artists, mut epochs) = (1_000_000usize, 5_000usize, 1usize);
     let mut out: Option<String> = None;
     let mut which = "both".to_owned();
+    let mut gru_json = String::from("{}");
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < v.len() {
@@ -39,6 +42,7 @@ fn main() -> Result<()> {
             "--epochs" => epochs = val.parse()?,
             "--out" => out = Some(val.clone()),
             "--model" => which = val.clone(),
+            "--gru-config" => gru_json = val.clone(),
             o => bail!("unknown option {o}"),
         }
         i += 2;
@@ -74,7 +78,7 @@ fn main() -> Result<()> {
         }
     }
     if gru {
-        bench_gru(&rows, sessions, plays, artists, epochs)?;
+        bench_gru(&rows, sessions, plays, artists, epochs, &gru_json)?;
     }
     if two_tower {
         bench_two_tower(&rows, plays, artists, epochs)?;
@@ -88,8 +92,10 @@ fn bench_gru(
     plays: usize,
     artists: usize,
     epochs: usize,
+    gru_json: &str,
 ) -> Result<()> {
-    let gru = Gru4RecConfig::default()
+    let gru = serde_json::from_str::<Gru4RecConfig>(gru_json)
+        .context("--gru-config: a GRU4Rec configuration JSON (fields over the notebook's variant)")?
         .with_epochs(epochs)
         .with_validation_fraction(0.0);
     let t = Instant::now();
@@ -101,7 +107,7 @@ fn bench_gru(
     let s = model.stats();
     let per_epoch = s.epoch_seconds.iter().sum::<f64>() / s.epoch_seconds.len().max(1) as f64;
     println!(
-        "{{\"trainer\": \"artist2vec-burn-ndarray\", \"plays\": {plays}, \"artists\": {artists}, \
+        "{{\"trainer\": \"artist2vec-burn-ndarray\", \"config\": {gru_json}, \"plays\": {plays}, \"artists\": {artists}, \
          \"sessions\": {}, \"positions\": {}, \"epochs\": {}, \"epoch_seconds\": {per_epoch:.2}, \
          \"positions_per_second\": {:.0}, \"fit_seconds\": {:.2}, \"loss\": {:?}}}",
         sessions.len(),
