@@ -243,18 +243,7 @@ impl<B: Backend> Positions<B> {
     /// The weighted mean of each example's rows of `table`, `[b, dim]`: the positions' rows
     /// times their weights, summed per example in position order.
     fn mean(&self, table: Tensor<B, 2>, b: usize) -> Tensor<B, 2> {
-        let [_, d] = table.dims();
-        let device = table.device();
-        // `h · w`, not `w · h`: the CPU backend multiplies in place into the uniquely owned left
-        // operand when it has the result's shape, and allocates a new tensor else.
-        let weighted = table
-            .gather_nd::<2, 2>(self.rows.clone())
-            .mul(self.weights.clone());
-        Tensor::zeros([b, d], &device).scatter_nd(
-            self.example_col.clone(),
-            weighted,
-            IndexingUpdateOp::Add,
-        )
+        self.weighted_move(table, &self.rows, &self.example_col, b)
     }
 
     /// The sums of the positions' gradients per distinct row (`n_rows` of them), from the
@@ -262,20 +251,30 @@ impl<B: Backend> Positions<B> {
     /// gradient.
     fn rows_grad(&self, grad: Tensor<B, 2>, n_rows: usize) -> Tensor<B, 2> {
         let [b, d] = grad.dims();
-        let device = grad.device();
         // The CPU backend's `gather_nd` needs a contiguous tensor and a gradient can be a
         // transposed view: its reshape copies `[b, dim]` into the standard layout. (`select`
         // reads any layout but builds an ndarray view per position: 31 % of the 300 K-play
         // epoch.)
-        let per_position = grad
-            .reshape([b, d])
-            .gather_nd::<2, 2>(self.example_col.clone())
+        self.weighted_move(grad.reshape([b, d]), &self.example_col, &self.local, n_rows)
+    }
+
+    /// Row `from[p]` of `src` times position `p`'s weight, summed into row `to[p]` of an
+    /// `[n_out, dim]` zero tensor: the one gather–weight–scatter of the mean and its gradient.
+    fn weighted_move(
+        &self,
+        src: Tensor<B, 2>,
+        from: &Tensor<B, 2, Int>,
+        to: &Tensor<B, 2, Int>,
+        n_out: usize,
+    ) -> Tensor<B, 2> {
+        let [_, d] = src.dims();
+        let device = src.device();
+        // `h · w`, not `w · h`: the CPU backend multiplies in place into the uniquely owned left
+        // operand when it has the result's shape, and allocates a new tensor else.
+        let weighted = src
+            .gather_nd::<2, 2>(from.clone())
             .mul(self.weights.clone());
-        Tensor::zeros([n_rows, d], &device).scatter_nd(
-            self.local.clone(),
-            per_position,
-            IndexingUpdateOp::Add,
-        )
+        Tensor::zeros([n_out, d], &device).scatter_nd(to.clone(), weighted, IndexingUpdateOp::Add)
     }
 }
 
